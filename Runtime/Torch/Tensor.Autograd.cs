@@ -3,7 +3,7 @@ using AttrDsl.Torch.Native;
 namespace AttrDsl.Torch;
 
 // Autograd: requires_grad, backward, .grad, detach.
-public sealed unsafe partial class Tensor
+public unsafe partial class Tensor
 {
     /// <summary>Whether operations on this tensor are recorded for differentiation.</summary>
     public bool requires_grad

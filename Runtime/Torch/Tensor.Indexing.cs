@@ -38,7 +38,7 @@ public readonly struct TensorIndex
 #pragma warning restore CS1591
 }
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Python-style indexing: <c>x[0]</c>, <c>x[.., 1..3]</c>, <c>x[TensorIndex.Ellipsis, 0]</c>,

@@ -3,7 +3,7 @@ using AttrDsl.Torch.Native;
 namespace AttrDsl.Torch;
 
 // Elementwise math, comparisons and C# operators. Broadcasting and type promotion are libtorch's.
-public sealed unsafe partial class Tensor
+public unsafe partial class Tensor
 {
     internal static readonly Scalar One = 1L;
 

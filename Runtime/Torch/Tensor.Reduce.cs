@@ -3,7 +3,7 @@ using AttrDsl.Torch.Native;
 namespace AttrDsl.Torch;
 
 // Reductions, linear algebra and sorting.
-public sealed unsafe partial class Tensor
+public unsafe partial class Tensor
 {
     /// <summary>Sum of all elements.</summary>
     public Tensor sum(ScalarType? type = null) => new(NativeOps.sum(Handle, Opt(type)));

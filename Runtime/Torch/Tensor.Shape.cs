@@ -3,7 +3,7 @@ using AttrDsl.Torch.Native;
 namespace AttrDsl.Torch;
 
 // Views, shaping, joining, selection and dtype conversion.
-public sealed unsafe partial class Tensor
+public unsafe partial class Tensor
 {
     internal static Tensor[] Wrap(nint[] handles)
     {

@@ -10,16 +10,41 @@ namespace AttrDsl.Torch;
 /// storage (views). Freed by <see cref="Dispose"/>, by the <see cref="DisposeScope"/> it was created in,
 /// or, as the last resort, by the finalizer. The API mirrors TorchSharp's (and PyTorch's) names.
 /// </summary>
-public sealed unsafe partial class Tensor : IDisposable
+public unsafe partial class Tensor : IDisposable
 {
     private nint _handle;
 
-    internal Tensor(nint handle)
+    internal Tensor(nint handle) : this(handle, registerInScope: true) { }
+
+    /// <summary>Wraps a handle; <paramref name="registerInScope"/> false is for parameters and buffers, which outlive scopes.</summary>
+    private protected Tensor(nint handle, bool registerInScope)
     {
         if (handle == 0) throw new ArgumentException("null tensor handle", nameof(handle));
         _handle = handle;
+        if (!registerInScope) return;
         OwningScope = DisposeScope.Current;
         OwningScope?.Register(this);
+    }
+
+    /// <summary>
+    /// Points this object at another native tensor and releases the old one: lets a parameter keep
+    /// its identity (optimizers hold it) while its storage changes dtype or is loaded.
+    /// </summary>
+    private protected void ReplaceHandle(nint handle)
+    {
+        var old = Interlocked.Exchange(ref _handle, handle);
+        if (old != 0) NativeOps.aoti_torch_delete_tensor_object(old);
+    }
+
+    /// <summary>Takes the native handle out of this object, leaving it disposed (used to move ownership).</summary>
+    internal nint StealHandle()
+    {
+        var h = Interlocked.Exchange(ref _handle, 0);
+        if (h == 0) throw new ObjectDisposedException(nameof(Tensor));
+        OwningScope?.Remove(this);
+        OwningScope = null;
+        GC.SuppressFinalize(this);
+        return h;
     }
 
     /// <summary>The scope that will free this tensor, if any.</summary>
