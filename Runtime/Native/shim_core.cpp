@@ -86,3 +86,22 @@ extern "C" AD_EXPORT int ad_manual_seed(uint64_t seed) {
 
 extern "C" AD_EXPORT int ad_set_num_threads(int n) { AD_TRY at_set_num_threads(n); AD_CATCH }
 extern "C" AD_EXPORT int ad_get_num_threads() { return at_get_num_threads(); }
+
+// --- backend switches (at::globalContext()) ------------------------------------------------
+extern "C" void* at_global_context() __asm__("_ZN2at13globalContextEv");
+extern "C" void at_ctx_set_nnpack(void* ctx, bool on) __asm__("_ZN2at7Context20setUserEnabledNNPACKEb");
+extern "C" void at_ctx_set_mkldnn(void* ctx, bool on) __asm__("_ZN2at7Context20setUserEnabledMkldnnEb");
+extern "C" bool at_ctx_nnpack(const void* ctx) __asm__("_ZNK2at7Context17userEnabledNNPACKEv");
+extern "C" bool at_ctx_mkldnn(const void* ctx) __asm__("_ZNK2at7Context17userEnabledMkldnnEv");
+extern "C" bool at_has_mkldnn() __asm__("_ZN2at7Context9hasMKLDNNEv");
+
+// which: 0 = NNPACK, 1 = oneDNN (mkldnn). value < 0 only reads. Returns the setting, or -1 on error.
+extern "C" AD_EXPORT int ad_backend_flag(int which, int value) {
+  try {
+    void* ctx = at_global_context();
+    if (which == 0) { if (value >= 0) at_ctx_set_nnpack(ctx, value != 0); return at_ctx_nnpack(ctx) ? 1 : 0; }
+    if (which == 1) { if (value >= 0) at_ctx_set_mkldnn(ctx, value != 0); return at_ctx_mkldnn(ctx) ? 1 : 0; }
+    if (which == 2) return at_has_mkldnn() ? 1 : 0;
+    return -1;
+  } catch (const std::exception& e) { ad_set_error(e.what()); return -1; }
+}

@@ -152,7 +152,7 @@ public static class Generator
     }
 
     /// <summary>Splits "a, b<c, d>, e" at commas outside angle brackets and parentheses.</summary>
-    internal static List<string> SplitTopLevel(string s)
+    public static List<string> SplitTopLevel(string s)
     {
         var result = new List<string>();
         var depth = 0;

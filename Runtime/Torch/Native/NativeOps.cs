@@ -12,6 +12,14 @@ internal static unsafe partial class NativeOps
 {
     internal const string Lib = "attrdsl_native";
 
+    static NativeOps()
+    {
+        // libtorch tries NNPACK for float32 convolutions and, on CPUs it does not support, prints
+        // "Could not initialize NNPACK! Reason: Unsupported hardware." on every call before falling
+        // back. oneDNN covers the same cases, so NNPACK starts off (torch.backends.nnpack.enabled).
+        ad_backend_flag(0, 0);
+    }
+
     internal static void Check(int rc)
     {
         if (rc != 0) throw TorchException.FromNative(Marshal.PtrToStringUTF8(ad_last_error()) ?? "unknown libtorch error");
@@ -33,6 +41,7 @@ internal static unsafe partial class NativeOps
     [DllImport(Lib, ExactSpelling = true)]
     internal static extern int ad_autograd_grad(nint* outputs, long nOut, nint* inputs, long nIn, nint* gradOutputs, long nGo,
         int retainGraph, int createGraph, int allowUnused, nint* result);
+    [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_backend_flag(int which, int value);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_manual_seed(ulong seed);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_set_num_threads(int n);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_get_num_threads();
