@@ -55,7 +55,8 @@ public sealed class DisposeScope : IDisposable
             t.Dispose();
         }
         _tensors.Clear();
-        // Scopes must nest; if an inner one leaked, fall back to our outer anyway.
-        t_current = _outer;
+        // Scopes nest; only the innermost hands "current" back. Disposing an outer scope first leaves
+        // the inner one current (its tensors stay alive until it is disposed).
+        if (ReferenceEquals(t_current, this)) t_current = _outer;
     }
 }

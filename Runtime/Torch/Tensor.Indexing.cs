@@ -52,13 +52,50 @@ public partial class Tensor
         {
             if (indices is [{ IndexKind: TensorIndex.Kind.Tensor, Indices: { } mask }] && mask.dtype == ScalarType.Bool)
             {
-                using var merged = value.where(mask.logical_not(), this);
+                using var merged = value.where(mask, this);   // value where the mask holds, else the current values
                 copy_(merged);
                 return;
             }
-            using var view = Index(indices);
-            view.copy_(value);
+            var k = Array.FindIndex(indices, i => i.IndexKind == TensorIndex.Kind.Tensor);
+            if (k < 0)
+            {
+                using var view = Index(indices);
+                view.copy_(value);
+                return;
+            }
+            // Integer and range indices give views, an index tensor a copy: write through index_copy_
+            // on the view selected by everything before it.
+            if (k != indices.Length - 1)
+                throw new NotSupportedException("assigning through an index tensor is supported when it is the last index (x[.., idx] = v); reorder with permute() first");
+            var ix = indices[k].Indices!;
+            using var target = Index(indices[..k]);
+            var d = DimsConsumed(indices[..k], dim());
+            var shape = target.shape;
+            shape[d] = ix.numel();
+            using var src = value.expand(shape);
+            target.index_copy_(d, ix, src);
         }
+    }
+
+    /// <summary>The index_copy_ in place: rows of <paramref name="source"/> written at <paramref name="index"/> along <paramref name="dim"/>.</summary>
+    public Tensor index_copy_(long dim, Tensor index, Tensor source)
+    {
+        AttrDsl.Torch.Native.NativeOps.index_copy_(Handle, dim, index.Handle, source.Handle);
+        return this;
+    }
+
+    private static long DimsConsumed(TensorIndex[] prefix, long rank)
+    {
+        var consumed = prefix.Count(i => i.IndexKind is TensorIndex.Kind.Single or TensorIndex.Kind.Slice or TensorIndex.Kind.Tensor);
+        long d = 0;
+        foreach (var i in prefix)
+            d += i.IndexKind switch
+            {
+                TensorIndex.Kind.Slice or TensorIndex.Kind.None => 1,
+                TensorIndex.Kind.Ellipsis => rank - consumed - 1,   // the index tensor after the prefix consumes one more dim
+                _ => 0,
+            };
+        return d;
     }
 
     private Tensor Index(TensorIndex[] indices)

@@ -301,6 +301,11 @@ internal static unsafe partial class NativeOps
     private static extern int ad_masked_fill__Scalar(nint a0, nint a1, global::AttrDsl.Torch.Scalar* a2);
     internal static void masked_fill__Scalar(nint a0, nint a1, global::AttrDsl.Torch.Scalar* a2) => Check(ad_masked_fill__Scalar(a0, a1, a2));
 
+    /// <summary>aten::index_copy_</summary>
+    [DllImport(Lib, EntryPoint = "ad_index_copy_", ExactSpelling = true)]
+    private static extern int ad_index_copy_(nint a0, long a1, nint a2, nint a3);
+    internal static void index_copy_(nint a0, long a1, nint a2, nint a3) => Check(ad_index_copy_(a0, a1, a2, a3));
+
     /// <summary>aten::masked_select</summary>
     [DllImport(Lib, EntryPoint = "ad_masked_select", ExactSpelling = true)]
     private static extern int ad_masked_select(nint* out0, nint a0, nint a1);

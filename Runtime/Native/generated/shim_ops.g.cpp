@@ -530,6 +530,14 @@ extern "C" AD_EXPORT int ad_masked_fill__Scalar(void* a0, void* a1, const void* 
   AD_CATCH
 }
 
+// aten::index_copy_
+extern "C" void* at_index_copy_(void*, int64_t, void*, void*) __asm__("_ZN2at4_ops11index_copy_4callERNS_6TensorElRKS2_S5_");
+extern "C" AD_EXPORT int ad_index_copy_(void* a0, int64_t a1, void* a2, void* a3) {
+  AD_TRY
+    at_index_copy_(a0, a1, a2, a3);
+  AD_CATCH
+}
+
 // aten::masked_select
 extern "C" void at_masked_select(void* ret, void*, void*) __asm__("_ZN2at4_ops13masked_select4callERKNS_6TensorES4_");
 extern "C" AD_EXPORT int ad_masked_select(void** out, void* a0, void* a1) {

@@ -11,7 +11,7 @@ public static partial class torch
         /// Base of every layer and model: owns parameters, buffers and child modules by name,
         /// switches train/eval, and reads/writes its state dictionary.
         /// </summary>
-        public abstract class Module : IDisposable
+        public abstract partial class Module : IDisposable
         {
             private readonly List<(string Name, Module Module)> _modules = [];
             private readonly List<(string Name, Parameter? Parameter)> _parameters = [];

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace AttrDsl.Tests.Training;
 
 /// <summary>A long training loop inside per-step dispose scopes must not grow the process's resident memory.</summary>
+[Collection(NonParallelCollection.Name)]
 public class MemoryTests(ITestOutputHelper output)
 {
     private static long ResidentBytes()
