@@ -20,8 +20,13 @@ public sealed class TrainedMnistFixture : IDisposable
         manual_seed(0);
         Model = new MnistNet();
         using var opt = optim.Adam(Model.parameters(), 1e-3);
+        var schedule = optim.lr_scheduler.ExponentialLR(opt, 0.7);   // the sample's defaults: 6 epochs, γ = 0.7
         var loader = utils.data.DataLoader(Train.ToDataset(), 64, shuffle: true, seed: 0);
-        for (var epoch = 0; epoch < 4; epoch++) EpochLosses.Add(MnistTraining.TrainEpoch(Model, opt, loader));
+        for (var epoch = 0; epoch < 6; epoch++)
+        {
+            EpochLosses.Add(MnistTraining.TrainEpoch(Model, opt, loader));
+            schedule.step();
+        }
         Accuracy = MnistTraining.Accuracy(Model, Test);
     }
 
