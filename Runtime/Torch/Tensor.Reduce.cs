@@ -11,16 +11,22 @@ public unsafe partial class Tensor
     public Tensor sum(long dim, bool keepdim = false, ScalarType? type = null) => sum([dim], keepdim, type);
     /// <summary>Sum over dimensions.</summary>
     public Tensor sum(long[] dims, bool keepdim = false, ScalarType? type = null) { fixed (long* p = dims) return new(NativeOps.sum_dim_IntList(Handle, p, dims.Length, keepdim ? 1 : 0, Opt(type))); }
+    /// <summary>Sum over one dimension (an <c>int</c> literal would otherwise bind to the dtype overload).</summary>
+    public Tensor sum(int dim, bool keepdim = false, ScalarType? type = null) => sum([(long)dim], keepdim, type);
     /// <summary>Mean of all elements.</summary>
     public Tensor mean(ScalarType? type = null) => new(NativeOps.mean(Handle, Opt(type)));
     /// <summary>Mean over one dimension.</summary>
     public Tensor mean(long dim, bool keepdim = false, ScalarType? type = null) => mean([dim], keepdim, type);
     /// <summary>Mean over dimensions.</summary>
     public Tensor mean(long[] dims, bool keepdim = false, ScalarType? type = null) { fixed (long* p = dims) return new(NativeOps.mean_dim(Handle, p, dims.Length, keepdim ? 1 : 0, Opt(type))); }
+    /// <summary>Mean over one dimension.</summary>
+    public Tensor mean(int dim, bool keepdim = false, ScalarType? type = null) => mean([(long)dim], keepdim, type);
     /// <summary>Product of all elements.</summary>
     public Tensor prod(ScalarType? type = null) => new(NativeOps.prod(Handle, Opt(type)));
     /// <summary>Product over one dimension.</summary>
     public Tensor prod(long dim, bool keepdim = false, ScalarType? type = null) => new(NativeOps.prod_dim_int(Handle, dim, keepdim ? 1 : 0, Opt(type)));
+    /// <summary>Product over one dimension.</summary>
+    public Tensor prod(int dim, bool keepdim = false, ScalarType? type = null) => prod((long)dim, keepdim, type);
     /// <summary>Largest element.</summary>
     public Tensor max() => new(NativeOps.max(Handle));
     /// <summary>Largest values and their indices along <paramref name="dim"/>.</summary>

@@ -55,7 +55,9 @@ internal static class ParamKinds
         ["std::optional<c10::Layout>"] = new("int a{0}", "", "OptI8{{(int8_t)a{0}, a{0} >= 0}}", "OptI8", "int a{0}"),
         ["std::optional<c10::MemoryFormat>"] = new("int a{0}", "", "OptI8{{(int8_t)a{0}, a{0} >= 0}}", "OptI8", "int a{0}"),
         ["std::optional<c10::Device>"] = new("int a{0}", "", "OptDevice{{(int8_t)a{0}, (int8_t)-1, a{0} >= 0}}", "OptDevice", "int a{0}"),
-        ["c10::Scalar const&"] = new("const void* a{0}", "", "a{0}", "const void*", "global::AttrDsl.Torch.Scalar* a{0}"),
+        // c10::Scalar is 16-byte aligned (its union holds a complex<double>) and libtorch copies it with
+        // aligned SSE moves; a .NET stack struct is only 8-aligned, so copy it into an aligned local.
+        ["c10::Scalar const&"] = new("const void* a{0}", "alignas(16) unsigned char s{0}[32]; std::memcpy(s{0}, a{0}, 32);", "s{0}", "const void*", "global::AttrDsl.Torch.Scalar* a{0}"),
         ["std::optional<c10::Scalar> const&"] = new("const void* a{0}",
             "OptScalar o{0}; o{0}.engaged = a{0} != nullptr; if (a{0}) std::memcpy(o{0}.payload, a{0}, 32);", "&o{0}", "const OptScalar*",
             "global::AttrDsl.Torch.Scalar* a{0}"),

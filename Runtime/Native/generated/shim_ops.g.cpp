@@ -23,7 +23,8 @@ extern "C" AD_EXPORT int ad_ones(void** out, const int64_t* a0, int64_t n0, int 
 extern "C" void at_full(void* ret, ArrayRef, const void*, OptI8, OptI8, OptDevice, OptI8) __asm__("_ZN2at4_ops4full4callEN3c108ArrayRefINS2_6SymIntEEERKNS2_6ScalarESt8optionalINS2_10ScalarTypeEES9_INS2_6LayoutEES9_INS2_6DeviceEES9_IbE");
 extern "C" AD_EXPORT int ad_full(void** out, const int64_t* a0, int64_t n0, const void* a1, int a2, int a3, int a4, int a5) {
   AD_TRY
-    TensorRet<1> r; at_full(&r, ArrayRef{a0, (size_t)n0}, a1, OptI8{(int8_t)a2, a2 >= 0}, OptI8{(int8_t)a3, a3 >= 0}, OptDevice{(int8_t)a4, (int8_t)-1, a4 >= 0}, OptI8{(int8_t)(a5 > 0), a5 >= 0});
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_full(&r, ArrayRef{a0, (size_t)n0}, s1, OptI8{(int8_t)a2, a2 >= 0}, OptI8{(int8_t)a3, a3 >= 0}, OptDevice{(int8_t)a4, (int8_t)-1, a4 >= 0}, OptI8{(int8_t)(a5 > 0), a5 >= 0});
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -32,7 +33,10 @@ extern "C" AD_EXPORT int ad_full(void** out, const int64_t* a0, int64_t n0, cons
 extern "C" void at_arange_start_step(void* ret, const void*, const void*, const void*, OptI8, OptI8, OptDevice, OptI8) __asm__("_ZN2at4_ops17arange_start_step4callERKN3c106ScalarES5_S5_St8optionalINS2_10ScalarTypeEES6_INS2_6LayoutEES6_INS2_6DeviceEES6_IbE");
 extern "C" AD_EXPORT int ad_arange_start_step(void** out, const void* a0, const void* a1, const void* a2, int a3, int a4, int a5, int a6) {
   AD_TRY
-    TensorRet<1> r; at_arange_start_step(&r, a0, a1, a2, OptI8{(int8_t)a3, a3 >= 0}, OptI8{(int8_t)a4, a4 >= 0}, OptDevice{(int8_t)a5, (int8_t)-1, a5 >= 0}, OptI8{(int8_t)(a6 > 0), a6 >= 0});
+    alignas(16) unsigned char s0[32]; std::memcpy(s0, a0, 32);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_arange_start_step(&r, s0, s1, s2, OptI8{(int8_t)a3, a3 >= 0}, OptI8{(int8_t)a4, a4 >= 0}, OptDevice{(int8_t)a5, (int8_t)-1, a5 >= 0}, OptI8{(int8_t)(a6 > 0), a6 >= 0});
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -41,7 +45,9 @@ extern "C" AD_EXPORT int ad_arange_start_step(void** out, const void* a0, const 
 extern "C" void at_linspace(void* ret, const void*, const void*, int64_t, OptI8, OptI8, OptDevice, OptI8) __asm__("_ZN2at4_ops8linspace4callERKN3c106ScalarES5_lSt8optionalINS2_10ScalarTypeEES6_INS2_6LayoutEES6_INS2_6DeviceEES6_IbE");
 extern "C" AD_EXPORT int ad_linspace(void** out, const void* a0, const void* a1, int64_t a2, int a3, int a4, int a5, int a6) {
   AD_TRY
-    TensorRet<1> r; at_linspace(&r, a0, a1, a2, OptI8{(int8_t)a3, a3 >= 0}, OptI8{(int8_t)a4, a4 >= 0}, OptDevice{(int8_t)a5, (int8_t)-1, a5 >= 0}, OptI8{(int8_t)(a6 > 0), a6 >= 0});
+    alignas(16) unsigned char s0[32]; std::memcpy(s0, a0, 32);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_linspace(&r, s0, s1, a2, OptI8{(int8_t)a3, a3 >= 0}, OptI8{(int8_t)a4, a4 >= 0}, OptDevice{(int8_t)a5, (int8_t)-1, a5 >= 0}, OptI8{(int8_t)(a6 > 0), a6 >= 0});
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -122,7 +128,8 @@ extern "C" AD_EXPORT int ad_ones_like(void** out, void* a0, int a1, int a2, int 
 extern "C" void at_full_like(void* ret, void*, const void*, OptI8, OptI8, OptDevice, OptI8, OptI8) __asm__("_ZN2at4_ops9full_like4callERKNS_6TensorERKN3c106ScalarESt8optionalINS5_10ScalarTypeEES9_INS5_6LayoutEES9_INS5_6DeviceEES9_IbES9_INS5_12MemoryFormatEE");
 extern "C" AD_EXPORT int ad_full_like(void** out, void* a0, const void* a1, int a2, int a3, int a4, int a5, int a6) {
   AD_TRY
-    TensorRet<1> r; at_full_like(&r, a0, a1, OptI8{(int8_t)a2, a2 >= 0}, OptI8{(int8_t)a3, a3 >= 0}, OptDevice{(int8_t)a4, (int8_t)-1, a4 >= 0}, OptI8{(int8_t)(a5 > 0), a5 >= 0}, OptI8{(int8_t)a6, a6 >= 0});
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_full_like(&r, a0, s1, OptI8{(int8_t)a2, a2 >= 0}, OptI8{(int8_t)a3, a3 >= 0}, OptDevice{(int8_t)a4, (int8_t)-1, a4 >= 0}, OptI8{(int8_t)(a5 > 0), a5 >= 0}, OptI8{(int8_t)a6, a6 >= 0});
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -211,7 +218,8 @@ extern "C" AD_EXPORT int ad_copy_(void* a0, void* a1, int a2) {
 extern "C" void* at_fill__Scalar(void*, const void*) __asm__("_ZN2at4_ops12fill__Scalar4callERNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_fill__Scalar(void* a0, const void* a1) {
   AD_TRY
-    at_fill__Scalar(a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    at_fill__Scalar(a0, s1);
   AD_CATCH
 }
 
@@ -490,7 +498,8 @@ extern "C" AD_EXPORT int ad_scatter_src(void** out, void* a0, int64_t a1, void* 
 extern "C" void at_scatter_value(void* ret, void*, int64_t, void*, const void*) __asm__("_ZN2at4_ops13scatter_value4callERKNS_6TensorElS4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_scatter_value(void** out, void* a0, int64_t a1, void* a2, const void* a3) {
   AD_TRY
-    TensorRet<1> r; at_scatter_value(&r, a0, a1, a2, a3);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    TensorRet<1> r; at_scatter_value(&r, a0, a1, a2, s3);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -508,7 +517,8 @@ extern "C" AD_EXPORT int ad_scatter_add(void** out, void* a0, int64_t a1, void* 
 extern "C" void at_masked_fill_Scalar(void* ret, void*, void*, const void*) __asm__("_ZN2at4_ops18masked_fill_Scalar4callERKNS_6TensorES4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_masked_fill_Scalar(void** out, void* a0, void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_masked_fill_Scalar(&r, a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_masked_fill_Scalar(&r, a0, a1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -526,7 +536,8 @@ extern "C" AD_EXPORT int ad_masked_fill_Tensor(void** out, void* a0, void* a1, v
 extern "C" void* at_masked_fill__Scalar(void*, void*, const void*) __asm__("_ZN2at4_ops19masked_fill__Scalar4callERNS_6TensorERKS2_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_masked_fill__Scalar(void* a0, void* a1, const void* a2) {
   AD_TRY
-    at_masked_fill__Scalar(a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    at_masked_fill__Scalar(a0, a1, s2);
   AD_CATCH
 }
 
@@ -605,7 +616,8 @@ extern "C" AD_EXPORT int ad_diag(void** out, void* a0, int64_t a1) {
 extern "C" void at_constant_pad_nd(void* ret, void*, ArrayRef, const void*) __asm__("_ZN2at4_ops15constant_pad_nd4callERKNS_6TensorEN3c108ArrayRefINS5_6SymIntEEERKNS5_6ScalarE");
 extern "C" AD_EXPORT int ad_constant_pad_nd(void** out, void* a0, const int64_t* a1, int64_t n1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_constant_pad_nd(&r, a0, ArrayRef{a1, (size_t)n1}, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_constant_pad_nd(&r, a0, ArrayRef{a1, (size_t)n1}, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -623,7 +635,8 @@ extern "C" AD_EXPORT int ad_nonzero(void** out, void* a0) {
 extern "C" void at_add_Tensor(void* ret, void*, void*, const void*) __asm__("_ZN2at4_ops10add_Tensor4callERKNS_6TensorES4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_add_Tensor(void** out, void* a0, void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_add_Tensor(&r, a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_add_Tensor(&r, a0, a1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -632,7 +645,9 @@ extern "C" AD_EXPORT int ad_add_Tensor(void** out, void* a0, void* a1, const voi
 extern "C" void at_add_Scalar(void* ret, void*, const void*, const void*) __asm__("_ZN2at4_ops10add_Scalar4callERKNS_6TensorERKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_add_Scalar(void** out, void* a0, const void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_add_Scalar(&r, a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_add_Scalar(&r, a0, s1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -641,7 +656,8 @@ extern "C" AD_EXPORT int ad_add_Scalar(void** out, void* a0, const void* a1, con
 extern "C" void at_sub_Tensor(void* ret, void*, void*, const void*) __asm__("_ZN2at4_ops10sub_Tensor4callERKNS_6TensorES4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_sub_Tensor(void** out, void* a0, void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_sub_Tensor(&r, a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_sub_Tensor(&r, a0, a1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -650,7 +666,9 @@ extern "C" AD_EXPORT int ad_sub_Tensor(void** out, void* a0, void* a1, const voi
 extern "C" void at_sub_Scalar(void* ret, void*, const void*, const void*) __asm__("_ZN2at4_ops10sub_Scalar4callERKNS_6TensorERKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_sub_Scalar(void** out, void* a0, const void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_sub_Scalar(&r, a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_sub_Scalar(&r, a0, s1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -659,7 +677,9 @@ extern "C" AD_EXPORT int ad_sub_Scalar(void** out, void* a0, const void* a1, con
 extern "C" void at_rsub_Scalar(void* ret, void*, const void*, const void*) __asm__("_ZN2at4_ops11rsub_Scalar4callERKNS_6TensorERKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_rsub_Scalar(void** out, void* a0, const void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_rsub_Scalar(&r, a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_rsub_Scalar(&r, a0, s1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -677,7 +697,8 @@ extern "C" AD_EXPORT int ad_mul_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_mul_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops10mul_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_mul_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_mul_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_mul_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -695,7 +716,8 @@ extern "C" AD_EXPORT int ad_div_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_div_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops10div_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_div_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_div_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_div_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -722,7 +744,8 @@ extern "C" AD_EXPORT int ad_remainder_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_remainder_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops16remainder_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_remainder_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_remainder_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_remainder_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -749,7 +772,8 @@ extern "C" AD_EXPORT int ad_abs(void** out, void* a0) {
 extern "C" void at_pow_Tensor_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops17pow_Tensor_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_pow_Tensor_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_pow_Tensor_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_pow_Tensor_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -767,7 +791,8 @@ extern "C" AD_EXPORT int ad_pow_Tensor_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_pow_Scalar(void* ret, const void*, void*) __asm__("_ZN2at4_ops10pow_Scalar4callERKN3c106ScalarERKNS_6TensorE");
 extern "C" AD_EXPORT int ad_pow_Scalar(void** out, const void* a0, void* a1) {
   AD_TRY
-    TensorRet<1> r; at_pow_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s0[32]; std::memcpy(s0, a0, 32);
+    TensorRet<1> r; at_pow_Scalar(&r, s0, a1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -978,7 +1003,8 @@ extern "C" AD_EXPORT int ad_minimum(void** out, void* a0, void* a1) {
 extern "C" void at_lerp_Scalar(void* ret, void*, void*, const void*) __asm__("_ZN2at4_ops11lerp_Scalar4callERKNS_6TensorES4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_lerp_Scalar(void** out, void* a0, void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_lerp_Scalar(&r, a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_lerp_Scalar(&r, a0, a1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -987,7 +1013,8 @@ extern "C" AD_EXPORT int ad_lerp_Scalar(void** out, void* a0, void* a1, const vo
 extern "C" void at_addcmul(void* ret, void*, void*, void*, const void*) __asm__("_ZN2at4_ops7addcmul4callERKNS_6TensorES4_S4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_addcmul(void** out, void* a0, void* a1, void* a2, const void* a3) {
   AD_TRY
-    TensorRet<1> r; at_addcmul(&r, a0, a1, a2, a3);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    TensorRet<1> r; at_addcmul(&r, a0, a1, a2, s3);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -996,7 +1023,8 @@ extern "C" AD_EXPORT int ad_addcmul(void** out, void* a0, void* a1, void* a2, co
 extern "C" void at_addcdiv(void* ret, void*, void*, void*, const void*) __asm__("_ZN2at4_ops7addcdiv4callERKNS_6TensorES4_S4_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_addcdiv(void** out, void* a0, void* a1, void* a2, const void* a3) {
   AD_TRY
-    TensorRet<1> r; at_addcdiv(&r, a0, a1, a2, a3);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    TensorRet<1> r; at_addcdiv(&r, a0, a1, a2, s3);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1005,7 +1033,8 @@ extern "C" AD_EXPORT int ad_addcdiv(void** out, void* a0, void* a1, void* a2, co
 extern "C" void at_eq_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9eq_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_eq_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_eq_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_eq_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1023,7 +1052,8 @@ extern "C" AD_EXPORT int ad_eq_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_ne_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9ne_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_ne_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_ne_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_ne_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1041,7 +1071,8 @@ extern "C" AD_EXPORT int ad_ne_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_lt_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9lt_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_lt_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_lt_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_lt_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1059,7 +1090,8 @@ extern "C" AD_EXPORT int ad_lt_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_le_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9le_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_le_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_le_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_le_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1077,7 +1109,8 @@ extern "C" AD_EXPORT int ad_le_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_gt_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9gt_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_gt_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_gt_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_gt_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1095,7 +1128,8 @@ extern "C" AD_EXPORT int ad_gt_Tensor(void** out, void* a0, void* a1) {
 extern "C" void at_ge_Scalar(void* ret, void*, const void*) __asm__("_ZN2at4_ops9ge_Scalar4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_ge_Scalar(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_ge_Scalar(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_ge_Scalar(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1176,7 +1210,8 @@ extern "C" AD_EXPORT int ad_isfinite(void** out, void* a0) {
 extern "C" void* at_add__Tensor(void*, void*, const void*) __asm__("_ZN2at4_ops11add__Tensor4callERNS_6TensorERKS2_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_add__Tensor(void* a0, void* a1, const void* a2) {
   AD_TRY
-    at_add__Tensor(a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    at_add__Tensor(a0, a1, s2);
   AD_CATCH
 }
 
@@ -1184,7 +1219,9 @@ extern "C" AD_EXPORT int ad_add__Tensor(void* a0, void* a1, const void* a2) {
 extern "C" void* at_add__Scalar(void*, const void*, const void*) __asm__("_ZN2at4_ops11add__Scalar4callERNS_6TensorERKN3c106ScalarES7_");
 extern "C" AD_EXPORT int ad_add__Scalar(void* a0, const void* a1, const void* a2) {
   AD_TRY
-    at_add__Scalar(a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    at_add__Scalar(a0, s1, s2);
   AD_CATCH
 }
 
@@ -1192,7 +1229,8 @@ extern "C" AD_EXPORT int ad_add__Scalar(void* a0, const void* a1, const void* a2
 extern "C" void* at_sub__Tensor(void*, void*, const void*) __asm__("_ZN2at4_ops11sub__Tensor4callERNS_6TensorERKS2_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_sub__Tensor(void* a0, void* a1, const void* a2) {
   AD_TRY
-    at_sub__Tensor(a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    at_sub__Tensor(a0, a1, s2);
   AD_CATCH
 }
 
@@ -1208,7 +1246,8 @@ extern "C" AD_EXPORT int ad_mul__Tensor(void* a0, void* a1) {
 extern "C" void* at_mul__Scalar(void*, const void*) __asm__("_ZN2at4_ops11mul__Scalar4callERNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_mul__Scalar(void* a0, const void* a1) {
   AD_TRY
-    at_mul__Scalar(a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    at_mul__Scalar(a0, s1);
   AD_CATCH
 }
 
@@ -1224,7 +1263,8 @@ extern "C" AD_EXPORT int ad_div__Tensor(void* a0, void* a1) {
 extern "C" void* at_div__Scalar(void*, const void*) __asm__("_ZN2at4_ops11div__Scalar4callERNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_div__Scalar(void* a0, const void* a1) {
   AD_TRY
-    at_div__Scalar(a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    at_div__Scalar(a0, s1);
   AD_CATCH
 }
 
@@ -1232,7 +1272,8 @@ extern "C" AD_EXPORT int ad_div__Scalar(void* a0, const void* a1) {
 extern "C" void* at_addcmul_(void*, void*, void*, const void*) __asm__("_ZN2at4_ops8addcmul_4callERNS_6TensorERKS2_S5_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_addcmul_(void* a0, void* a1, void* a2, const void* a3) {
   AD_TRY
-    at_addcmul_(a0, a1, a2, a3);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    at_addcmul_(a0, a1, a2, s3);
   AD_CATCH
 }
 
@@ -1240,7 +1281,8 @@ extern "C" AD_EXPORT int ad_addcmul_(void* a0, void* a1, void* a2, const void* a
 extern "C" void* at_addcdiv_(void*, void*, void*, const void*) __asm__("_ZN2at4_ops8addcdiv_4callERNS_6TensorERKS2_S5_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_addcdiv_(void* a0, void* a1, void* a2, const void* a3) {
   AD_TRY
-    at_addcdiv_(a0, a1, a2, a3);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    at_addcdiv_(a0, a1, a2, s3);
   AD_CATCH
 }
 
@@ -1248,7 +1290,8 @@ extern "C" AD_EXPORT int ad_addcdiv_(void* a0, void* a1, void* a2, const void* a
 extern "C" void* at_lerp__Scalar(void*, void*, const void*) __asm__("_ZN2at4_ops12lerp__Scalar4callERNS_6TensorERKS2_RKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_lerp__Scalar(void* a0, void* a1, const void* a2) {
   AD_TRY
-    at_lerp__Scalar(a0, a1, a2);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    at_lerp__Scalar(a0, a1, s2);
   AD_CATCH
 }
 
@@ -1444,7 +1487,8 @@ extern "C" AD_EXPORT int ad_var_correction(void** out, void* a0, const int64_t* 
 extern "C" void at_linalg_vector_norm(void* ret, void*, const void*, OptArrayRef, bool, OptI8) __asm__("_ZN2at4_ops18linalg_vector_norm4callERKNS_6TensorERKN3c106ScalarENS5_16OptionalArrayRefIlEEbSt8optionalINS5_10ScalarTypeEE");
 extern "C" AD_EXPORT int ad_linalg_vector_norm(void** out, void* a0, const void* a1, const int64_t* a2, int64_t n2, int a3, int a4) {
   AD_TRY
-    TensorRet<1> r; at_linalg_vector_norm(&r, a0, a1, OptArrayRef{{a2, (size_t)(n2 < 0 ? 0 : n2)}, n2 >= 0}, a3 != 0, OptI8{(int8_t)a4, a4 >= 0});
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_linalg_vector_norm(&r, a0, s1, OptArrayRef{{a2, (size_t)(n2 < 0 ? 0 : n2)}, n2 >= 0}, a3 != 0, OptI8{(int8_t)a4, a4 >= 0});
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1571,7 +1615,9 @@ extern "C" AD_EXPORT int ad_einsum(void** out, const char* a0, int64_t n0, void*
 extern "C" void at_addmm(void* ret, void*, void*, void*, const void*, const void*) __asm__("_ZN2at4_ops5addmm4callERKNS_6TensorES4_S4_RKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_addmm(void** out, void* a0, void* a1, void* a2, const void* a3, const void* a4) {
   AD_TRY
-    TensorRet<1> r; at_addmm(&r, a0, a1, a2, a3, a4);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    alignas(16) unsigned char s4[32]; std::memcpy(s4, a4, 32);
+    TensorRet<1> r; at_addmm(&r, a0, a1, a2, s3, s4);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1670,7 +1716,8 @@ extern "C" AD_EXPORT int ad_relu(void** out, void* a0) {
 extern "C" void at_leaky_relu(void* ret, void*, const void*) __asm__("_ZN2at4_ops10leaky_relu4callERKNS_6TensorERKN3c106ScalarE");
 extern "C" AD_EXPORT int ad_leaky_relu(void** out, void* a0, const void* a1) {
   AD_TRY
-    TensorRet<1> r; at_leaky_relu(&r, a0, a1);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    TensorRet<1> r; at_leaky_relu(&r, a0, s1);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1688,7 +1735,10 @@ extern "C" AD_EXPORT int ad_gelu(void** out, void* a0, const char* a1, int64_t n
 extern "C" void at_elu(void* ret, void*, const void*, const void*, const void*) __asm__("_ZN2at4_ops3elu4callERKNS_6TensorERKN3c106ScalarES8_S8_");
 extern "C" AD_EXPORT int ad_elu(void** out, void* a0, const void* a1, const void* a2, const void* a3) {
   AD_TRY
-    TensorRet<1> r; at_elu(&r, a0, a1, a2, a3);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    alignas(16) unsigned char s3[32]; std::memcpy(s3, a3, 32);
+    TensorRet<1> r; at_elu(&r, a0, s1, s2, s3);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1706,7 +1756,9 @@ extern "C" AD_EXPORT int ad_silu(void** out, void* a0) {
 extern "C" void at_softplus(void* ret, void*, const void*, const void*) __asm__("_ZN2at4_ops8softplus4callERKNS_6TensorERKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_softplus(void** out, void* a0, const void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_softplus(&r, a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_softplus(&r, a0, s1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }
@@ -1715,7 +1767,9 @@ extern "C" AD_EXPORT int ad_softplus(void** out, void* a0, const void* a1, const
 extern "C" void at_hardtanh(void* ret, void*, const void*, const void*) __asm__("_ZN2at4_ops8hardtanh4callERKNS_6TensorERKN3c106ScalarES8_");
 extern "C" AD_EXPORT int ad_hardtanh(void** out, void* a0, const void* a1, const void* a2) {
   AD_TRY
-    TensorRet<1> r; at_hardtanh(&r, a0, a1, a2);
+    alignas(16) unsigned char s1[32]; std::memcpy(s1, a1, 32);
+    alignas(16) unsigned char s2[32]; std::memcpy(s2, a2, 32);
+    TensorRet<1> r; at_hardtanh(&r, a0, s1, s2);
     out[0] = ad_slot(r.p[0]);
   AD_CATCH
 }

@@ -24,6 +24,15 @@ public sealed class Embedding : torch.nn.Module<Tensor, Tensor>
     {
         if (input.dtype is not (ScalarType.Int64 or ScalarType.Int32))
             throw new ArgumentException($"Embedding expects int64 indices, got {input.dtype}; convert with .@long()");
+        if (input.numel() > 0)
+        {
+            using var lo = input.min();
+            using var hi = input.max();
+            var (min, max) = (lo.to(ScalarType.Int64).item<long>(), hi.to(ScalarType.Int64).item<long>());
+            var rows = weight.size(0);
+            if (min < 0 || max >= rows)
+                throw new ArgumentOutOfRangeException(nameof(input), $"Embedding indices must lie in [0, {rows}) for a table of shape [{rows}, {weight.size(1)}]; got values from {min} to {max}");
+        }
         return functional.embedding(input, weight, _paddingIdx);
     }
 }

@@ -66,7 +66,13 @@ public sealed class LSTM : torch.nn.Module<Tensor, (Tensor output, Tensor h_n, T
         var dirs = bidirectional ? 2 : 1;
         Tensor h0, c0;
         bool own = state is null;
-        if (state is { } s) (h0, c0) = s;
+        if (state is { } s)
+        {
+            (h0, c0) = s;
+            long[] expected = [num_layers * dirs, batch, hidden_size];
+            if (!h0.shape.SequenceEqual(expected) || !c0.shape.SequenceEqual(expected))
+                throw new ArgumentException($"LSTM initial state: expected h0 and c0 of shape [{string.Join(", ", expected)}] (layers·directions, batch, hidden), got [{string.Join(", ", h0.shape)}] and [{string.Join(", ", c0.shape)}]");
+        }
         else
         {
             h0 = torch.zeros([num_layers * dirs, batch, hidden_size], input.dtype);

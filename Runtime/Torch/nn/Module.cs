@@ -105,13 +105,16 @@ public static partial class torch
             /// <summary>This module and all descendants, depth first.</summary>
             public IEnumerable<Module> modules() => named_modules().Select(m => m.module);
 
-            /// <summary>Parameters with dotted names (e.g. "conv1.weight"), each shared one listed once.</summary>
-            public IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true)
+            /// <summary>
+            /// Parameters with dotted names (e.g. "conv1.weight"). A parameter shared by several modules is
+            /// listed once unless <paramref name="remove_duplicate"/> is false (state dicts list it under every name, as PyTorch).
+            /// </summary>
+            public IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true, bool remove_duplicate = true)
             {
                 var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
                 foreach (var (prefix, m) in recurse ? named_modules() : [("", this)])
                 foreach (var (name, p) in m._parameters)
-                    if (p is not null && seen.Add(p))
+                    if (p is not null && (!remove_duplicate || seen.Add(p)))
                         yield return (prefix.Length == 0 ? name : $"{prefix}.{name}", p);
             }
 
@@ -161,7 +164,7 @@ public static partial class torch
             public Dictionary<string, Tensor> state_dict()
             {
                 var d = new Dictionary<string, Tensor>();
-                foreach (var (n, p) in named_parameters()) d[n] = p.detach();
+                foreach (var (n, p) in named_parameters(remove_duplicate: false)) d[n] = p.detach();
                 foreach (var (n, b) in named_buffers()) d[n] = b.alias();
                 return d;
             }
@@ -173,7 +176,7 @@ public static partial class torch
             public (IList<string> missing, IList<string> unexpected) load_state_dict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
             {
                 var targets = new Dictionary<string, Tensor>();
-                foreach (var (n, p) in named_parameters()) targets[n] = p;
+                foreach (var (n, p) in named_parameters(remove_duplicate: false)) targets[n] = p;
                 foreach (var (n, b) in named_buffers()) targets[n] = b;
                 var missing = targets.Keys.Where(k => !state.ContainsKey(k)).ToList();
                 var unexpected = state.Keys.Where(k => !targets.ContainsKey(k)).ToList();

@@ -1,0 +1,113 @@
+using AttrDsl.Torch;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>
+/// What is being explained: one scalar per sample picked from the model output (lib-attribution's
+/// "quantity of interest", Captum's <c>target</c>). The attribution is the gradient of Σ_b q_b.
+/// </summary>
+public abstract class Target
+{
+    /// <summary>The output itself; valid when the model returns one value per sample ([B] or [B, 1]).</summary>
+    public static Target Output { get; } = new OutputTarget();
+
+    /// <summary>The logit of one class for every sample.</summary>
+    public static Target Class(long c) => new ClassTarget(c);
+
+    /// <summary>A class per sample (int64 [B]), e.g. the true labels.</summary>
+    public static Target PerSample(Tensor classes) => new PerSampleTarget(classes);
+
+    /// <summary>The largest output of each sample.</summary>
+    public static Target Max { get; } = new MaxTarget();
+
+    /// <summary>Class <paramref name="c1"/> minus class <paramref name="c2"/> (lib-attribution's comparative quantity).</summary>
+    public static Target Comparative(long c1, long c2) => new ComparativeTarget(c1, c2);
+
+#pragma warning disable CS1591
+    public static implicit operator Target(long c) => Class(c);
+    public static implicit operator Target(int c) => Class(c);
+    public static implicit operator Target(Tensor classes) => PerSample(classes);
+#pragma warning restore CS1591
+
+    /// <summary>Selects one value per sample from <paramref name="output"/> ([B, ...]); returns [B].</summary>
+    public abstract Tensor Select(Tensor output);
+
+    /// <summary>
+    /// The same target for inputs repeated <paramref name="times"/> per sample, sample-major
+    /// ([B·times] rows: sample 0's copies first) — what path methods feed through the model.
+    /// </summary>
+    public virtual Target Repeat(long times) => this;
+
+    private protected static Tensor Flat(Tensor output) => output.dim() == 1 ? output.alias() : output.flatten(1);
+
+    private sealed class OutputTarget : Target
+    {
+        public override Tensor Select(Tensor output)
+        {
+            if (output.dim() > 1 && output.numel() != output.size(0))
+                throw new ArgumentException($"Target.Output needs one value per sample, but the output has shape [{string.Join(", ", output.shape)}]; pass a class (Target.Class(c)) or per-sample labels.");
+            return output.reshape(output.size(0));
+        }
+    }
+
+    private sealed class ClassTarget(long c) : Target
+    {
+        public override Tensor Select(Tensor output)
+        {
+            using var flat = Flat(output);
+            if (c < 0 || c >= flat.size(1))
+                throw new ArgumentOutOfRangeException(nameof(c), c, $"target class {c} is outside the model's {flat.size(1)} outputs");
+            return flat.select(1, c);
+        }
+    }
+
+    private sealed class PerSampleTarget : Target
+    {
+        private readonly Tensor _classes;
+
+        public PerSampleTarget(Tensor classes)
+        {
+            if (classes.dim() != 1 || classes.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+                throw new ArgumentException($"per-sample targets must be a 1-D int64 tensor of class indices, got {classes}");
+            _classes = classes;
+        }
+
+        public override Tensor Select(Tensor output)
+        {
+            using var flat = Flat(output);
+            if (flat.size(0) != _classes.size(0))
+                throw new ArgumentException($"{_classes.size(0)} per-sample targets for a batch of {flat.size(0)} outputs");
+            using var idx = _classes.@long().unsqueeze(1);
+            using var picked = flat.gather(1, idx);
+            return picked.squeeze(1);
+        }
+
+        public override Target Repeat(long times)
+        {
+            if (times == 1) return this;
+            using var scope = torch.NewDisposeScope();
+            var repeated = _classes.unsqueeze(1).expand(_classes.size(0), times).reshape(-1);
+            return new PerSampleTarget(repeated.MoveToOuterDisposeScope().DetachFromDisposeScope());
+        }
+    }
+
+    private sealed class MaxTarget : Target
+    {
+        public override Tensor Select(Tensor output)
+        {
+            using var flat = Flat(output);
+            return flat.amax([1]);
+        }
+    }
+
+    private sealed class ComparativeTarget(long c1, long c2) : Target
+    {
+        public override Tensor Select(Tensor output)
+        {
+            using var flat = Flat(output);
+            using var a = flat.select(1, c1);
+            using var b = flat.select(1, c2);
+            return a - b;
+        }
+    }
+}
