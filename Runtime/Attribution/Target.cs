@@ -61,7 +61,7 @@ public abstract class Target
         }
     }
 
-    private sealed class PerSampleTarget : Target
+    private sealed class PerSampleTarget : Target, IPerSample
     {
         private readonly Tensor _classes;
 
@@ -80,6 +80,12 @@ public abstract class Target
             using var idx = _classes.@long().unsqueeze(1);
             using var picked = flat.gather(1, idx);
             return picked.squeeze(1);
+        }
+
+        public Target Row(long b)
+        {
+            using var scope = torch.NewDisposeScope();
+            return new PerSampleTarget(_classes.narrow(0, b, 1).clone().MoveToOuterDisposeScope().DetachFromDisposeScope());
         }
 
         public override Target Repeat(long times)
@@ -110,4 +116,11 @@ public abstract class Target
             return a - b;
         }
     }
+}
+
+/// <summary>A target with one entry per sample, from which a single sample's target can be taken.</summary>
+internal interface IPerSample
+{
+    /// <summary>The target of sample <paramref name="b"/> alone.</summary>
+    Target Row(long b);
 }

@@ -1,0 +1,140 @@
+using AttrDsl.Torch;
+using static AttrDsl.Torch.torch;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>
+/// EIG's baseline choices. Each returns baselines [K, ...] shared by all samples, except
+/// <see cref="Close"/>, which returns [B, K, ...] (its own baselines per sample). Randomised ones take a seed.
+/// </summary>
+public static class EigBaselines
+{
+    /// <summary>All-zero baseline(s) shaped like one sample.</summary>
+    public static Tensor Zero(long[] sampleShape, ScalarType? dtype = null, int count = 1) => zeros([count, .. sampleShape], dtype);
+
+    /// <summary>The decoder's image of the latent zero (for an autoencoder trained on centred data: the data mean).</summary>
+    public static Tensor EncodedZero(Func<Tensor, Tensor> decoder, long latentSize, ScalarType? dtype = null)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return decoder(zeros([1, latentSize], dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>k-means centroids of the baseline-class points (k-means++ seeding, Lloyd iterations to convergence).</summary>
+    public static Tensor KMeans(Tensor data, int k, int seed = 0, int maxIterations = 100)
+    {
+        var rows = Rows.Of(data);
+        if (k < 1 || k > rows.Length) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {rows.Length}] (the number of points)");
+        var centers = KMeansPlusPlus(rows, k, new Random(seed));
+        var assign = Enumerable.Repeat(-1, rows.Length).ToArray();
+        for (var it = 0; it < maxIterations; it++)
+        {
+            var changed = false;
+            for (var i = 0; i < rows.Length; i++)
+            {
+                var best = Nearest(rows[i], centers);
+                if (best != assign[i]) { assign[i] = best; changed = true; }
+            }
+            if (!changed) break;
+            for (var c = 0; c < k; c++)
+            {
+                var members = Enumerable.Range(0, rows.Length).Where(i => assign[i] == c).ToList();
+                if (members.Count == 0) continue;   // an empty cluster keeps its centre
+                var mean = new double[rows[0].Length];
+                foreach (var i in members)
+                    for (var j = 0; j < mean.Length; j++) mean[j] += rows[i][j] / members.Count;
+                centers[c] = mean;
+            }
+        }
+        return Rows.ToTensor(centers, data.shape[1..], data.dtype);
+    }
+
+    /// <summary>k-means++ seeding: the first centre uniformly, each next one with probability ∝ squared distance to the nearest chosen centre.</summary>
+    internal static List<double[]> KMeansPlusPlus(double[][] rows, int k, Random random)
+    {
+        var centers = new List<double[]> { rows[random.Next(rows.Length)] };
+        var d2 = rows.Select(r => Rows.Distance2(r, centers[0])).ToArray();
+        while (centers.Count < k)
+        {
+            var total = d2.Sum();
+            int next;
+            if (total == 0) next = random.Next(rows.Length);   // all points coincide with centres
+            else
+            {
+                var u = random.NextDouble() * total;
+                next = 0;
+                for (var acc = d2[0]; acc < u && next < rows.Length - 1; acc += d2[++next]) { }
+            }
+            centers.Add(rows[next]);
+            for (var i = 0; i < rows.Length; i++) d2[i] = Math.Min(d2[i], Rows.Distance2(rows[i], rows[next]));
+        }
+        return centers;
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> points closest to the element-wise median. (The reference sorts the
+    /// distances descending and takes the farthest points — a bug; this takes the closest.)
+    /// </summary>
+    public static Tensor Median(Tensor data, int count)
+    {
+        var rows = Rows.Of(data);
+        CheckCount(count, rows.Length);
+        var dim = rows[0].Length;
+        var median = new double[dim];
+        for (var j = 0; j < dim; j++)
+        {
+            var col = rows.Select(r => r[j]).Order().ToArray();
+            median[j] = col.Length % 2 == 1 ? col[col.Length / 2] : 0.5 * (col[col.Length / 2 - 1] + col[col.Length / 2]);
+        }
+        var picked = Enumerable.Range(0, rows.Length).OrderBy(i => Rows.Distance2(rows[i], median)).ThenBy(i => i).Take(count).ToArray();
+        using var idx = tensor(picked.Select(i => (long)i).ToArray());
+        return data.index_select(0, idx);
+    }
+
+    /// <summary>
+    /// For each sample, its <paramref name="count"/> nearest baseline-class points after skipping the
+    /// <paramref name="skip"/> very closest (which may be near-duplicates of the sample): [B, count, ...].
+    /// </summary>
+    public static Tensor Close(Tensor data, Tensor samples, int count, int skip = 1)
+    {
+        var rows = Rows.Of(data);
+        CheckCount(count + skip, rows.Length);
+        var queries = Rows.Of(samples);
+        using var scope = NewDisposeScope();
+        var perSample = queries.Select(q =>
+        {
+            var picked = Enumerable.Range(0, rows.Length).OrderBy(i => Rows.Distance2(rows[i], q)).ThenBy(i => i).Skip(skip).Take(count).Select(i => (long)i).ToArray();
+            return data.index_select(0, tensor(picked));
+        }).ToList();
+        return stack(perSample).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><paramref name="count"/> baseline-class points drawn without replacement.</summary>
+    public static Tensor Random(Tensor data, int count, int seed = 0)
+    {
+        var n = (int)data.size(0);
+        CheckCount(count, n);
+        var random = new Random(seed);
+        var picked = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(count).Select(i => (long)i).ToArray();
+        using var idx = tensor(picked);
+        return data.index_select(0, idx);
+    }
+
+    private static int Nearest(double[] x, List<double[]> centers)
+    {
+        var best = 0;
+        var bestD = double.PositiveInfinity;
+        for (var c = 0; c < centers.Count; c++)
+        {
+            var d = Rows.Distance2(x, centers[c]);
+            if (d < bestD) { bestD = d; best = c; }
+        }
+        return best;
+    }
+
+    private static void CheckCount(int count, int available)
+    {
+        if (count < 1 || count > available)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"asked for {count} baseline points but only {available} are available");
+    }
+}
