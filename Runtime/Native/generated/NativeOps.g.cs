@@ -981,6 +981,11 @@ internal static unsafe partial class NativeOps
     private static extern int ad_conv2d(nint* out0, nint a0, nint a1, nint a2, long* a3, long n3, long* a4, long n4, long* a5, long n5, long a6);
     internal static nint conv2d(nint a0, nint a1, nint a2, long* a3, long n3, long* a4, long n4, long* a5, long n5, long a6) { nint r; Check(ad_conv2d(&r, a0, a1, a2, a3, n3, a4, n4, a5, n5, a6)); return r; }
 
+    /// <summary>aten::thnn_conv2d — im2col + GEMM; faster than oneDNN for single-channel inputs</summary>
+    [DllImport(Lib, EntryPoint = "ad_thnn_conv2d", ExactSpelling = true)]
+    private static extern int ad_thnn_conv2d(nint* out0, nint a0, nint a1, long* a2, long n2, nint a3, long* a4, long n4, long* a5, long n5);
+    internal static nint thnn_conv2d(nint a0, nint a1, long* a2, long n2, nint a3, long* a4, long n4, long* a5, long n5) { nint r; Check(ad_thnn_conv2d(&r, a0, a1, a2, n2, a3, a4, n4, a5, n5)); return r; }
+
     /// <summary>aten::conv_transpose2d.input</summary>
     [DllImport(Lib, EntryPoint = "ad_conv_transpose2d_input", ExactSpelling = true)]
     private static extern int ad_conv_transpose2d_input(nint* out0, nint a0, nint a1, nint a2, long* a3, long n3, long* a4, long n4, long* a5, long n5, long a6, long* a7, long n7);

@@ -1804,6 +1804,16 @@ extern "C" AD_EXPORT int ad_conv2d(void** out, void* a0, void* a1, void* a2, con
   AD_CATCH
 }
 
+// aten::thnn_conv2d — im2col + GEMM; faster than oneDNN for single-channel inputs
+extern "C" void at_thnn_conv2d(void* ret, void*, void*, ArrayRef, const OptPtr*, ArrayRef, ArrayRef) __asm__("_ZN2at4_ops11thnn_conv2d4callERKNS_6TensorES4_N3c108ArrayRefINS5_6SymIntEEERKSt8optionalIS2_ES8_S8_");
+extern "C" AD_EXPORT int ad_thnn_conv2d(void** out, void* a0, void* a1, const int64_t* a2, int64_t n2, void* a3, const int64_t* a4, int64_t n4, const int64_t* a5, int64_t n5) {
+  AD_TRY
+    OptPtr o3{a3 ? *(void**)a3 : nullptr, a3 != nullptr};
+    TensorRet<1> r; at_thnn_conv2d(&r, a0, a1, ArrayRef{a2, (size_t)n2}, &o3, ArrayRef{a4, (size_t)n4}, ArrayRef{a5, (size_t)n5});
+    out[0] = ad_slot(r.p[0]);
+  AD_CATCH
+}
+
 // aten::conv_transpose2d.input
 extern "C" void at_conv_transpose2d_input(void* ret, void*, void*, const OptPtr*, ArrayRef, ArrayRef, ArrayRef, const int64_t*, ArrayRef) __asm__("_ZN2at4_ops22conv_transpose2d_input4callERKNS_6TensorES4_RKSt8optionalIS2_EN3c108ArrayRefINS9_6SymIntEEESC_SC_SB_SC_");
 extern "C" AD_EXPORT int ad_conv_transpose2d_input(void** out, void* a0, void* a1, void* a2, const int64_t* a3, int64_t n3, const int64_t* a4, int64_t n4, const int64_t* a5, int64_t n5, int64_t a6, const int64_t* a7, int64_t n7) {

@@ -57,9 +57,21 @@ public abstract unsafe class functional
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
     {
         stride ??= [1, 1]; padding ??= [0, 0]; dilation ??= [1, 1];
+        if (UseIm2Col(x, weight, dilation, groups))
+        {
+            long[] kernel = [weight.size(2), weight.size(3)];
+            fixed (long* k = kernel) fixed (long* s = stride) fixed (long* p = padding)
+                return new(NativeOps.thnn_conv2d(x.Handle, weight.Handle, k, 2, bias?.Handle ?? 0, s, stride.Length, p, padding.Length));
+        }
         fixed (long* s = stride) fixed (long* p = padding) fixed (long* d = dilation)
             return new(NativeOps.conv2d(x.Handle, weight.Handle, bias?.Handle ?? 0, s, stride.Length, p, padding.Length, d, dilation.Length, groups));
     }
+
+    // libtorch sends single-input-channel convolutions (a grayscale first layer) to oneDNN, which is
+    // 4-5x slower there than im2col + GEMM on this CPU (docs/benchmarks.md); thnn_conv2d is that path,
+    // with its own backward, so the choice holds for the gradient too. Same numbers either way.
+    private static bool UseIm2Col(Tensor x, Tensor weight, long[] dilation, long groups) =>
+        groups == 1 && weight.dim() == 4 && weight.size(1) == 1 && x.dim() == 4 && dilation.All(d => d == 1) && x.dtype.IsFloatingPoint();
 
     /// <summary>2-D convolution with square stride/padding/dilation.</summary>
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor? bias, long stride, long padding = 0, long dilation = 1, long groups = 1) =>
