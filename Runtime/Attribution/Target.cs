@@ -38,12 +38,19 @@ public abstract class Target
     /// </summary>
     public virtual Target Repeat(long times) => this;
 
-    private protected static Tensor Flat(Tensor output) => output.dim() == 1 ? output.alias() : output.flatten(1);
+    private protected static Tensor Flat(Tensor output)
+    {
+        if (output.dim() == 0)
+            throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
+        return output.dim() == 1 ? output.alias() : output.flatten(1);
+    }
 
     private sealed class OutputTarget : Target
     {
         public override Tensor Select(Tensor output)
         {
+            if (output.dim() == 0)
+                throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output per sample ([B] or [B, 1]). Don't reduce over the batch inside forward.");
             if (output.dim() > 1 && output.numel() != output.size(0))
                 throw new ArgumentException($"Target.Output needs one value per sample, but the output has shape [{string.Join(", ", output.shape)}]; pass a class (Target.Class(c)) or per-sample labels.");
             return output.reshape(output.size(0));
@@ -111,6 +118,9 @@ public abstract class Target
         public override Tensor Select(Tensor output)
         {
             using var flat = Flat(output);
+            foreach (var c in new[] { c1, c2 })
+                if (c < 0 || c >= flat.size(1))
+                    throw new ArgumentOutOfRangeException(nameof(c1), c, $"comparative target class {c} is outside the model's {flat.size(1)} outputs");
             using var a = flat.select(1, c1);
             using var b = flat.select(1, c2);
             return a - b;

@@ -59,8 +59,8 @@ public unsafe partial class Tensor
     public Tensor norm(double p = 2) { Scalar s = p; return new(NativeOps.linalg_vector_norm(Handle, &s, null, -1, 0, -1)); }
     /// <summary>The p-norm over dimensions.</summary>
     public Tensor norm(long[] dims, double p = 2, bool keepdim = false) { Scalar s = p; fixed (long* d = dims) return new(NativeOps.linalg_vector_norm(Handle, &s, d, dims.Length, keepdim ? 1 : 0, -1)); }
-    /// <summary>The p-norm over one dimension.</summary>
-    public Tensor norm(long dim, double p = 2, bool keepdim = false) => norm([dim], p, keepdim);
+    /// <summary>The p-norm over one dimension: <c>x.norm(2, 1)</c> as PyTorch's <c>x.norm(p=2, dim=1)</c> (p comes first, so <c>x.norm(1)</c> is the 1-norm).</summary>
+    public Tensor norm(double p, long dim, bool keepdim = false) => norm([dim], p, keepdim);
     /// <summary>Running sum along <paramref name="dim"/>.</summary>
     public Tensor cumsum(long dim, ScalarType? type = null) => new(NativeOps.cumsum(Handle, dim, Opt(type)));
     /// <summary>Running product along <paramref name="dim"/>.</summary>

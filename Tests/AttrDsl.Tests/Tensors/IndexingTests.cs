@@ -63,3 +63,19 @@ public class IndexingTests
         Assert.Throws<TorchException>(() => x[5]);
     }
 }
+
+public class ReductionOverloadTests
+{
+    [Fact]
+    public void IntegerLiteralsMeanWhatTheyMeanInPyTorch()
+    {
+        using var x = tensor(new double[] { 3, -4, 1, 2 }, [2, 2]);
+        Assert.Equal(10.0, x.norm(1).item<double>(), 12);              // p = 1, not dim 1
+        Assert.Equal(Math.Sqrt(30), x.norm(2).item<double>(), 12);
+        var rows = x.norm(2, 1).ToArray<double>();
+        Assert.Equal(5.0, rows[0], 12);
+        Assert.Equal(Math.Sqrt(5), rows[1], 12);
+        Assert.Equal(new double[] { 4, -2 }, x.sum(0).ToArray<double>()); // dim 0, not a dtype
+        Assert.Equal(new double[] { 2, -1 }, x.mean(0).ToArray<double>());
+    }
+}

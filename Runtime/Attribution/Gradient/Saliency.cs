@@ -1,0 +1,49 @@
+using AttrDsl.Torch;
+using static AttrDsl.Torch.torch;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>
+/// Saliency maps (Simonyan et al. 2013; Captum's <c>Saliency</c>): the gradient of the explained output with respect
+/// to the input, |∂f/∂x| by default. One backward pass for the whole batch.
+/// </summary>
+public sealed class Saliency
+{
+    private readonly Func<Tensor, Tensor> _forward;
+
+    /// <summary>Explains <paramref name="forward"/>, a function from a batch [B, ...] to outputs [B, ...].</summary>
+    public Saliency(Func<Tensor, Tensor> forward)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        _forward = forward;
+    }
+
+    /// <summary>Explains <paramref name="model"/>'s <c>forward</c>.</summary>
+    public Saliency(nn.Module<Tensor, Tensor> model) : this(GradientKit.ModelForward(model)) { }
+
+    /// <summary>∂f/∂x (its absolute value when <paramref name="abs"/>), shaped like <paramref name="inputs"/>.</summary>
+    /// <param name="inputs">The batch to explain [B, ...], floating point.</param>
+    /// <param name="target">Which output to explain.</param>
+    /// <param name="abs">Return |∂f/∂x| (default, as Captum) instead of the signed gradient.</param>
+    /// <param name="createGraph">Keep the result differentiable (e.g. to penalise input gradients during training).</param>
+    public Tensor Attribute(Tensor inputs, Target target, bool abs = true, bool createGraph = false)
+    {
+        PathKit.CheckInputs(inputs);
+        ArgumentNullException.ThrowIfNull(target);
+        using var scope = NewDisposeScope();
+        var g = PathKit.RowGradients(_forward, inputs, target, null, createGraph);
+        var result = abs ? g.abs() : g;
+        return result.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Helpers shared by the gradient methods.</summary>
+internal static class GradientKit
+{
+    /// <summary>The module's forward, null-checked.</summary>
+    public static Func<Tensor, Tensor> ModelForward(nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.forward;
+    }
+}

@@ -1,0 +1,89 @@
+using AttrDsl.Torch;
+using static AttrDsl.Torch.torch;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>Pieces the layer methods share: activations, top gradients along a path, aggregation.</summary>
+internal static class LayerCore
+{
+    /// <summary>bottom(x) without recording gradients, checked to keep the batch dimension.</summary>
+    internal static Tensor Activations(Func<Tensor, Tensor> bottom, Tensor x, string method)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var z = bottom(x);
+        if (z.dim() < 1 || z.size(0) != x.size(0))
+            throw new InvalidOperationException($"{method}: the bottom part returned activations of shape {AttributionArgs.Str(z.shape)} for a batch of {x.size(0)} rows; it must keep the batch dimension first");
+        if (!z.is_floating_point())
+            throw new InvalidOperationException($"{method}: the layer activations are {z.dtype}; gradients need floating-point activations");
+        return z.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rows base + α(x − base) for the given alphas, sample-major: [B·k, ...].</summary>
+    internal static Tensor PathRows(Tensor x, Tensor xBase, ReadOnlySpan<double> alphas)
+    {
+        using var scope = NewDisposeScope();
+        var k = alphas.Length;
+        var a = tensor(alphas.ToArray()).to(x.dtype);
+        var aShaped = AttributionArgs.AlongDim1(a, x.dim() + 1);                 // [1, k, 1, ...]
+        var delta = (x - xBase).unsqueeze(1);                                    // [B, 1, ...]
+        var rows = xBase.unsqueeze(1) + aShaped * delta;                         // [B, k, ...]
+        return rows.reshape([x.size(0) * k, .. x.shape[1..]]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>∂Σ target(top(z))/∂z for rows z [B·k, ...] holding k path points per sample (sample-major), as [B, k, ...].</summary>
+    internal static Tensor TopGradients(Func<Tensor, Tensor> top, Tensor zRows, Target target, long b, long k)
+    {
+        using var scope = NewDisposeScope();
+        var g = Gradients.Of(top, zRows, k == 1 ? target : target.Repeat(k));
+        return g.reshape([b, k, .. zRows.shape[1..]]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ_s w_s g[:, s] for g [B, k, ...] and k weights.</summary>
+    internal static Tensor WeightedSum(Tensor g, ReadOnlySpan<double> weights)
+    {
+        using var scope = NewDisposeScope();
+        var w = tensor(weights.ToArray()).to(g.dtype);
+        return (g * AttributionArgs.AlongDim1(w, g.dim())).sum(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Path steps evaluated per forward/backward pass for a batch of <paramref name="b"/> under an internal batch size.</summary>
+    internal static int StepsPerChunk(int? internalBatchSize, long b, int nSteps, string method)
+    {
+        if (internalBatchSize is null) return nSteps;
+        if (internalBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(internalBatchSize), internalBatchSize, $"{method}: internalBatchSize must be at least 1");
+        return (int)Math.Clamp(internalBatchSize.Value / b, 1, nSteps);
+    }
+
+    /// <summary>The (α, w) rule for <paramref name="n"/> points.</summary>
+    internal static (double[] Alphas, double[] Weights) Rule(IntegrationMethod method, int n, string method_, string what = "nSteps")
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(what, n, $"{method_}: {what} must be at least 1");
+        return IntegrationRule.Get(method, n);
+    }
+
+    /// <summary>Reduces [B, C, ...spatial] to [B, C] per <paramref name="aggregation"/>; tensors of rank ≤ 2 are returned unchanged.</summary>
+    internal static Tensor Aggregate(Tensor attr, ChannelAggregation aggregation)
+    {
+        if (aggregation == ChannelAggregation.None || attr.dim() <= 2) return attr.alias();
+        var dims = Enumerable.Range(2, (int)attr.dim() - 2).Select(d => (long)d).ToArray();
+        return aggregation switch
+        {
+            ChannelAggregation.Max => attr.amax(dims),
+            ChannelAggregation.Mean => attr.mean(dims),
+            ChannelAggregation.Sum => attr.sum(dims),
+            _ => throw new ArgumentOutOfRangeException(nameof(aggregation), aggregation, $"unknown channel aggregation {aggregation}"),
+        };
+    }
+
+    /// <summary>The baseline input: zeros when null, else checked to broadcast to <paramref name="x"/> and expanded.</summary>
+    internal static Tensor InputBaseline(Tensor x, Tensor? baselines, string method)
+    {
+        if (baselines is null) return zeros_like(x);
+        AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{method}: baselines", "the input");
+        using var converted = baselines.detach().to(x.dtype);
+        using var expanded = converted.expand(x.shape);
+        return expanded.contiguous();
+    }
+}

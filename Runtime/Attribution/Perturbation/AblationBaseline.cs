@@ -1,0 +1,52 @@
+using AttrDsl.Torch;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>
+/// The value an ablated (occluded, removed) feature is replaced by: one number for every element, or a
+/// tensor broadcastable to the input (e.g. [1, C, H, W] for one reference image, or [B, ...] per sample).
+/// Converts implicitly from <see cref="double"/>, <see cref="int"/> and <see cref="Tensor"/>, so callers
+/// write <c>baselines: 0.5</c> or <c>baselines: meanImage</c>. The default is 0.
+/// </summary>
+public readonly struct AblationBaseline
+{
+    private readonly double _value;
+    private readonly Tensor? _tensor;
+
+    private AblationBaseline(double value, Tensor? tensor)
+    {
+        _value = value;
+        _tensor = tensor;
+    }
+
+    /// <summary>A constant baseline.</summary>
+    public static AblationBaseline Constant(double value) => new(value, null);
+
+    /// <summary>A tensor baseline, broadcast to the input's shape.</summary>
+    public static AblationBaseline FromTensor(Tensor baseline) =>
+        new(0, baseline ?? throw new ArgumentNullException(nameof(baseline)));
+
+    /// <summary>The constant (0 when this baseline is a tensor).</summary>
+    public double Value => _value;
+
+    /// <summary>The tensor, or null for a constant baseline.</summary>
+    public Tensor? Tensor => _tensor;
+
+#pragma warning disable CS1591
+    public static implicit operator AblationBaseline(double value) => Constant(value);
+    public static implicit operator AblationBaseline(int value) => Constant(value);
+    public static implicit operator AblationBaseline(Tensor baseline) => FromTensor(baseline);
+#pragma warning restore CS1591
+
+    /// <inheritdoc/>
+    public override string ToString() => _tensor is null ? _value.ToString("G6") : $"tensor {_tensor}";
+
+    /// <summary>The baseline expanded to <paramref name="inputs"/>' shape and dtype (a new tensor in the current scope).</summary>
+    internal Tensor Materialize(Tensor inputs, string what = "baselines")
+    {
+        if (_tensor is null) return torch.full_like(inputs, _value);
+        AttributionArgs.CheckBroadcastable(_tensor.shape, inputs.shape, what, "the input");
+        using var converted = _tensor.detach().to(inputs.dtype);
+        return converted.expand(inputs.shape);
+    }
+}

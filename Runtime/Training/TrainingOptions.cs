@@ -1,0 +1,74 @@
+using AttrDsl.Attribution;
+using AttrDsl.Priors;
+using AttrDsl.Torch;
+
+namespace AttrDsl.Training;
+
+/// <summary>How the prior enters training.</summary>
+public enum PriorSchedule
+{
+    /// <summary>
+    /// Two optimizer steps per batch: the task step, then a prior step with the train-EG flag on
+    /// (attributionpriors' TF1 scheme, each step with its own or a shared optimizer).
+    /// </summary>
+    Alternating,
+    /// <summary>One step on task + Σ λ·Ω (attributionpriors' PyTorch and TF2 scheme).</summary>
+    Summed,
+}
+
+/// <summary>Which attributions the priors penalise.</summary>
+public enum AttributionSource
+{
+    /// <summary>Expected gradients over the background set (attribution priors).</summary>
+    ExpectedGradients,
+    /// <summary>Plain input gradients ∂f/∂x (RRR-style), for comparison.</summary>
+    InputGradients,
+}
+
+/// <summary>A prior with its weight λ.</summary>
+/// <param name="Prior">The penalty.</param>
+/// <param name="Lambda">Its weight; must be positive and finite.</param>
+public sealed record PriorTerm(IAttributionPrior Prior, double Lambda)
+{
+    /// <summary>Validated λ.</summary>
+    public double Lambda { get; } = Lambda > 0 && double.IsFinite(Lambda) ? Lambda : throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"λ of the {Prior.Name} prior must be positive and finite");
+}
+
+/// <summary>Settings of <see cref="AttributionPriorTrainer"/>.</summary>
+public sealed class PriorTrainingOptions
+{
+    /// <summary>The priors and their λ; several add up.</summary>
+    public required IReadOnlyList<PriorTerm> Priors { get; init; }
+
+    /// <summary>The background dataset references are drawn from ([N, ...], usually the training inputs).</summary>
+    public Tensor? Background { get; init; }
+
+    /// <summary>k: references (interpolation points) per sample for expected gradients.</summary>
+    public int References { get; init; } = 1;
+
+    /// <summary>Alternating (TF1) or summed (PyTorch/TF2).</summary>
+    public PriorSchedule Schedule { get; init; } = PriorSchedule.Summed;
+
+    /// <summary>Expected gradients, or plain input gradients (RRR-style).</summary>
+    public AttributionSource Source { get; init; } = AttributionSource.ExpectedGradients;
+
+    /// <summary>Epochs trained on the task loss alone before the priors start.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>
+    /// What the attributions explain, from the batch labels: by default the true class for int64 labels
+    /// (<see cref="Target.PerSample"/>) and the output itself otherwise (regression).
+    /// </summary>
+    public Func<Tensor, Target>? TargetFromLabels { get; init; }
+
+    internal void Validate()
+    {
+        if (Priors.Count == 0) throw new ArgumentException("give at least one prior (PriorTerm)");
+        if (References < 1) throw new ArgumentOutOfRangeException(nameof(References), References, "References (k) must be ≥ 1");
+        if (WarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "WarmupEpochs must be ≥ 0");
+        if (Source == AttributionSource.ExpectedGradients && Background is null)
+            throw new ArgumentException("expected gradients need a Background dataset to draw references from (usually the training inputs)");
+        var names = Priors.GroupBy(p => p.Prior.GetType()).FirstOrDefault(g => g.Count() > 1);
+        if (names is not null) throw new ArgumentException($"the {names.First().Prior.Name} prior is declared twice; combine the λ instead");
+    }
+}
