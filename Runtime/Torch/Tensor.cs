@@ -180,6 +180,22 @@ public unsafe partial class Tensor : IDisposable
         return ToArray<T>()[0];
     }
 
+    /// <summary>The value of a one-element tensor of any dtype, as a double (TorchSharp's <c>ToDouble()</c>).</summary>
+    public double ToDouble() => Scalar1<double>(ScalarType.Float64);
+    /// <summary>The value of a one-element tensor of any dtype, as a float.</summary>
+    public float ToSingle() => Scalar1<float>(ScalarType.Float32);
+    /// <summary>The value of a one-element tensor of any dtype, as an int64 (truncating floats).</summary>
+    public long ToInt64() => Scalar1<long>(ScalarType.Int64);
+    /// <summary>The value of a one-element tensor of any dtype, as a bool (non-zero is true).</summary>
+    public bool ToBoolean() => Scalar1<bool>(ScalarType.Bool);
+
+    private T Scalar1<T>(ScalarType type) where T : unmanaged
+    {
+        if (dtype == type) return item<T>();
+        using var converted = to(type);
+        return converted.item<T>();
+    }
+
     /// <summary>A copy of the elements with an indexer, as TorchSharp's <c>data&lt;T&gt;()</c>.</summary>
     public TensorAccessor<T> data<T>() where T : unmanaged => new(ToArray<T>());
 

@@ -59,14 +59,14 @@ public sealed class AttributionPriorTrainer
             var loss = _taskLoss(_model.forward(x), y);
             loss.backward();
             _optimizer.step();
-            task = loss.item<double>();
+            task = loss.ToDouble();
             if (withPrior)
             {
                 _priorOptimizer.zero_grad();
                 var (omega, attr) = PriorLoss(x, y, parts);
                 omega.backward();
                 _priorOptimizer.step();
-                prior = omega.item<double>();
+                prior = omega.ToDouble();
                 stats = Stats(attr);
             }
         }
@@ -77,8 +77,8 @@ public sealed class AttributionPriorTrainer
             var (omega, attr) = PriorLoss(x, y, parts);
             (loss + omega).backward();
             _optimizer.step();
-            task = loss.item<double>();
-            prior = omega.item<double>();
+            task = loss.ToDouble();
+            prior = omega.ToDouble();
             stats = Stats(attr);
         }
         if (!double.IsFinite(task) || !double.IsFinite(prior))
@@ -133,7 +133,7 @@ public sealed class AttributionPriorTrainer
         foreach (var term in _options.Priors)
         {
             var omega = term.Prior.Loss(attributions, context);
-            parts[term.Prior.Name] = omega.item<double>();
+            parts[term.Prior.Name] = omega.ToDouble();
             var weighted = omega * term.Lambda;
             total = total is null ? weighted : total + weighted;
         }
@@ -146,6 +146,6 @@ public sealed class AttributionPriorTrainer
         using var noGrad = no_grad();
         var a = attributions.detach().abs();
         var phi = a.reshape(a.size(0), -1).mean(0);
-        return new AttributionStats(a.mean().item<double>(), a.max().item<double>(), GiniSparsity.Gini(phi.to(ScalarType.Float64)).item<double>());
+        return new AttributionStats(a.mean().ToDouble(), a.max().ToDouble(), GiniSparsity.Gini(phi.to(ScalarType.Float64)).ToDouble());
     }
 }

@@ -79,3 +79,20 @@ public class ReductionOverloadTests
         Assert.Equal(new double[] { 2, -1 }, x.mean(0).ToArray<double>());
     }
 }
+
+public class ScalarReadTests
+{
+    [Fact]
+    public void ToDoubleAndFriendsConvertAnyDtype()
+    {
+        using var f = tensor(new float[] { 2.5f });
+        using var l = tensor(new long[] { 7 });
+        using var b = tensor(new[] { true });
+        Assert.Equal(2.5, f.ToDouble());
+        Assert.Equal(7.0, l.ToDouble());
+        Assert.Equal(2L, f.ToInt64());
+        Assert.Equal(7f, l.ToSingle());
+        Assert.True(b.ToBoolean());
+        Assert.Throws<InvalidOperationException>(() => f.item<double>());   // item<T> stays strict about the element type
+    }
+}

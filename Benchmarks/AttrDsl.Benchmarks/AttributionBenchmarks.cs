@@ -1,0 +1,50 @@
+using AttrDsl.Attribution;
+using AttrDsl.Torch;
+using static AttrDsl.Torch.torch;
+
+namespace AttrDsl.Benchmarks;
+
+/// <summary>
+/// Integrated gradients (n = 50, Gauss–Legendre) on a CNN batch against 50 × (forward + backward of the same
+/// batch): the ratio says how much IG costs beyond the gradient evaluations it cannot avoid. Plus peak memory
+/// with and without internal batching.
+/// </summary>
+internal static class AttributionBenchmarks
+{
+    private const int Steps = 50;
+
+    public static IEnumerable<(string Name, string Value)> Run()
+    {
+        manual_seed(0);
+        using var model = Cnn();
+        model.eval();
+        using var x = rand(16, 1, 28, 28);
+        using var y = randint(10, [16]);
+        var target = Target.PerSample(y);
+        var ig = new IntegratedGradients(model.forward);
+
+        var fwdBwd = Measure.MedianSeconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            Gradients.Of(model.forward, x, target);
+        }, minSeconds: 3);
+        var igTime = Measure.MedianSeconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            ig.Attribute(x, target, nSteps: Steps, method: IntegrationMethod.GaussLegendre);
+        }, warmup: 1, minSeconds: 6, minBatches: 5);
+        yield return ("IG n=50 (Gauss–Legendre), CNN, batch 16", $"{igTime * 1e3:F0} ms");
+        yield return ("50 × (forward + backward), same batch", $"{Steps * fwdBwd * 1e3:F0} ms");
+        yield return ("**ratio IG / 50·(fwd+bwd)** (goal ≤ 1.15)", $"**{igTime / (Steps * fwdBwd):F2}**");
+
+        var batched = Memory.PeakIncreaseMb(() => { using var s = NewDisposeScope(); ig.Attribute(x, target, nSteps: Steps, internalBatchSize: 64); });
+        var whole = Memory.PeakIncreaseMb(() => { using var s = NewDisposeScope(); ig.Attribute(x, target, nSteps: Steps); });
+        yield return ("IG peak RSS increase, all 800 points in one batch", $"{whole:F0} MB");
+        yield return ("IG peak RSS increase, internal_batch_size = 64", $"{batched:F0} MB");
+    }
+
+    internal static nn.Module<Tensor, Tensor> Cnn() => nn.Sequential(
+        nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1024, 128), nn.ReLU(), nn.Linear(128, 10));
+}
