@@ -15,6 +15,11 @@ if (args is ["--help" or "-h", ..])
         """);
     return;
 }
+if (args is ["--peak-ig", var ibs])   // child process of the attribution suite
+{
+    Console.WriteLine(AttributionBenchmarks.PeakIg(int.Parse(ibs)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
 var threadsAt = Array.IndexOf(args, "--threads");
 var threads = threadsAt >= 0 && threadsAt + 1 < args.Length ? int.Parse(args[threadsAt + 1]) : Environment.ProcessorCount;
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
