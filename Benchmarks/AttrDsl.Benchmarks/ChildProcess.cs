@@ -9,9 +9,8 @@ internal static class ChildProcess
     public static double Run(params string[] args)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        var self = typeof(ChildProcess).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(self), StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(self);   // launched as `dotnet AttrDsl.Benchmarks.dll`
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);   // launched as `dotnet AttrDsl.Benchmarks.dll`
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd().Trim();
