@@ -38,6 +38,12 @@ public abstract class Target
     /// </summary>
     public virtual Target Repeat(long times) => this;
 
+    /// <summary>
+    /// The target for rows <paramref name="start"/> .. start + length − 1 of a batch it addresses (for internal
+    /// batching). Targets that treat every row alike return themselves.
+    /// </summary>
+    public virtual Target Slice(long start, long length) => this;
+
     private protected static Tensor Flat(Tensor output)
     {
         if (output.dim() == 0)
@@ -87,6 +93,15 @@ public abstract class Target
             using var idx = _classes.@long().unsqueeze(1);
             using var picked = flat.gather(1, idx);
             return picked.squeeze(1);
+        }
+
+        public override Target Slice(long start, long length)
+        {
+            if (start < 0 || length < 0 || start + length > _classes.size(0))
+                throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + length}) are outside the {_classes.size(0)} per-sample targets");
+            if (start == 0 && length == _classes.size(0)) return this;
+            using var scope = torch.NewDisposeScope();
+            return new PerSampleTarget(_classes.narrow(0, start, length).clone().MoveToOuterDisposeScope().DetachFromDisposeScope());
         }
 
         public Target Row(long b)

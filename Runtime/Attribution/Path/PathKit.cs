@@ -91,23 +91,12 @@ internal static class PathKit
 
     /// <summary>
     /// Selects <paramref name="target"/> from the output rows [start, start + n) of a batch of <paramref name="total"/>
-    /// rows. <see cref="Target"/> has no way to take a slice of itself (per-sample labels), so the chunk's output is
-    /// padded with zero rows to the full batch, selected, and narrowed back; the padding carries no gradient.
+    /// rows, through <see cref="Target.Slice"/> (per-sample labels are narrowed to the chunk).
     /// </summary>
     public static Tensor SelectRows(Tensor output, Target target, long start, long total)
     {
         var n = output.size(0);
-        if (start == 0 && n == total) return target.Select(output);
-        var shape = output.shape;
-        var before = (long[])shape.Clone();
-        before[0] = start;
-        var after = (long[])shape.Clone();
-        after[0] = total - start - n;
-        using var z0 = zeros(before, output.dtype);
-        using var z1 = zeros(after, output.dtype);
-        using var full = cat([z0, output, z1]);
-        using var selected = target.Select(full);
-        return selected.narrow(0, start, n);
+        return start == 0 && n == total ? target.Select(output) : target.Slice(start, n).Select(output);
     }
 
     /// <summary>
