@@ -67,7 +67,7 @@ public sealed class AttributionPriorTrainer
                 omega.backward();
                 _priorOptimizer.step();
                 prior = omega.ToDouble();
-                stats = Stats(attr);
+                stats = _options.ComputeStatistics ? Stats(attr) : null;
             }
         }
         else
@@ -79,7 +79,7 @@ public sealed class AttributionPriorTrainer
             _optimizer.step();
             task = loss.ToDouble();
             prior = omega.ToDouble();
-            stats = Stats(attr);
+            stats = _options.ComputeStatistics ? Stats(attr) : null;
         }
         if (!double.IsFinite(task) || !double.IsFinite(prior))
             throw new InvalidOperationException($"training diverged at step {_step}: task loss {task}, prior loss {prior}. Lower the learning rate or λ.");

@@ -12,7 +12,7 @@ public sealed record AttributionStats(double MeanAbs, double MaxAbs, double Gini
 /// <param name="TaskLoss">The task loss of the batch.</param>
 /// <param name="PriorLoss">Σ λ·Ω (0 during warm-up).</param>
 /// <param name="PriorLosses">Ω of each prior by name (unweighted), empty during warm-up.</param>
-/// <param name="Attributions">Statistics of the penalised attributions; null during warm-up.</param>
+/// <param name="Attributions">Statistics of the penalised attributions; null during warm-up or with <see cref="PriorTrainingOptions.ComputeStatistics"/> off.</param>
 public sealed record StepReport(int Epoch, long Step, double TaskLoss, double PriorLoss,
     IReadOnlyDictionary<string, double> PriorLosses, AttributionStats? Attributions);
 

@@ -55,6 +55,9 @@ public sealed class PriorTrainingOptions
     /// <summary>Epochs trained on the task loss alone before the priors start.</summary>
     public int WarmupEpochs { get; init; }
 
+    /// <summary>Compute <see cref="AttributionStats"/> for every step's report (reads values back each step; turn off for speed).</summary>
+    public bool ComputeStatistics { get; init; } = true;
+
     /// <summary>
     /// What the attributions explain, from the batch labels: by default the true class for int64 labels
     /// (<see cref="Target.PerSample"/>) and the output itself otherwise (regression).

@@ -198,12 +198,24 @@ public abstract unsafe class functional
     /// <summary>Negative log likelihood of log-probabilities [N, C, ...] at class indices.</summary>
     public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100, Reduction reduction = Reduction.Mean) =>
         new(NativeOps.nll_loss_nd(input.Handle, target.Handle, weight?.Handle ?? 0, (long)reduction, ignore_index));
-    /// <summary>Mean squared error.</summary>
-    public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => new(NativeOps.mse_loss(input.Handle, target.Handle, (long)reduction));
-    /// <summary>Mean absolute error.</summary>
-    public static Tensor l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => new(NativeOps.l1_loss(input.Handle, target.Handle, (long)reduction));
-    /// <summary>Huber-style smooth L1.</summary>
-    public static Tensor smooth_l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1) => new(NativeOps.smooth_l1_loss(input.Handle, target.Handle, (long)reduction, beta));
+    /// <summary>Mean squared error. Input and target must have the same shape (see <see cref="SameShape"/>).</summary>
+    public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) { SameShape(input, target, nameof(mse_loss)); return new(NativeOps.mse_loss(input.Handle, target.Handle, (long)reduction)); }
+    /// <summary>Mean absolute error. Input and target must have the same shape.</summary>
+    public static Tensor l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) { SameShape(input, target, nameof(l1_loss)); return new(NativeOps.l1_loss(input.Handle, target.Handle, (long)reduction)); }
+    /// <summary>Huber-style smooth L1. Input and target must have the same shape.</summary>
+    public static Tensor smooth_l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1) { SameShape(input, target, nameof(smooth_l1_loss)); return new(NativeOps.smooth_l1_loss(input.Handle, target.Handle, (long)reduction, beta)); }
+
+    /// <summary>
+    /// Regression losses broadcast silently in libtorch (PyTorch only warns): an output [B, 1] against labels [B]
+    /// becomes a [B, B] loss and a wrong number. Here differing shapes are an error that says how to fix it.
+    /// </summary>
+    private static void SameShape(Tensor input, Tensor target, string loss)
+    {
+        var a = input.shape;
+        var b = target.shape;
+        if (!a.SequenceEqual(b))
+            throw new ArgumentException($"{loss}: input shape [{string.Join(", ", a)}] and target shape [{string.Join(", ", b)}] differ, which would broadcast to a wrong loss; reshape one to match (e.g. output.squeeze(1) or target.unsqueeze(1)).");
+    }
     /// <summary>Binary cross entropy on probabilities.</summary>
     public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean) =>
         new(NativeOps.binary_cross_entropy(input.Handle, target.Handle, weight?.Handle ?? 0, (long)reduction));

@@ -215,3 +215,20 @@ public class ErrorTests
         NormalOpStillWorks();
     }
 }
+
+public class RegressionLossShapeTests
+{
+    [Fact]
+    public void MismatchedRegressionShapesAreAnErrorInsteadOfASilentBroadcast()
+    {
+        using var output = zeros(4, 1);
+        using var target = zeros(4);
+        var e = Assert.Throws<ArgumentException>(() => functional.mse_loss(output, target));
+        Assert.Contains("[4, 1]", e.Message);
+        Assert.Contains("squeeze", e.Message);
+        Assert.Throws<ArgumentException>(() => functional.l1_loss(output, target));
+        Assert.Throws<ArgumentException>(() => functional.smooth_l1_loss(output, target));
+        using var same = functional.mse_loss(output.squeeze(1), target);
+        Assert.Equal(0f, same.item<float>());
+    }
+}
