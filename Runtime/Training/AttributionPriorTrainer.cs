@@ -43,6 +43,9 @@ public sealed class AttributionPriorTrainer
     /// <summary>Raised after every step, with its report.</summary>
     public event Action<StepReport>? StepCompleted;
 
+    /// <summary>Raised by <see cref="Fit"/> after every epoch (step learning-rate schedulers, evaluate, checkpoint here).</summary>
+    public event Action<EpochReport>? EpochCompleted;
+
     /// <summary>One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) in epoch <paramref name="epoch"/>.</summary>
     public StepReport Step(Tensor x, Tensor y, int epoch = 0)
     {
@@ -107,7 +110,9 @@ public sealed class AttributionPriorTrainer
                 steps++;
                 bar?.Advance($"task {taskSum / steps:F4} prior {priorSum / steps:G4}");
             }
-            reports.Add(new EpochReport(epoch, steps, taskSum / Math.Max(1, steps), priorSum / Math.Max(1, steps), sw.Elapsed.TotalSeconds));
+            var report = new EpochReport(epoch, steps, taskSum / Math.Max(1, steps), priorSum / Math.Max(1, steps), sw.Elapsed.TotalSeconds);
+            reports.Add(report);
+            EpochCompleted?.Invoke(report);
         }
         return reports;
     }

@@ -114,3 +114,30 @@ public class AttributionPriorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PriorTerm(new L1Attribution(), 0));
     }
 }
+
+public class AttributionPriorTrainerFitTests
+{
+    [Fact]
+    public void FitRunsEveryBatchAndReportsEachEpoch()
+    {
+        manual_seed(4);
+        using var x = randn([40, 6], ScalarType.Float64);
+        using var y = (x.select(1, 0) > 0).to(ScalarType.Int64);
+        using var model = nn.Sequential(nn.Linear(6, 8, dtype: ScalarType.Float64), nn.Tanh(), nn.Linear(8, 2, dtype: ScalarType.Float64));
+        using var opt = optim.Adam(model.parameters(), 0.01);
+        var schedule = optim.lr_scheduler.ExponentialLR(opt, 0.5);
+        var trainer = new AttrDsl.Training.AttributionPriorTrainer(model, (o, t) => functional.cross_entropy(o, t), opt,
+            new AttrDsl.Training.PriorTrainingOptions { Priors = [new AttrDsl.Training.PriorTerm(new AttrDsl.Priors.L1Attribution(), 1.0)], Background = x, WarmupEpochs = 1 });
+        var epochs = new List<AttrDsl.Training.EpochReport>();
+        var steps = 0;
+        trainer.StepCompleted += _ => steps++;
+        trainer.EpochCompleted += r => { epochs.Add(r); schedule.step(); };
+        using var dataset = utils.data.TensorDataset(x, y);
+        var reports = trainer.Fit(utils.data.DataLoader(dataset, 16), epochs: 3);
+        Assert.Equal(9, steps);                                    // 3 batches (16, 16, 8) × 3 epochs
+        Assert.Equal(reports, epochs);
+        Assert.Equal(0, reports[0].PriorLoss);                     // warm-up epoch
+        Assert.True(reports[1].PriorLoss > 0 && reports[2].PriorLoss > 0);
+        Assert.Equal(0.01 * 0.125, opt.param_groups[0].lr!.Value, 15);
+    }
+}
