@@ -65,10 +65,11 @@ public sealed record FeatureGraphOptions
 /// are drawn first, then the training samples, then the test samples, so changing the test size leaves the training
 /// data unchanged. The tensors belong to this object, outside every dispose scope: dispose it to free them.
 /// </remarks>
-public sealed class FeatureGraphData : IDisposable
+public sealed class FeatureGraphData : TrainTestSplit
 {
     private FeatureGraphData(FeatureGraphOptions options, int seed, int[] moduleOf, IReadOnlyList<(long i, long j, double w)> edges,
         double[] coefficients, double signalVariance, double[] testSignal, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY)
+        : base(trainX, trainY, testX, testY)
     {
         Options = options;
         Seed = seed;
@@ -77,10 +78,6 @@ public sealed class FeatureGraphData : IDisposable
         TrueCoefficients = coefficients;
         SignalVariance = signalVariance;
         TestSignal = testSignal;
-        TrainX = trainX.DetachFromDisposeScope();
-        TrainY = trainY.DetachFromDisposeScope();
-        TestX = testX.DetachFromDisposeScope();
-        TestY = testY.DetachFromDisposeScope();
     }
 
     /// <summary>The settings the data was generated with.</summary>
@@ -113,17 +110,9 @@ public sealed class FeatureGraphData : IDisposable
     /// <summary>The noise-free target βᵀx of every test sample.</summary>
     public IReadOnlyList<double> TestSignal { get; }
 
-    /// <summary>Training features [n, D].</summary>
-    public Tensor TrainX { get; }
 
-    /// <summary>Training targets [n] (one value per sample; reshape model outputs [n, 1] before a loss).</summary>
-    public Tensor TrainY { get; }
 
-    /// <summary>Test features [m, D].</summary>
-    public Tensor TestX { get; }
 
-    /// <summary>Test targets [m].</summary>
-    public Tensor TestY { get; }
 
     /// <summary>The graph prior for this data: <c>new GraphLaplacian(D, Edges)</c> (dispose it when done).</summary>
     public GraphLaplacian CreateLaplacian() => new(Features, Edges);
@@ -206,12 +195,4 @@ public sealed class FeatureGraphData : IDisposable
         return (x, y, signal);
     }
 
-    /// <summary>Frees the tensors.</summary>
-    public void Dispose()
-    {
-        TrainX.Dispose();
-        TrainY.Dispose();
-        TestX.Dispose();
-        TestY.Dispose();
-    }
 }

@@ -68,10 +68,11 @@ public sealed record SparseSignalOptions
 /// and weights are drawn first, then the training samples, then the test samples, so changing the test size leaves the
 /// training data unchanged. The tensors belong to this object, outside every dispose scope: dispose it to free them.
 /// </remarks>
-public sealed class SparseSignalData : IDisposable
+public sealed class SparseSignalData : TrainTestSplit
 {
     private SparseSignalData(SparseSignalOptions options, int seed, int[] blockOf, int[] signal, double[] weights,
         double[] trainLogits, double[] testLogits, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY)
+        : base(trainX, trainY, testX, testY)
     {
         Options = options;
         Seed = seed;
@@ -80,10 +81,6 @@ public sealed class SparseSignalData : IDisposable
         TrueWeights = weights;
         TrainLogits = trainLogits;
         TestLogits = testLogits;
-        TrainX = trainX.DetachFromDisposeScope();
-        TrainY = trainY.DetachFromDisposeScope();
-        TestX = testX.DetachFromDisposeScope();
-        TestY = testY.DetachFromDisposeScope();
     }
 
     /// <summary>The settings the data was generated with.</summary>
@@ -113,17 +110,9 @@ public sealed class SparseSignalData : IDisposable
     /// <summary>The true logit wᵀx + b of every test sample (scoring with it gives the best possible ROC-AUC).</summary>
     public IReadOnlyList<double> TestLogits { get; }
 
-    /// <summary>Training features [n, D].</summary>
-    public Tensor TrainX { get; }
 
-    /// <summary>Training labels [n], 0 or 1 in the floating-point dtype (for <c>binary_cross_entropy_with_logits</c>).</summary>
-    public Tensor TrainY { get; }
 
-    /// <summary>Test features [m, D].</summary>
-    public Tensor TestX { get; }
 
-    /// <summary>Test labels [m], 0 or 1.</summary>
-    public Tensor TestY { get; }
 
     /// <summary>Generates the data set for <paramref name="seed"/>.</summary>
     public static SparseSignalData Generate(int seed, SparseSignalOptions? options = null)
@@ -179,12 +168,4 @@ public sealed class SparseSignalData : IDisposable
         return (x, y, logits);
     }
 
-    /// <summary>Frees the tensors.</summary>
-    public void Dispose()
-    {
-        TrainX.Dispose();
-        TrainY.Dispose();
-        TestX.Dispose();
-        TestY.Dispose();
-    }
 }
