@@ -32,12 +32,15 @@ public static class MnistTraining
     }
 
     /// <summary>Fraction of <paramref name="data"/> classified correctly (evaluation mode, no gradients).</summary>
-    public static double Accuracy(nn.Module<Tensor, Tensor> model, Mnist data)
+    public static double Accuracy(nn.Module<Tensor, Tensor> model, Mnist data) => Accuracy(model, data.Images, data.Labels);
+
+    /// <summary>Fraction of <paramref name="images"/> classified as <paramref name="labels"/> (evaluation mode, no gradients, 500 at a time).</summary>
+    public static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var predictions = cat(data.Images.split(500).Select(x => model.forward(x).argmax(1)).ToList());
-        return (double)predictions.eq(data.Labels).sum().item<long>() / data.Count;
+        var predictions = cat(images.split(500).Select(x => model.forward(x).argmax(1)).ToList());
+        return (double)predictions.eq(labels).sum().item<long>() / labels.size(0);
     }
 }

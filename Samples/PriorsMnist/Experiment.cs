@@ -134,14 +134,7 @@ public static class Experiment
         new(noisySets.Select(images => Accuracy(model, images, labels)).ToArray());
 
     /// <summary>Fraction classified correctly (evaluation mode, no gradients).</summary>
-    public static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
-    {
-        model.eval();
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var predictions = cat(images.split(500).Select(x => model.forward(x).argmax(1)).ToList());
-        return (double)predictions.eq(labels).sum().item<long>() / labels.size(0);
-    }
+    public static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) => MnistTraining.Accuracy(model, images, labels);
 
     /// <summary>
     /// How smooth the model's explanations are: the mean standardised total variation of expected-gradients attributions
