@@ -105,3 +105,23 @@ extern "C" AD_EXPORT int ad_backend_flag(int which, int value) {
     return -1;
   } catch (const std::exception& e) { ad_set_error(e.what()); return -1; }
 }
+
+// --- allocator tuning ---------------------------------------------------------------------------
+// glibc serves allocations above its mmap threshold (≤ 32 MB, adaptive) with fresh mmap()s and returns them with
+// munmap(), so every large activation of a big batch is page-faulted and zeroed again on every call; freed heap
+// memory above the trim threshold goes back to the OS the same way. Keeping both in the heap makes large-batch
+// forward/backward passes 3-5x faster here (docs/benchmarks.md) at the cost of holding on to the peak heap.
+#include <malloc.h>
+extern "C" AD_EXPORT int ad_tune_malloc(int64_t mmap_threshold, int64_t trim_threshold) {
+  int ok = 1;
+  if (mmap_threshold > 0) ok &= mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold);
+  if (trim_threshold > 0) ok &= mallopt(M_TRIM_THRESHOLD, (int)trim_threshold);
+  return ok;
+}
+
+// Bytes currently allocated through malloc (heap + mmapped chunks), independent of what the allocator retains:
+// the number a leak test should watch.
+extern "C" AD_EXPORT int64_t ad_heap_in_use() {
+  struct mallinfo2 mi = mallinfo2();
+  return (int64_t)(mi.uordblks + mi.hblkhd);
+}

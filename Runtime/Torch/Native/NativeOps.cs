@@ -18,6 +18,10 @@ internal static unsafe partial class NativeOps
         // "Could not initialize NNPACK! Reason: Unsupported hardware." on every call before falling
         // back. oneDNN covers the same cases, so NNPACK starts off (torch.backends.nnpack.enabled).
         ad_backend_flag(0, 0);
+        // Large tensors from the heap instead of fresh mmap()s (see ad_tune_malloc in shim_core.cpp);
+        // ATTRDSL_MALLOC=default keeps glibc's own settings.
+        if (Environment.GetEnvironmentVariable("ATTRDSL_MALLOC") != "default")
+            ad_tune_malloc(1L << 30, 1L << 30);
     }
 
     internal static void Check(int rc)
@@ -42,6 +46,8 @@ internal static unsafe partial class NativeOps
     internal static extern int ad_autograd_grad(nint* outputs, long nOut, nint* inputs, long nIn, nint* gradOutputs, long nGo,
         int retainGraph, int createGraph, int allowUnused, nint* result);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_backend_flag(int which, int value);
+    [DllImport(Lib, ExactSpelling = true)] internal static extern long ad_heap_in_use();
+    [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_tune_malloc(long mmapThreshold, long trimThreshold);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_manual_seed(ulong seed);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_set_num_threads(int n);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_get_num_threads();
