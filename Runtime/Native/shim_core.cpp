@@ -119,9 +119,6 @@ extern "C" AD_EXPORT int ad_tune_malloc(int64_t mmap_threshold, int64_t trim_thr
   return ok;
 }
 
-// Bytes currently allocated through malloc (heap + mmapped chunks), independent of what the allocator retains:
-// the number a leak test should watch.
-extern "C" AD_EXPORT int64_t ad_heap_in_use() {
-  struct mallinfo2 mi = mallinfo2();
-  return (int64_t)(mi.uordblks + mi.hblkhd);
-}
+// Returns free memory of every malloc arena to the OS now, so the resident set shows what is really in use
+// (with the tuning above, freed blocks otherwise stay resident).
+extern "C" AD_EXPORT int ad_malloc_trim() { return malloc_trim(0); }

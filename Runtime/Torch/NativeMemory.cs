@@ -2,14 +2,14 @@ using AttrDsl.Torch.Native;
 
 namespace AttrDsl.Torch;
 
-/// <summary>Native memory diagnostics (Linux, glibc).</summary>
+/// <summary>Native memory control (Linux, glibc).</summary>
 public static class NativeMemory
 {
     /// <summary>
-    /// Bytes currently allocated through the C heap (libtorch's tensors included), whatever the allocator keeps in
-    /// reserve. Unlike the resident set size, this falls as soon as tensors are freed — the number to watch for leaks.
-    /// AttrDsl keeps large freed blocks in the heap for speed (set ATTRDSL_MALLOC=default to opt out), so RSS
-    /// stays near its peak while this does not.
+    /// Hands free memory of every C-heap arena back to the operating system (glibc <c>malloc_trim</c>). AttrDsl keeps
+    /// large freed blocks in the heap for speed (set ATTRDSL_MALLOC=default to opt out), so the resident set stays
+    /// near its peak; call this before reading it to see what tensors really use (leak checks, long-running services).
     /// </summary>
-    public static long InUseBytes() => NativeOps.ad_heap_in_use();
+    /// <returns>True when some memory was released.</returns>
+    public static bool Trim() => NativeOps.ad_malloc_trim() != 0;
 }

@@ -46,7 +46,7 @@ internal static unsafe partial class NativeOps
     internal static extern int ad_autograd_grad(nint* outputs, long nOut, nint* inputs, long nIn, nint* gradOutputs, long nGo,
         int retainGraph, int createGraph, int allowUnused, nint* result);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_backend_flag(int which, int value);
-    [DllImport(Lib, ExactSpelling = true)] internal static extern long ad_heap_in_use();
+    [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_malloc_trim();
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_tune_malloc(long mmapThreshold, long trimThreshold);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_manual_seed(ulong seed);
     [DllImport(Lib, ExactSpelling = true)] internal static extern int ad_set_num_threads(int n);
