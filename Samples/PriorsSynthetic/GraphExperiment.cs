@@ -90,6 +90,20 @@ internal static class GraphExperiment
         return data.Edges.Select(e => (Math.Min((long)perm[e.i], perm[e.j]), Math.Max((long)perm[e.i], perm[e.j]), e.w)).ToList();
     }
 
+    /// <summary>
+    /// One table row comparing a candidate arm with a baseline arm over seeds: both means ± SE, the mean paired
+    /// difference, paired t and Wilcoxon p-values, and on how many seeds the candidate is lower.
+    /// </summary>
+    private static string[] PairedRow(List<GraphReplicate> r, string name, Func<GraphReplicate, double> baseline, Func<GraphReplicate, double> candidate, string fmt)
+    {
+        var a = r.Select(baseline).ToArray();
+        var b = r.Select(candidate).ToArray();
+        var t = PairedTests.PairedT(b, a);
+        var w = PairedTests.WilcoxonSignedRank(b, a);
+        var lower = r.Count(x => candidate(x) < baseline(x));
+        return [name, Report.MeanSe(a, fmt), Report.MeanSe(b, fmt), Report.F(t.MeanDifference, fmt), Report.P(t.PValue), Report.P(w.PValue), $"{lower}/{r.Count}"];
+    }
+
     private static string Markdown(GraphSettings s, List<GraphReplicate> r, double seconds, out string verdict)
     {
         var d = s.Data;
@@ -115,15 +129,7 @@ internal static class GraphExperiment
         sb.AppendLine("## Results");
         sb.AppendLine();
         var rows = new List<string[]>();
-        void Row(string name, Func<GraphReplicate, double> none, Func<GraphReplicate, double> prior, string fmt)
-        {
-            var a = r.Select(none).ToArray();
-            var b = r.Select(prior).ToArray();
-            var t = PairedTests.PairedT(b, a);
-            var w = PairedTests.WilcoxonSignedRank(b, a);
-            var better = r.Count(x => prior(x) < none(x));
-            rows.Add([name, Report.MeanSe(a, fmt), Report.MeanSe(b, fmt), Report.F(t.MeanDifference, fmt), Report.P(t.PValue), Report.P(w.PValue), $"{better}/{r.Count}"]);
-        }
+        void Row(string name, Func<GraphReplicate, double> none, Func<GraphReplicate, double> prior, string fmt) => rows.Add(PairedRow(r, name, none, prior, fmt));
         Row("test MSE ↓", x => x.MseNone, x => x.MsePrior, "F3");
         Row("test R² ↑", x => x.R2None, x => x.R2Prior, "F3");
         Row("φᵀLφ (test EG) ↓", x => x.RoughNone, x => x.RoughPrior, "G4");
@@ -138,15 +144,7 @@ internal static class GraphExperiment
                           "so the prior ties together features that have nothing in common). Roughness is measured on the true graph.");
             sb.AppendLine();
             var crow = new List<string[]>();
-            void CRow(string name, Func<GraphReplicate, double> shuffledValue, Func<GraphReplicate, double> trueValue, string fmt)
-            {
-                var a = r.Select(shuffledValue).ToArray();
-                var b = r.Select(trueValue).ToArray();
-                var t = PairedTests.PairedT(b, a);
-                var w = PairedTests.WilcoxonSignedRank(b, a);
-                var lower = r.Count(x => trueValue(x) < shuffledValue(x));
-                crow.Add([name, Report.MeanSe(a, fmt), Report.MeanSe(b, fmt), Report.F(t.MeanDifference, fmt), Report.P(t.PValue), Report.P(w.PValue), $"{lower}/{r.Count}"]);
-            }
+            void CRow(string name, Func<GraphReplicate, double> shuffled, Func<GraphReplicate, double> trueGraph, string fmt) => crow.Add(PairedRow(r, name, shuffled, trueGraph, fmt));
             CRow("test MSE ↓", x => x.MseShuffled, x => x.MsePrior, "F3");
             CRow("test R² ↑", x => x.R2Shuffled, x => x.R2Prior, "F3");
             CRow("φᵀLφ (true graph) ↓", x => x.RoughShuffled, x => x.RoughPrior, "G4");
