@@ -1,5 +1,7 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Autograd;
 
 namespace AttrDsl.Attribution;
 
@@ -20,7 +22,7 @@ public static class Gradients
         var output = forward(leaf);
         var selected = target.Select(output);
         var total = selected.sum();
-        var g = autograd.grad([total], [leaf], create_graph: createGraph)[0]!;
+        var g = GuardedAutograd.Grad([total], [leaf], createGraph: createGraph)[0];
         return g.MoveToOuterDisposeScope();
     }
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using AttrDsl.Attribution;
 using AttrDsl.Priors;
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Training;
 
@@ -19,8 +21,8 @@ public sealed class AttributionPriorTrainer
 {
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly Func<Tensor, Tensor, Tensor> _taskLoss;
-    private readonly Optimizer _optimizer;
-    private readonly Optimizer _priorOptimizer;
+    private readonly optim.Optimizer _optimizer;
+    private readonly optim.Optimizer _priorOptimizer;
     private readonly PriorTrainingOptions _options;
     private long _step;
 
@@ -30,8 +32,8 @@ public sealed class AttributionPriorTrainer
     /// <param name="optimizer">The task optimizer (also used for the prior step unless <paramref name="priorOptimizer"/> is given).</param>
     /// <param name="options">Priors, references, schedule, warm-up.</param>
     /// <param name="priorOptimizer">The prior step's own optimizer (alternating schedule; the seed's TF1 code used two Adams).</param>
-    public AttributionPriorTrainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> taskLoss, Optimizer optimizer,
-        PriorTrainingOptions options, Optimizer? priorOptimizer = null)
+    public AttributionPriorTrainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> taskLoss, optim.Optimizer optimizer,
+        PriorTrainingOptions options, optim.Optimizer? priorOptimizer = null)
     {
         options.Validate();
         if (priorOptimizer is not null && options.Schedule == PriorSchedule.Summed)
@@ -91,20 +93,23 @@ public sealed class AttributionPriorTrainer
         return report;
     }
 
-    /// <summary>Trains for <paramref name="epochs"/> epochs over <paramref name="loader"/> (batches of inputs and labels); a console progress bar when <paramref name="progress"/>.</summary>
-    public List<EpochReport> Fit(DataLoader loader, int epochs, bool progress = false)
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs over <paramref name="batches"/> — any re-enumerable sequence of
+    /// (inputs, labels) pairs, e.g. <see cref="AttrDsl.Data.Batches"/> or a projection of TorchSharp's DataLoader —
+    /// with a console progress bar when <paramref name="progress"/>.
+    /// </summary>
+    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs, bool progress = false)
     {
         var reports = new List<EpochReport>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", loader.Count) : null;
+            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", batches.TryGetNonEnumeratedCount(out var n) ? n : 0) : null;
             var sw = Stopwatch.StartNew();
             double taskSum = 0, priorSum = 0;
             var steps = 0;
-            foreach (var batch in loader)
+            foreach (var (inputs, labels) in batches)
             {
-                if (batch.Length < 2) throw new ArgumentException("the loader must yield (inputs, labels) batches");
-                var r = Step(batch[0], batch[1], epoch);
+                var r = Step(inputs, labels, epoch);
                 taskSum += r.TaskLoss;
                 priorSum += r.PriorLoss;
                 steps++;

@@ -1,6 +1,7 @@
 using AttrDsl.Attribution;
 using AttrDsl.Priors;
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Training;
 

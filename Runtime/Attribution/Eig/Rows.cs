@@ -1,4 +1,7 @@
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Attribution;
 

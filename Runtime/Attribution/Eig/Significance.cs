@@ -1,5 +1,8 @@
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using MathNet.Numerics.Distributions;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Attribution;
 

@@ -1,5 +1,5 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Attribution;
 

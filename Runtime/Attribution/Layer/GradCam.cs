@@ -1,5 +1,7 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Attribution;
 
@@ -54,7 +56,7 @@ public sealed class GradCam
         {
             if (cam.dim() != 4 || x.dim() != 4)
                 throw new ArgumentException($"{Name}: upsampling needs a [B, C, H, W] input and a [B, C, h, w] layer, got input {AttributionArgs.Str(x.shape)} and layer {AttributionArgs.Str(a.shape)}", nameof(upsampleToInput));
-            cam = functional.interpolate(cam, x.shape[2..], interpolateMode);
+            cam = nn.functional.interpolate(cam, x.shape[2..], mode: interpolateMode == "bilinear" ? InterpolationMode.Bilinear : InterpolationMode.Nearest, align_corners: interpolateMode == "bilinear" ? false : null);
         }
         return cam.MoveToOuterDisposeScope();
     }

@@ -1,4 +1,5 @@
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Attribution;
 
@@ -40,8 +41,8 @@ public sealed class LayerSplit
                 model.Count == 0
                     ? "layer index out of range: the Sequential has no children"
                     : $"layer index {layerIndex} is out of range: the Sequential has {model.Count} children (valid indices 0..{model.Count - 1})");
-        var bottom = model.Slice(0, layerIndex + 1);
-        var top = model.Slice(layerIndex + 1, model.Count);
+        var bottom = model[0..(layerIndex + 1)];
+        var top = model[(layerIndex + 1)..];
         return new LayerSplit(bottom.forward, top.forward);
     }
 

@@ -1,5 +1,7 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Attribution;
 

@@ -1,5 +1,9 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
+
+using AttrDsl.Autograd;
 
 namespace AttrDsl.Attribution;
 
@@ -199,7 +203,7 @@ public sealed class InterpolationBatch : IDisposable
                 "the model output does not require grad, so it was not computed from this batch's Inputs leaf (or was computed under no_grad()): " +
                 "feed InterpolationBatch.Inputs to the model with gradients enabled");
         var total = selected.sum();
-        var g = autograd.grad([total], [leaf], null, retainGraph, createGraph, allow_unused: true)[0]
+        var g = GuardedAutograd.GradOrNull([total], [leaf], retainGraph, createGraph)[0]
             ?? throw new InvalidOperationException(
                 "the model output was not computed from this batch's Inputs leaf (e.g. the plain inputs were fed to the model, which for k = 1 " +
                 "would silently give the gradient at α = 1 in attributionpriors, or the raw input was differentiated instead of the interpolated " +

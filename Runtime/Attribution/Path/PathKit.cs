@@ -1,5 +1,7 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Autograd;
 
 namespace AttrDsl.Attribution;
 
@@ -129,7 +131,7 @@ internal static class PathKit
                 throw new InvalidOperationException(
                     "the selected model output does not require grad, so it cannot be differentiated with respect to the input: was it computed under no_grad() or from detached tensors?");
             var sum = selected.sum();
-            var g = autograd.grad([sum], [leaf], create_graph: createGraph, allow_unused: true)[0] ?? zeros_like(leaf);
+            var g = GuardedAutograd.Grad([sum], [leaf], createGraph: createGraph, allowUnused: true)[0];
             parts.Add(g.MoveToOuterDisposeScope());
         }
         if (parts.Count == 0) return zeros_like(points).MoveToOuterDisposeScope();

@@ -1,5 +1,7 @@
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using AttrDsl.Internal;
 
 namespace AttrDsl.Attribution;
 
@@ -43,7 +45,7 @@ internal static class AblationEngine
 
     /// <summary>The dtype attributions are accumulated in: the outputs' when floating point, else float32.</summary>
     internal static ScalarType AccumulationType(Tensor outputs) =>
-        outputs.dtype.IsFloatingPoint() ? outputs.dtype : ScalarType.Float32;
+        is_floating_point(outputs.dtype) ? outputs.dtype : ScalarType.Float32;
 
     /// <summary>Checks a feature mask and returns it expanded to the input's shape as int64 (contiguous).</summary>
     internal static Tensor ExpandFeatureMask(Tensor? featureMask, Tensor x, string method)

@@ -1,4 +1,5 @@
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Attribution;
 
