@@ -34,8 +34,8 @@ public static class GuardedAutograd
         bool? retainGraph = null, bool createGraph = false, bool allowUnused = false) =>
         GradCore(outputs, inputs, gradOutputs, retainGraph, createGraph, allowUnused ? Unused.Zeros : Unused.Throw)!;
 
-    /// <summary>As <see cref="Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool?, bool, bool)"/>, with null for an unused input (so a caller can explain it in its own terms).</summary>
-    internal static Tensor?[] GradOrNull(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs, bool? retainGraph = null, bool createGraph = false) =>
+    /// <summary>As <c>Grad</c>, but with null for an input the outputs do not use (PyTorch's allow_unused), so a caller can tell "unused" from "zero gradient".</summary>
+    public static Tensor?[] GradOrNull(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs, bool? retainGraph = null, bool createGraph = false) =>
         GradCore(outputs, inputs, null, retainGraph, createGraph, Unused.Null);
 
     private enum Unused { Throw, Zeros, Null }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 
+using AttrDsl.Autograd;
+
 namespace AttrDsl.Tests.Infrastructure;
 
 /// <summary>
@@ -91,7 +93,7 @@ public static class GradCheck
             w = Weights(y.numel(), 0);
             var wt = tensor(w, y.shape);
             var s = (y * wt).sum();
-            var grads = autograd.grad([s], leaves, allow_unused: true);
+            var grads = GuardedAutograd.GradOrNull([s], leaves);
             analytic = new double[snaps.Length][];
             for (var i = 0; i < snaps.Length; i++)
             {
@@ -170,7 +172,7 @@ public static class GradCheck
         {
             var leaves = all.Select(s => s.Make(true)).ToArray();
             var F = Reduced(leaves);
-            var gx = autograd.grad([F], leaves[..nx], create_graph: true, allow_unused: true);
+            var gx = GuardedAutograd.GradOrNull([F], leaves[..nx], createGraph: true);
             Tensor? g = null;
             for (var i = 0; i < nx; i++)
             {
@@ -180,7 +182,7 @@ public static class GradCheck
             }
             if (g is null || !g.requires_grad)
                 Assert.Fail($"{label}: g = Σ w·∂F/∂x does not require grad: create_graph did not record the backward pass");
-            var h = autograd.grad([g!], leaves, allow_unused: true);
+            var h = GuardedAutograd.GradOrNull([g!], leaves);
             for (var i = 0; i < all.Length; i++)
             {
                 if (h[i] is null) { analytic[i] = new double[all[i].Values.Length]; continue; }
@@ -196,7 +198,7 @@ public static class GradCheck
             using var scope = torch.NewDisposeScope();
             var leaves = operands.Select((s, i) => s.Make(i < nx)).ToArray();
             var F = Reduced(leaves);
-            var gx = autograd.grad([F], leaves[..nx], allow_unused: true);
+            var gx = GuardedAutograd.GradOrNull([F], leaves[..nx]);
             double acc = 0;
             for (var i = 0; i < nx; i++)
             {
