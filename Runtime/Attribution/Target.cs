@@ -63,7 +63,9 @@ public abstract class Target
     {
         if (output.dim() == 0)
             throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
-        return output.dim() == 1 ? output.alias() : output.flatten(1);
+        // One output per sample ([B]) is one class: [B, 1], so Class(0), Max and per-sample labels 0 apply to it
+        // (indexing dimension 1 of a [B] tensor would fail inside libtorch with a message about dimensions).
+        return output.dim() == 1 ? output.unsqueeze(1) : output.flatten(1);
     }
 
     private sealed class OutputTarget : Target
@@ -112,17 +114,18 @@ public abstract class Target
             using var flat = Flat(output);
             if (flat.size(0) != _classes.size(0))
                 throw new ArgumentException($"{_classes.size(0)} per-sample targets for a model output of {flat.size(0)} rows");
-            if (_classes.size(0) > 0)
+            using var labels = _classes.@long();
+            if (labels.size(0) > 0)
             {
                 // gather with an index out of range fails inside libtorch with a message that names no class; say which.
-                using var scope = torch.NewDisposeScope();
-                var low = _classes.min().item<long>();
-                var high = _classes.max().item<long>();
-                if (low < 0 || high >= flat.size(1))
-                    throw new ArgumentOutOfRangeException("target", low < 0 ? low : high,
-                        $"per-sample target class {(low < 0 ? low : high)} is outside the model's {flat.size(1)} outputs (valid: 0 .. {flat.size(1) - 1})");
+                using var low = labels.min();
+                using var high = labels.max();
+                var (lo, hi) = (low.item<long>(), high.item<long>());
+                if (lo < 0 || hi >= flat.size(1))
+                    throw new ArgumentOutOfRangeException("target", lo < 0 ? lo : hi,
+                        $"per-sample target class {(lo < 0 ? lo : hi)} is outside the model's {flat.size(1)} outputs (valid: 0 .. {flat.size(1) - 1})");
             }
-            using var idx = _classes.@long().unsqueeze(1);
+            using var idx = labels.unsqueeze(1);
             using var picked = flat.gather(1, idx);
             return picked.squeeze(1);
         }
