@@ -105,7 +105,7 @@ internal static class Checks
         var perRow = like.size(0) == 0 ? like.numel() : like.numel() / like.size(0);
         double bytes = (double)rows * perRow * like.element_size();
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available <= 0) available = double.MaxValue;
+        if (available <= 0) available = 1L << 40;   // the runtime reported no figure: 1 TiB still stops the absurd requests
         if (bytes > available)
             throw new ArgumentOutOfRangeException(paramName, value,
                 $"{method}: {paramName} = {value} needs {what} of {perRow} {like.dtype} values each, {Gib(bytes)} for that tensor alone, " +

@@ -74,15 +74,6 @@ internal static class PathKit
         return x.reshape(s);
     }
 
-    /// <summary>[1, n, 1, ...] with <paramref name="inputRank"/> − 1 trailing ones: a per-step value broadcast over [B, n, ...].</summary>
-    public static long[] StepShape(long n, long inputRank)
-    {
-        var s = new long[inputRank + 1];
-        Array.Fill(s, 1L);
-        s[1] = n;
-        return s;
-    }
-
     /// <summary>A shape [n, 1, 1, ...] of the given rank, for broadcasting a per-row scalar over the features.</summary>
     public static long[] RowShape(long n, long rank)
     {

@@ -357,7 +357,7 @@ public class ArgumentRulesTests
 
     /// <summary>
     /// The largest Gauss–Legendre rule is fast and accurate: its weights sum to 1, its low moments are exact, it is
-    /// symmetric, and the nodes take well under a second (about 10 ms; the bound on a shared machine is generous).
+    /// symmetric, and the nodes take well under a second (about 25 ms on 2 shared cores; the bound is generous).
     /// </summary>
     [Fact]
     public void LargestGaussLegendreRuleIsFastAndAccurate()
