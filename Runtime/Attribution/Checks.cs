@@ -63,6 +63,57 @@ internal static class Checks
         return output;
     }
 
+    /// <summary>
+    /// Per-sample targets must give one class per sample the user passed: checked up front against the batch size
+    /// the user knows (inputs.size(0)), because after the targets are repeated for the interpolation points or noisy
+    /// copies a mismatch could only be reported in internal row counts.
+    /// </summary>
+    public static void TargetCount(Target target, long samples, string method)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.SampleCount is { } count && count != samples)
+            throw new ArgumentException(
+                $"{method}: {count} per-sample target{(count == 1 ? "" : "s")} for {samples} sample{(samples == 1 ? "" : "s")}; " +
+                $"pass one class index per sample of the inputs (a 1-D int64 tensor of length {samples})", nameof(target));
+    }
+
+    /// <summary>Whether every element of a floating-point tensor is finite (integer tensors always are).</summary>
+    public static bool AllFinite(Tensor t)
+    {
+        if (!t.is_floating_point() && !t.is_complex()) return true;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return t.detach().isfinite().all().item<bool>();
+    }
+
+    /// <summary>
+    /// Rejects a request to materialise <paramref name="rows"/> rows shaped like one sample of <paramref name="like"/>
+    /// at once when that tensor alone would exceed the memory this process can use. It is a lower bound (the model's
+    /// activations and the gradients come on top), so it only stops requests that cannot succeed — before they are
+    /// allocated: libtorch's allocation would otherwise fail with an error that names no argument, or the operating
+    /// system's overcommit would let it through and kill the process later.
+    /// </summary>
+    /// <param name="rows">Rows of the tensor to be built.</param>
+    /// <param name="like">A batch [B, ...] whose samples have the row shape and whose dtype the rows take.</param>
+    /// <param name="method">The public method, for the message.</param>
+    /// <param name="paramName">The argument that sets <paramref name="rows"/>.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="what">What the rows are, e.g. "B·nSteps = 2·1000000 interpolation points".</param>
+    /// <param name="advice">What to do instead.</param>
+    public static void FitsInMemory(long rows, Tensor like, string method, string paramName, long value, string what, string advice)
+    {
+        var perRow = like.size(0) == 0 ? like.numel() : like.numel() / like.size(0);
+        double bytes = (double)rows * perRow * like.element_size();
+        double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available <= 0) available = 1L << 40;   // the runtime reported no figure: 1 TiB still stops the absurd requests
+        if (bytes > available)
+            throw new ArgumentOutOfRangeException(paramName, value,
+                $"{method}: {paramName} = {value} needs {what} of {perRow} {like.dtype} values each, {Gib(bytes)} for that tensor alone, " +
+                $"more than the {Gib(available)} of memory this process can use; {advice}");
+    }
+
+    private static string Gib(double bytes) => $"{bytes / (1L << 30):G3} GiB";
+
     private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 
     private static long[] Unravel(long flat, long[] shape)

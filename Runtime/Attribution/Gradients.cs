@@ -14,12 +14,22 @@ public static class Gradients
     /// <paramref name="createGraph"/> the result stays differentiable (to train through it); then the
     /// input must be the leaf you differentiate to, and is used as is.
     /// </summary>
-    public static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph = false)
+    /// <param name="forward">The function [N, ...] → [N, ...] to differentiate.</param>
+    /// <param name="input">The rows to differentiate at, [N, ...]; not empty.</param>
+    /// <param name="target">What to differentiate; per-sample targets give one class per row of <paramref name="input"/>.</param>
+    /// <param name="createGraph">Keep the result differentiable.</param>
+    /// <param name="method">The calling method's name, for error messages.</param>
+    /// <exception cref="ArgumentException">An empty input, or per-sample targets that do not match its rows.</exception>
+    /// <exception cref="InvalidOperationException">The function returned null, a non-floating-point output, or not one row per input row.</exception>
+    public static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph = false, string method = "Gradients.Of")
     {
+        ArgumentNullException.ThrowIfNull(forward);
+        Checks.NotEmpty(input, method, nameof(input));
+        Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var leaf = createGraph && input.requires_grad ? input : input.detach().requires_grad_();
-        var output = forward(leaf);
+        var output = Checks.Output(forward(leaf), leaf.dim() == 0 ? 1 : leaf.size(0), method);
         var selected = target.Select(output);
         var total = selected.sum();
         var g = GuardedAutograd.Grad([total], [leaf], createGraph: createGraph)[0];
@@ -27,10 +37,18 @@ public static class Gradients
     }
 
     /// <summary>f's selected outputs, one per sample, without recording gradients.</summary>
-    public static Tensor Outputs(Func<Tensor, Tensor> forward, Tensor input, Target target)
+    /// <param name="forward">The function [N, ...] → [N, ...].</param>
+    /// <param name="input">The rows to evaluate, [N, ...]; not empty.</param>
+    /// <param name="target">What to select; per-sample targets give one class per row.</param>
+    /// <param name="method">The calling method's name, for error messages.</param>
+    public static Tensor Outputs(Func<Tensor, Tensor> forward, Tensor input, Target target, string method = "Gradients.Outputs")
     {
+        ArgumentNullException.ThrowIfNull(forward);
+        Checks.NotEmpty(input, method, nameof(input));
+        Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return target.Select(forward(input)).MoveToOuterDisposeScope();
+        var output = Checks.Output(forward(input), input.dim() == 0 ? 1 : input.size(0), method);
+        return target.Select(output).MoveToOuterDisposeScope();
     }
 }

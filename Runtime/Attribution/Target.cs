@@ -45,11 +45,27 @@ public abstract class Target
     /// </summary>
     public virtual Target Slice(long start, long length) => this;
 
+    /// <summary>
+    /// The number of samples this target addresses when it has one entry per sample (per-sample labels); null when it
+    /// treats every row alike. Methods check it against their inputs' batch size up front.
+    /// </summary>
+    internal virtual long? SampleCount => null;
+
+    /// <summary>
+    /// The target for rows that belong to the samples <paramref name="samples"/> (int64 [R], indices into the batch
+    /// this target addresses): what <see cref="Repeat"/> then <see cref="Slice"/> give, without building the repeated
+    /// target for all rows. Targets that treat every row alike return themselves. The result's tensors belong to the
+    /// current dispose scope: use it inside that scope only.
+    /// </summary>
+    internal virtual Target ForSamples(Tensor samples) => this;
+
     private protected static Tensor Flat(Tensor output)
     {
         if (output.dim() == 0)
             throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
-        return output.dim() == 1 ? output.alias() : output.flatten(1);
+        // One output per sample ([B]) is one class: [B, 1], so Class(0), Max and per-sample labels 0 apply to it
+        // (indexing dimension 1 of a [B] tensor would fail inside libtorch with a message about dimensions).
+        return output.dim() == 1 ? output.unsqueeze(1) : output.flatten(1);
     }
 
     private sealed class OutputTarget : Target
@@ -81,17 +97,35 @@ public abstract class Target
 
         public PerSampleTarget(Tensor classes)
         {
+            ArgumentNullException.ThrowIfNull(classes);
+            if (classes.IsInvalid)
+                throw new ArgumentException("per-sample targets: the class tensor was disposed; pass a live 1-D int64 tensor", nameof(classes));
             if (classes.dim() != 1 || classes.dtype is not (ScalarType.Int64 or ScalarType.Int32))
-                throw new ArgumentException($"per-sample targets must be a 1-D int64 tensor of class indices, got {classes}");
+                throw new ArgumentException(
+                    $"per-sample targets must be a 1-D int64 tensor of class indices, got a {classes.dtype} tensor of shape [{string.Join(", ", classes.shape)}]",
+                    nameof(classes));
             _classes = classes;
         }
+
+        internal override long? SampleCount => _classes.size(0);
 
         public override Tensor Select(Tensor output)
         {
             using var flat = Flat(output);
             if (flat.size(0) != _classes.size(0))
-                throw new ArgumentException($"{_classes.size(0)} per-sample targets for a batch of {flat.size(0)} outputs");
-            using var idx = _classes.@long().unsqueeze(1);
+                throw new ArgumentException($"{_classes.size(0)} per-sample targets for a model output of {flat.size(0)} rows");
+            using var labels = _classes.@long();
+            if (labels.size(0) > 0)
+            {
+                // gather with an index out of range fails inside libtorch with a message that names no class; say which.
+                using var low = labels.min();
+                using var high = labels.max();
+                var (lo, hi) = (low.item<long>(), high.item<long>());
+                if (lo < 0 || hi >= flat.size(1))
+                    throw new ArgumentOutOfRangeException("target", lo < 0 ? lo : hi,
+                        $"per-sample target class {(lo < 0 ? lo : hi)} is outside the model's {flat.size(1)} outputs (valid: 0 .. {flat.size(1) - 1})");
+            }
+            using var idx = labels.unsqueeze(1);
             using var picked = flat.gather(1, idx);
             return picked.squeeze(1);
         }
@@ -104,6 +138,10 @@ public abstract class Target
             using var scope = torch.NewDisposeScope();
             return new PerSampleTarget(_classes.narrow(0, start, length).clone().MoveToOuterDisposeScope().DetachFromDisposeScope());
         }
+
+        // The selected classes stay in the caller's dispose scope (unlike Slice/Repeat), so a per-chunk target is
+        // freed with its chunk instead of waiting for a finalizer.
+        internal override Target ForSamples(Tensor samples) => new PerSampleTarget(_classes.index_select(0, samples));
 
         public Target Row(long b)
         {

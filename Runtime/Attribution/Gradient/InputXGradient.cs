@@ -25,12 +25,15 @@ public sealed class InputXGradient
     /// <param name="inputs">The batch to explain [B, ...], floating point.</param>
     /// <param name="target">Which output to explain.</param>
     /// <param name="createGraph">Keep the result differentiable with respect to the model's parameters.</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point, or not finite; per-sample targets
+    /// do not match the batch.</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per sample.</exception>
     public Tensor Attribute(Tensor inputs, Target target, bool createGraph = false)
     {
-        PathKit.CheckInputs(inputs);
-        ArgumentNullException.ThrowIfNull(target);
+        const string method = "InputXGradient.Attribute";
+        PathKit.CheckBatch(inputs, target, method);
         using var scope = NewDisposeScope();
-        var g = PathKit.RowGradients(_forward, inputs, target, null, createGraph);
+        var g = PathKit.RowGradients(_forward, inputs, target, null, createGraph, method);
         using var x = inputs.detach();
         return (x * g).MoveToOuterDisposeScope();
     }

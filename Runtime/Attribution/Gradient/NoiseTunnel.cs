@@ -47,19 +47,28 @@ public sealed class NoiseTunnel
     /// <param name="nSamples">Noisy copies per sample (≥ 1; default 5, as Captum).</param>
     /// <param name="stdevs">Standard deviation of the Gaussian noise, in input units (≥ 0; default 1, as Captum).</param>
     /// <param name="nSamplesBatchSize">At most this many copies per sample in one call of the wrapped method (null: all).</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point or contain NaN/±Inf; per-sample
+    /// targets do not give one class per sample.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">nSamples &lt; 1 or its noise too large to fit in memory; stdevs
+    /// negative or not finite; nSamplesBatchSize &lt; 1; an unknown type.</exception>
+    /// <exception cref="InvalidOperationException">The wrapped method returned null, a non-floating-point tensor, or a
+    /// tensor not shaped like its inputs.</exception>
     public Tensor Attribute(Tensor inputs, Target target, NoiseTunnelType type = NoiseTunnelType.SmoothGrad, int nSamples = 5,
         double stdevs = 1.0, int? nSamplesBatchSize = null)
     {
-        PathKit.CheckInputs(inputs);
-        ArgumentNullException.ThrowIfNull(target);
+        const string method = "NoiseTunnel.Attribute";
+        PathKit.CheckBatch(inputs, target, method);
         if (nSamples < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"nSamples must be at least 1, got {nSamples}");
+            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"{method}: nSamples must be at least 1, got {nSamples}");
         if (!(stdevs >= 0) || double.IsInfinity(stdevs))
-            throw new ArgumentOutOfRangeException(nameof(stdevs), stdevs, $"stdevs must be a finite number ≥ 0, got {stdevs}");
+            throw new ArgumentOutOfRangeException(nameof(stdevs), stdevs, $"{method}: stdevs must be a finite number ≥ 0, got {stdevs}");
         if (nSamplesBatchSize is { } nb && nb < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSamplesBatchSize), nb, $"nSamplesBatchSize must be at least 1, got {nb}");
+            throw new ArgumentOutOfRangeException(nameof(nSamplesBatchSize), nb, $"{method}: nSamplesBatchSize must be at least 1, got {nb}");
         if (!Enum.IsDefined(type))
-            throw new ArgumentOutOfRangeException(nameof(type), type, $"unknown noise tunnel type {type}");
+            throw new ArgumentOutOfRangeException(nameof(type), type, $"{method}: unknown noise tunnel type {type}");
+        // The noise for all copies is drawn up front (so the result does not depend on nSamplesBatchSize).
+        Checks.FitsInMemory(inputs.size(0) * nSamples, inputs, method, nameof(nSamples), nSamples,
+            $"B·nSamples = {inputs.size(0)}·{nSamples} = {inputs.size(0) * nSamples} noisy copies", "lower nSamples, or explain the batch in smaller pieces");
 
         using var scope = NewDisposeScope();
         var x = inputs.detach();
@@ -79,10 +88,16 @@ public sealed class NoiseTunnel
             using var noisyU = xu + piece;
             var noisy = noisyU.reshape(flatShape);               // [B·len, ...], sample-major
             var attributions = _attribute(noisy, target.Repeat(len))
-                ?? throw new InvalidOperationException("the wrapped attribution method returned null");
+                ?? throw new InvalidOperationException($"{method}: the wrapped attribution method returned null; it must return attributions shaped like its inputs");
+            if (attributions.IsInvalid)
+                throw new InvalidOperationException($"{method}: the wrapped attribution method returned a disposed tensor; return the attributions alive (move them out of its dispose scope)");
             if (!attributions.shape.SequenceEqual(flatShape))
                 throw new InvalidOperationException(
-                    $"the wrapped attribution method returned shape {PathKit.Shape(attributions)} for noisy inputs of shape {PathKit.Shape(flatShape)}; it must return attributions shaped like its inputs");
+                    $"{method}: the wrapped attribution method returned shape {PathKit.Shape(attributions)} for noisy inputs of shape {PathKit.Shape(flatShape)}; it must return attributions shaped like its inputs");
+            // Checked here, not left to var(): TorchSharp's var on an integer tensor terminates the process.
+            if (!attributions.is_floating_point())
+                throw new InvalidOperationException(
+                    $"{method}: the wrapped attribution method returned a {attributions.dtype} tensor; attributions must be floating point (convert them with .to(float32))");
             parts.Add(PathKit.SplitRows(attributions, b, len));
         }
         var all = parts.Count == 1 ? parts[0] : cat(parts, 1);    // [B, n, ...]

@@ -26,12 +26,15 @@ public sealed class Saliency
     /// <param name="target">Which output to explain.</param>
     /// <param name="abs">Return |∂f/∂x| (default, as Captum) instead of the signed gradient.</param>
     /// <param name="createGraph">Keep the result differentiable (e.g. to penalise input gradients during training).</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point, or not finite; per-sample targets
+    /// do not match the batch.</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per sample.</exception>
     public Tensor Attribute(Tensor inputs, Target target, bool abs = true, bool createGraph = false)
     {
-        PathKit.CheckInputs(inputs);
-        ArgumentNullException.ThrowIfNull(target);
+        const string method = "Saliency.Attribute";
+        PathKit.CheckBatch(inputs, target, method);
         using var scope = NewDisposeScope();
-        var g = PathKit.RowGradients(_forward, inputs, target, null, createGraph);
+        var g = PathKit.RowGradients(_forward, inputs, target, null, createGraph, method);
         var result = abs ? g.abs() : g;
         return result.MoveToOuterDisposeScope();
     }
@@ -40,7 +43,10 @@ public sealed class Saliency
 /// <summary>Helpers shared by the gradient methods.</summary>
 internal static class GradientKit
 {
-    /// <summary>The module's forward, null-checked.</summary>
+    /// <summary>
+    /// The module's forward, null-checked. Its output is checked where it is used (<see cref="Checks.Output"/>, by
+    /// <see cref="PathKit.ChunkGradient"/> and the path methods), the same way as a plain function's.
+    /// </summary>
     public static Func<Tensor, Tensor> ModelForward(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -45,14 +45,21 @@ public sealed class ExpectedGradients
     /// <param name="alphaGrid">α = linspace(0, 1, k) for every sample instead of random α (attributionpriors' grid).</param>
     /// <param name="createGraph">Keep the attributions differentiable with respect to the model's parameters, so a
     /// loss on them (an attribution prior) can be trained into the weights.</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point or contain NaN/±Inf; the background is
+    /// empty, not shaped like the inputs, or a drawn reference contains NaN/±Inf (see <see cref="InterpolationBatch.Sample(Tensor, Tensor, int, double?, bool)"/>);
+    /// per-sample targets do not give one class per sample.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">k &lt; 1 or too large to fit in memory; alpha outside [0, 1].</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per point.</exception>
     public Tensor Attribute(Tensor inputs, Target target, Tensor background, int k = 10, double? alpha = null,
         bool alphaGrid = false, bool createGraph = false)
     {
-        ArgumentNullException.ThrowIfNull(target);
+        PathKit.CheckBatch(inputs, target, Method);
         using var scope = NewDisposeScope();
-        using var batch = InterpolationBatch.Sample(inputs, background, k, alpha, alphaGrid);
+        using var batch = InterpolationBatch.Sample(inputs, background, k, alpha, alphaGrid, Method);
         return Attribute(batch, target, createGraph).MoveToOuterDisposeScope();
     }
+
+    private const string Method = "ExpectedGradients.Attribute";
 
     /// <summary>
     /// Expected gradients over a prepared <see cref="InterpolationBatch"/> (e.g. one built with
@@ -61,13 +68,15 @@ public sealed class ExpectedGradients
     /// <param name="batch">The interpolation batch of the inputs to explain.</param>
     /// <param name="target">What to explain, for the B samples (repeated k times internally).</param>
     /// <param name="createGraph">Keep the attributions differentiable with respect to the model's parameters.</param>
+    /// <exception cref="ArgumentException">Per-sample targets do not give one class per sample of the batch.</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per point.</exception>
     public Tensor Attribute(InterpolationBatch batch, Target target, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, batch.BatchSize, Method);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var output = _forward(batch.Inputs);
-        return batch.Attributions(output, target, createGraph).MoveToOuterDisposeScope();
+        var output = Checks.Output(_forward(batch.Inputs), batch.BatchSize * batch.K, Method);
+        return batch.Attributions(output, target, createGraph, null, Method).MoveToOuterDisposeScope();
     }
 }

@@ -36,20 +36,28 @@ public sealed class GradientShap
     /// <param name="nSamples">Draws per sample (≥ 1; default 5, as Captum).</param>
     /// <param name="stdevs">Standard deviation of the input noise (≥ 0; default 0, as Captum).</param>
     /// <param name="multiplyByInputs">Multiply by (x̂ − x') (default); false averages the gradients alone.</param>
+    /// <remarks>Baselines that contain NaN or ±Inf are rejected when drawn, as for expected gradients' background.</remarks>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point or contain NaN/±Inf; the baselines are
+    /// empty, not shaped like the inputs, or a drawn baseline contains NaN/±Inf; per-sample targets do not give one class
+    /// per sample.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">nSamples &lt; 1 or too large to fit in memory; stdevs negative or not finite.</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per point.</exception>
     public Tensor Attribute(Tensor inputs, Target target, Tensor baselines, int nSamples = 5, double stdevs = 0.0, bool multiplyByInputs = true)
     {
-        PathKit.CheckInputs(inputs);
-        ArgumentNullException.ThrowIfNull(target);
-        InterpolationBatch.CheckBackground(inputs, baselines, nameof(baselines));
+        const string method = "GradientShap.Attribute";
+        PathKit.CheckBatch(inputs, target, method);
+        InterpolationBatch.CheckBackground(inputs, baselines, method, nameof(baselines));
         if (nSamples < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"nSamples must be at least 1, got {nSamples}");
+            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"{method}: nSamples must be at least 1, got {nSamples}");
         if (!(stdevs >= 0) || double.IsInfinity(stdevs))
-            throw new ArgumentOutOfRangeException(nameof(stdevs), stdevs, $"stdevs must be a finite number ≥ 0, got {stdevs}");
+            throw new ArgumentOutOfRangeException(nameof(stdevs), stdevs, $"{method}: stdevs must be a finite number ≥ 0, got {stdevs}");
+        var b = inputs.size(0);
+        var rows = b * nSamples;
+        Checks.FitsInMemory(rows, inputs, method, nameof(nSamples), nSamples, $"B·nSamples = {b}·{nSamples} = {rows} noisy copies",
+            "lower nSamples, or explain the batch in smaller pieces");
 
         using var scope = NewDisposeScope();
         var x = inputs.detach();
-        var b = x.size(0);
-        var rows = b * nSamples;
         var repeated = PathKit.RepeatRows(x, nSamples);                       // [B·n, ...]
         var noise = randn(repeated.shape, x.dtype).mul_(stdevs);
         var noisy = repeated + noise;
@@ -57,14 +65,17 @@ public sealed class GradientShap
         var refShape = noisy.shape.Prepend(rows).ToArray();
         refShape[1] = 1;
         var refs = baselines.index_select(0, idx).reshape(refShape);           // [B·n, 1, ...]
+        PathKit.CheckDrawnFinite(refs, baselines, method, nameof(baselines));
         var alphas = rand([rows, 1], x.dtype);
-        using var batch = InterpolationBatch.Create(noisy, refs, alphas);      // one point per noisy copy
+        using var batch = InterpolationBatch.CreateCore(noisy, refs, alphas);  // one point per noisy copy
         Tensor perDraw;
         using (enable_grad())
         {
-            var output = _forward(batch.Inputs);
+            var output = Checks.Output(_forward(batch.Inputs), rows, method);
             var repeatedTarget = target.Repeat(nSamples);
-            perDraw = multiplyByInputs ? batch.Attributions(output, repeatedTarget) : batch.Gradient(output, repeatedTarget);
+            perDraw = multiplyByInputs
+                ? batch.Attributions(output, repeatedTarget, false, null, method)
+                : batch.Gradient(output, repeatedTarget, false, null, method);
         }
         var result = PathKit.SplitRows(perDraw, b, nSamples).mean(1);
         return result.MoveToOuterDisposeScope();

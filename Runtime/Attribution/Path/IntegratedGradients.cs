@@ -36,28 +36,39 @@ public sealed class IntegratedGradients
     /// <param name="target">Which output to explain (a class, per-sample labels, the max, ...).</param>
     /// <param name="baselines">The reference x': one per sample [B, ...], one shaped like a sample [...], a 0-dim
     /// tensor, or any shape broadcastable to the inputs; null means zeros.</param>
-    /// <param name="nSteps">Number of quadrature points n (≥ 1; ≥ 2 for the trapezoid rule). Default 50.</param>
+    /// <param name="nSteps">Number of quadrature points n (≥ 1; ≥ 2 for the trapezoid rule; at most
+    /// <see cref="IntegrationRule.MaxGaussLegendreSteps"/> = 1024 for Gauss–Legendre and
+    /// <see cref="IntegrationRule.MaxRiemannSteps"/> = 1,000,000 for the Riemann rules). Default 50.</param>
     /// <param name="method">The quadrature rule; default Gauss–Legendre, as Captum.</param>
     /// <param name="internalBatchSize">At most this many interpolation points per model call (null: all B·n at once).
     /// On a CPU, chunks of a few dozen to a hundred rows are usually fastest: one huge batch spills the caches and
     /// allocates fresh memory for every activation (docs/benchmarks.md: IG on a CNN ~5× slower in one batch of 800 than in
-    /// chunks of 64).
+    /// chunks of 64). The interpolation points are built chunk by chunk, so it also bounds the memory they take.
     /// The result does not depend on it.</param>
     /// <param name="multiplyByInputs">Multiply the integrated gradient by (x − x') (default, "global" attribution);
     /// false returns the path-averaged gradient alone ("local" attribution, Captum's <c>multiply_by_inputs=False</c>).</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point, or contain NaN/±Inf; the baselines
+    /// contain NaN/±Inf or do not broadcast to the inputs; per-sample targets do not give one class per sample.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">nSteps outside [1, <see cref="IntegrationRule.MaxSteps"/>(method)],
+    /// internalBatchSize &lt; 1, or one model call's interpolation points alone would not fit in memory.</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per point.</exception>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true)
     {
         using var scope = NewDisposeScope();
-        var (attributions, _, _) = Compute(inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs);
+        var (attributions, _, _) = Compute(AttributeName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs);
         return attributions.MoveToOuterDisposeScope();
     }
+
+    private const string AttributeName = "IntegratedGradients.Attribute";
+    private const string WithDeltaName = "IntegratedGradients.AttributeWithDelta";
 
     /// <summary>Integrated gradients with the same scalar baseline for every feature (e.g. 0 or the data mean).</summary>
     /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool)"/>
     public Tensor Attribute(Tensor inputs, Target target, double baselines, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true)
     {
+        Checks.NotEmpty(inputs, AttributeName);
         using var scope = NewDisposeScope();
         using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null);
         return Attribute(inputs, target, b, nSteps, method, internalBatchSize, multiplyByInputs).MoveToOuterDisposeScope();
@@ -73,8 +84,8 @@ public sealed class IntegratedGradients
         IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null)
     {
         using var scope = NewDisposeScope();
-        var (attributions, x, xb) = Compute(inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true);
-        var delta = CompletenessDelta(_forward, attributions, x, xb, target);
+        var (attributions, x, xb) = Compute(WithDeltaName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true);
+        var delta = CompletenessDelta(_forward, attributions, x, xb, target, WithDeltaName);
         return (attributions.MoveToOuterDisposeScope(), delta.MoveToOuterDisposeScope());
     }
 
@@ -83,6 +94,7 @@ public sealed class IntegratedGradients
     public (Tensor Attributions, Tensor Delta) AttributeWithDelta(Tensor inputs, Target target, double baselines, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null)
     {
+        Checks.NotEmpty(inputs, WithDeltaName);
         using var scope = NewDisposeScope();
         using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null);
         var (a, d) = AttributeWithDelta(inputs, target, b, nSteps, method, internalBatchSize);
@@ -90,51 +102,81 @@ public sealed class IntegratedGradients
     }
 
     /// <summary>Σ_i a_i − (f(x) − f(x')) per sample.</summary>
-    internal static Tensor CompletenessDelta(Func<Tensor, Tensor> forward, Tensor attributions, Tensor x, Tensor xb, Target target)
+    internal static Tensor CompletenessDelta(Func<Tensor, Tensor> forward, Tensor attributions, Tensor x, Tensor xb, Target target, string method)
     {
         using var scope = NewDisposeScope();
-        var fx = Gradients.Outputs(forward, x, target);
-        var fb = Gradients.Outputs(forward, xb, target);
+        var fx = Gradients.Outputs(forward, x, target, method);
+        var fb = Gradients.Outputs(forward, xb, target, method);
         using var noGrad = no_grad();
         var total = attributions.dim() == 1 ? attributions.detach() : attributions.detach().flatten(1).sum(1);
         var delta = total - (fx - fb).to(total.dtype);
         return delta.MoveToOuterDisposeScope();
     }
 
-    private (Tensor Attributions, Tensor X, Tensor Baselines) Compute(Tensor inputs, Target target, Tensor? baselines, int nSteps,
+    private (Tensor Attributions, Tensor X, Tensor Baselines) Compute(string name, Tensor inputs, Target target, Tensor? baselines, int nSteps,
         IntegrationMethod method, int? internalBatchSize, bool multiplyByInputs)
     {
-        PathKit.CheckInputs(inputs);
-        ArgumentNullException.ThrowIfNull(target);
+        PathKit.CheckBatch(inputs, target, name);
+        if (baselines is not null)
+        {
+            Checks.NotEmpty(baselines, name, nameof(baselines));
+            Checks.Finite(baselines, name, nameof(baselines));
+        }
+        if (!Enum.IsDefined(method))
+            throw new ArgumentOutOfRangeException(nameof(method), method, $"{name}: unknown integration method {method}");
         if (nSteps < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, $"nSteps must be at least 1, got {nSteps}");
+            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, $"{name}: nSteps must be at least 1, got {nSteps}");
         if (method == IntegrationMethod.RiemannTrapezoid && nSteps < 2)
-            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, "the trapezoid rule needs nSteps ≥ 2 (both end points)");
+            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, $"{name}: the trapezoid rule needs nSteps ≥ 2 (both end points)");
+        var maxSteps = IntegrationRule.MaxSteps(method);
+        if (nSteps > maxSteps)
+            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps,
+                $"{name}: nSteps = {nSteps} is more than {method} allows ({maxSteps}; see IntegrationRule.MaxSteps). " +
+                (method == IntegrationMethod.GaussLegendre
+                    ? "Gauss–Legendre is exact for polynomials of degree 2·nSteps − 1, so a few hundred steps suffice for a smooth model; for a non-smooth one use a Riemann rule."
+                    : "More steps cannot improve the attribution."));
         if (internalBatchSize is { } ibs && ibs < 1)
-            throw new ArgumentOutOfRangeException(nameof(internalBatchSize), ibs, $"internalBatchSize must be at least 1, got {ibs}");
+            throw new ArgumentOutOfRangeException(nameof(internalBatchSize), ibs, $"{name}: internalBatchSize must be at least 1, got {ibs}");
+
+        var b = inputs.size(0);
+        long n = nSteps;
+        var total = b * n;                                        // ≤ 2^43 · 10^6: no overflow for any real batch
+        var chunk = internalBatchSize is { } c ? Math.Min(c, total) : total;
+        if (internalBatchSize is null)
+            Checks.FitsInMemory(chunk, inputs, name, nameof(nSteps), nSteps, $"B·nSteps = {b}·{nSteps} = {total} interpolation points in one model call",
+                "pass internalBatchSize (e.g. 64) to build and evaluate the points in chunks, or lower nSteps");
+        else
+            Checks.FitsInMemory(chunk, inputs, name, nameof(internalBatchSize), internalBatchSize.Value, $"{chunk} interpolation points per model call",
+                "lower internalBatchSize");
         var (alphas, weights) = IntegrationRule.Get(method, nSteps);
 
         var x = inputs.detach();
-        var xb = PathKit.BroadcastBaselines(x, baselines);
-        var b = x.size(0);
-        long n = nSteps;
+        var xb = PathKit.BroadcastBaselines(x, baselines, name);
         Tensor attributions;
         using (no_grad())
         {
+            // The B·n points x' + α_s (x − x') are built chunk by chunk from row indices (row r: sample r / n, step
+            // r mod n; sample-major as Captum), and each chunk's weighted gradients are added into its samples' rows,
+            // so no tensor of B·n rows exists unless one chunk holds them all.
             using var diff = x - xb;
-            using var a = tensor(alphas, PathKit.StepShape(n, x.dim()), x.dtype);
-            using var diffU = diff.unsqueeze(1);
-            using var xbU = xb.unsqueeze(1);
-            using var step = a * diffU;                           // [B, n, ...]
-            using var path = xbU + step;
-            var flatShape = x.shape;
-            flatShape[0] = b * n;
-            using var points = path.reshape(flatShape);       // [B·n, ...], sample-major
-            using var grads = PathKit.RowGradients(_forward, points, target.Repeat(n), internalBatchSize);
-            using var w = tensor(weights, PathKit.StepShape(n, x.dim()), x.dtype);
-            using var g = PathKit.SplitRows(grads, b, n);
-            using var weighted = g * w;
-            var integrated = weighted.sum(1);
+            using var alphaT = tensor(alphas, [n], x.dtype);
+            using var weightT = tensor(weights, [n], x.dtype);
+            using var one = 1.ToScalar();
+            var integrated = zeros_like(x);
+            for (long start = 0; start < total; start += chunk)
+            {
+                using var step = NewDisposeScope();
+                var len = Math.Min(chunk, total - start);
+                var rows = arange(start, start + len, int64);
+                var sample = rows.div(n, RoundingMode.floor);
+                var s = rows.remainder(n);
+                var rowShape = PathKit.RowShape(len, x.dim());
+                var a = alphaT.index_select(0, s).reshape(rowShape);
+                var points = xb.index_select(0, sample) + a * diff.index_select(0, sample);
+                var g = PathKit.ChunkGradient(_forward, points, target.ForSamples(sample), createGraph: false, name);
+                var w = weightT.index_select(0, s).reshape(rowShape);
+                integrated.index_add_(0, sample, g * w, one);
+            }
             if (multiplyByInputs)
             {
                 attributions = integrated * diff;

@@ -72,11 +72,24 @@ public sealed class InterpolationBatch : IDisposable
     /// Deterministic: use it to reproduce a draw exactly (e.g. when differencing a loss on the attributions).
     /// The tensors are created in the caller's dispose scope; disposing the batch frees them earlier.
     /// </summary>
+    /// <exception cref="ArgumentException">The inputs are empty or not floating point; inputs, references or α contain
+    /// NaN/±Inf; the shapes do not fit.</exception>
     public static InterpolationBatch Create(Tensor inputs, Tensor references, Tensor alphas)
     {
-        PathKit.CheckInputs(inputs);
+        const string method = "InterpolationBatch.Create";
+        Checks.NotEmpty(inputs, method);
+        PathKit.CheckInputs(inputs, method: method);
         ArgumentNullException.ThrowIfNull(references);
         ArgumentNullException.ThrowIfNull(alphas);
+        Checks.Finite(inputs, method, nameof(inputs));
+        Checks.Finite(references, method, nameof(references));
+        Checks.Finite(alphas, method, nameof(alphas));
+        return CreateCore(inputs, references, alphas);
+    }
+
+    /// <summary><see cref="Create"/> for arguments the caller has checked (a non-empty, finite, floating-point batch; finite references and α).</summary>
+    internal static InterpolationBatch CreateCore(Tensor inputs, Tensor references, Tensor alphas)
+    {
         var xs = inputs.shape;
         var b = xs[0];
         var feature = xs[1..];
@@ -122,44 +135,63 @@ public sealed class InterpolationBatch : IDisposable
     /// equal weights 1/k on a grid that includes both ends, so not a consistent quadrature for small k — use
     /// <see cref="IntegratedGradients"/> for proper rules).
     /// </summary>
-    public static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha = null, bool alphaGrid = false)
+    /// <remarks>
+    /// Rows of the background that contain NaN or ±Inf are rejected when they are drawn (scanning a training-set
+    /// background in full on every call would cost more than the attribution): the error then names the first
+    /// non-finite element of the background.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The inputs are empty, not floating point or not finite; the background is
+    /// empty, not shaped like the inputs, or a drawn reference is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">k &lt; 1, or the B·k interpolated rows alone would not fit in memory;
+    /// alpha outside [0, 1].</exception>
+    public static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha = null, bool alphaGrid = false) =>
+        Sample(inputs, background, k, alpha, alphaGrid, "InterpolationBatch.Sample");
+
+    /// <summary><see cref="Sample(Tensor, Tensor, int, double?, bool)"/>, with errors in the name of <paramref name="method"/>.</summary>
+    internal static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha, bool alphaGrid, string method)
     {
-        PathKit.CheckInputs(inputs);
-        CheckBackground(inputs, background);
+        Checks.NotEmpty(inputs, method);
+        PathKit.CheckInputs(inputs, method: method);
+        Checks.Finite(inputs, method, nameof(inputs));
+        CheckBackground(inputs, background, method);
         if (k < 1)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k (references per sample) must be at least 1, got {k}");
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"{method}: k (references per sample) must be at least 1, got {k}");
         if (alpha is { } fixedAlpha && !(fixedAlpha >= 0 && fixedAlpha <= 1))
-            throw new ArgumentOutOfRangeException(nameof(alpha), fixedAlpha, $"alpha must lie in [0, 1], got {fixedAlpha}");
+            throw new ArgumentOutOfRangeException(nameof(alpha), fixedAlpha, $"{method}: alpha must lie in [0, 1], got {fixedAlpha}");
         if (alpha is not null && alphaGrid)
-            throw new ArgumentException("give either a fixed alpha or alphaGrid, not both", nameof(alphaGrid));
+            throw new ArgumentException($"{method}: give either a fixed alpha or alphaGrid, not both", nameof(alphaGrid));
+        var b = inputs.size(0);
+        Checks.FitsInMemory(b * k, inputs, method, nameof(k), k, $"B·k = {b}·{k} = {b * k} interpolated rows",
+            "lower k, or explain the batch in smaller pieces");
 
         using var scope = NewDisposeScope();
-        var b = inputs.size(0);
         var n = background.size(0);
         var idx = randint(0, n, [b * k]);
         var picked = background.index_select(0, idx);
+        PathKit.CheckDrawnFinite(picked, background, method, nameof(background));
         var dtype = inputs.dtype;
         Tensor alphas;
         if (alpha is { } v) alphas = full([b, k], v, dtype);
         else if (alphaGrid) alphas = linspace(0, 1, k, dtype);
         else alphas = rand([b, k], dtype);
-        var batch = Create(inputs, picked, alphas);
+        var batch = CreateCore(inputs, picked, alphas);
         scope.MoveToOuter(batch._inputs, batch._differences, batch._alphas, batch._references);
         return batch;
     }
 
-    /// <summary>The background must be a batch of references [N ≥ 1, ...] whose samples are shaped like the inputs'.</summary>
-    internal static void CheckBackground(Tensor inputs, Tensor background, string name = "background")
+    /// <summary>
+    /// The background must be a non-empty batch of references [N ≥ 1, ...] whose samples are shaped like the inputs'
+    /// (emptiness by the one empty-batch rule, <see cref="Checks.NotEmpty"/>). Finiteness is checked on the rows drawn.
+    /// </summary>
+    internal static void CheckBackground(Tensor inputs, Tensor background, string method, string name = "background")
     {
-        ArgumentNullException.ThrowIfNull(background, name);
+        Checks.NotEmpty(background, method, name);
         var xs = inputs.shape;
         var bs = background.shape;
         if (bs.Length != xs.Length || !bs[1..].SequenceEqual(xs[1..]))
             throw new ArgumentException(
-                $"{name} of shape {PathKit.Shape(bs)} does not hold samples shaped like the inputs' {PathKit.Shape(xs[1..])} (inputs {PathKit.Shape(xs)}): " +
+                $"{method}: {name} of shape {PathKit.Shape(bs)} does not hold samples shaped like the inputs' {PathKit.Shape(xs[1..])} (inputs {PathKit.Shape(xs)}): " +
                 $"expected [N, {string.Join(", ", xs[1..])}]", name);
-        if (bs[0] < 1)
-            throw new ArgumentException($"{name} of shape {PathKit.Shape(bs)} is empty: it needs at least one reference", name);
     }
 
     /// <summary>The target for the B·k rows of this batch (<paramref name="target"/> repeated k times per sample).</summary>
@@ -184,28 +216,33 @@ public sealed class InterpolationBatch : IDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">The output does not have B·k rows, or was not computed from
     /// <see cref="Inputs"/>.</exception>
-    public Tensor Gradient(Tensor output, Target target, bool createGraph = false, bool? retainGraph = null)
+    public Tensor Gradient(Tensor output, Target target, bool createGraph = false, bool? retainGraph = null) =>
+        Gradient(output, target, createGraph, retainGraph, "InterpolationBatch.Gradient");
+
+    /// <summary><see cref="Gradient(Tensor, Target, bool, bool?)"/>, with errors in the name of <paramref name="method"/>.</summary>
+    internal Tensor Gradient(Tensor output, Target target, bool createGraph, bool? retainGraph, string method)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, BatchSize, method);
         var leaf = Inputs;
         var rows = BatchSize * K;
-        if (output.dim() < 1 || output.size(0) != rows)
+        if (!output.IsInvalid && (output.dim() < 1 || output.size(0) != rows))
             throw new InvalidOperationException(
-                $"the model output has shape {PathKit.Shape(output)} but this interpolation batch has B·k = {BatchSize}·{K} = {rows} rows: " +
+                $"{method}: the model output has shape {PathKit.Shape(output)} but this interpolation batch has B·k = {BatchSize}·{K} = {rows} rows: " +
                 $"compute the output from InterpolationBatch.Inputs (shape {PathKit.Shape(leaf)}), not from the plain inputs [B, ...] " +
                 "(attributionpriors' forgotten train-EG flag)");
+        Checks.Output(output, rows, method);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var selected = target.Repeat(K).Select(output);
         if (!selected.requires_grad)
             throw new InvalidOperationException(
-                "the model output does not require grad, so it was not computed from this batch's Inputs leaf (or was computed under no_grad()): " +
+                $"{method}: the model output does not require grad, so it was not computed from this batch's Inputs leaf (or was computed under no_grad()): " +
                 "feed InterpolationBatch.Inputs to the model with gradients enabled");
         var total = selected.sum();
         var g = GuardedAutograd.GradOrNull([total], [leaf], retainGraph, createGraph)[0]
             ?? throw new InvalidOperationException(
-                "the model output was not computed from this batch's Inputs leaf (e.g. the plain inputs were fed to the model, which for k = 1 " +
+                $"{method}: the model output was not computed from this batch's Inputs leaf (e.g. the plain inputs were fed to the model, which for k = 1 " +
                 "would silently give the gradient at α = 1 in attributionpriors, or the raw input was differentiated instead of the interpolated " +
                 "tensor as in its TF2 version): feed InterpolationBatch.Inputs to the model");
         return g.MoveToOuterDisposeScope();
@@ -224,10 +261,14 @@ public sealed class InterpolationBatch : IDisposable
     /// <param name="retainGraph">Keep the forward graph for another backward pass (default: as <paramref name="createGraph"/>).</param>
     /// <exception cref="InvalidOperationException">The output does not have B·k rows, or was not computed from
     /// <see cref="Inputs"/> — the mistakes that are silent in the reference.</exception>
-    public Tensor Attributions(Tensor output, Target target, bool createGraph = false, bool? retainGraph = null)
+    public Tensor Attributions(Tensor output, Target target, bool createGraph = false, bool? retainGraph = null) =>
+        Attributions(output, target, createGraph, retainGraph, "InterpolationBatch.Attributions");
+
+    /// <summary><see cref="Attributions(Tensor, Target, bool, bool?)"/>, with errors in the name of <paramref name="method"/>.</summary>
+    internal Tensor Attributions(Tensor output, Target target, bool createGraph, bool? retainGraph, string method)
     {
         using var scope = NewDisposeScope();
-        var g = Gradient(output, target, createGraph, retainGraph);
+        var g = Gradient(output, target, createGraph, retainGraph, method);
         var weighted = g * Differences;
         var perPair = PathKit.SplitRows(weighted, BatchSize, K);
         return perPair.mean(1).MoveToOuterDisposeScope();

@@ -15,13 +15,14 @@ internal static class PathKit
     public static string Shape(Tensor t) => Shape(t.shape);
 
     /// <summary>Inputs must be a floating-point batch [B, ...].</summary>
-    public static void CheckInputs(Tensor inputs, string name = "inputs")
+    public static void CheckInputs(Tensor inputs, string name = "inputs", string? method = null)
     {
         ArgumentNullException.ThrowIfNull(inputs, name);
+        var prefix = method is null ? "" : method + ": ";
         if (inputs.dim() < 1)
-            throw new ArgumentException($"{name} must be a batch [B, ...] with the samples along dimension 0, got a 0-dim tensor", name);
+            throw new ArgumentException($"{prefix}{name} must be a batch [B, ...] with the samples along dimension 0, got a 0-dim tensor", name);
         if (!inputs.is_floating_point())
-            throw new ArgumentException($"{name} must be floating point to be differentiated, got {inputs.dtype}", name);
+            throw new ArgumentException($"{prefix}{name} must be floating point to be differentiated, got {inputs.dtype}; convert it with .to(float32)", name);
     }
 
     /// <summary>
@@ -29,7 +30,7 @@ internal static class PathKit
     /// null means zeros. Accepts one baseline per sample [B, ...], one shaped like a sample [...], a scalar tensor,
     /// or anything else that broadcasts to the inputs (never the other way round).
     /// </summary>
-    public static Tensor BroadcastBaselines(Tensor inputs, Tensor? baselines, string name = "baselines")
+    public static Tensor BroadcastBaselines(Tensor inputs, Tensor? baselines, string? method = null, string name = "baselines")
     {
         if (baselines is null) return zeros_like(inputs);
         var bs = baselines.shape;
@@ -39,7 +40,7 @@ internal static class PathKit
             ok = bs[^i] == xs[^i] || bs[^i] == 1;
         if (!ok)
             throw new ArgumentException(
-                $"{name} of shape {Shape(bs)} cannot be broadcast to the inputs' shape {Shape(xs)}: pass one baseline per sample {Shape(xs)}, " +
+                $"{(method is null ? "" : method + ": ")}{name} of shape {Shape(bs)} cannot be broadcast to the inputs' shape {Shape(xs)}: pass one baseline per sample {Shape(xs)}, " +
                 $"one shaped like a single sample {Shape(xs[1..])}, a scalar, or any shape that broadcasts to {Shape(xs)}", name);
         using var cast = baselines.to(inputs.dtype);
         using var expanded = cast.expand(xs);
@@ -73,15 +74,6 @@ internal static class PathKit
         return x.reshape(s);
     }
 
-    /// <summary>[1, n, 1, ...] with <paramref name="inputRank"/> − 1 trailing ones: a per-step value broadcast over [B, n, ...].</summary>
-    public static long[] StepShape(long n, long inputRank)
-    {
-        var s = new long[inputRank + 1];
-        Array.Fill(s, 1L);
-        s[1] = n;
-        return s;
-    }
-
     /// <summary>A shape [n, 1, 1, ...] of the given rank, for broadcasting a per-row scalar over the features.</summary>
     public static long[] RowShape(long n, long rank)
     {
@@ -92,47 +84,71 @@ internal static class PathKit
     }
 
     /// <summary>
-    /// Selects <paramref name="target"/> from the output rows [start, start + n) of a batch of <paramref name="total"/>
-    /// rows, through <see cref="Target.Slice"/> (per-sample labels are narrowed to the chunk).
+    /// The checks every public method applies to its batch, in this order, each with the method's name: not null or
+    /// empty (<see cref="Checks.NotEmpty"/>), a floating-point batch [B, ...] (<see cref="CheckInputs"/>), finite
+    /// (<see cref="Checks.Finite"/>), and per-sample targets, when given, one per sample (<see cref="Checks.TargetCount"/>).
     /// </summary>
-    public static Tensor SelectRows(Tensor output, Target target, long start, long total)
+    public static void CheckBatch(Tensor inputs, Target target, string method, string name = "inputs")
     {
-        var n = output.size(0);
-        return start == 0 && n == total ? target.Select(output) : target.Slice(start, n).Select(output);
+        Checks.NotEmpty(inputs, method, name);
+        CheckInputs(inputs, name, method);
+        ArgumentNullException.ThrowIfNull(target);
+        Checks.Finite(inputs, method, name);
+        Checks.TargetCount(target, inputs.size(0), method);
+    }
+
+    /// <summary>
+    /// Checks the rows that were drawn from a reference set (a background or baselines distribution) for NaN and
+    /// ±Inf. Only the drawn rows are scanned — a full scan of a training-set background on every call would cost
+    /// more than the attribution — and a non-finite row is reported, by a scan of the whole set, at its first
+    /// non-finite element there.
+    /// </summary>
+    public static void CheckDrawnFinite(Tensor drawn, Tensor set, string method, string name)
+    {
+        if (!Checks.AllFinite(drawn)) Checks.Finite(set, method, name);
+    }
+
+    /// <summary>
+    /// ∂(Σ_r target(f(rows))_r)/∂rows on a fresh leaf, for a <paramref name="target"/> that addresses exactly these
+    /// rows. The model's output is checked (<see cref="Checks.Output"/>). A selected output that does not depend on
+    /// the input gives zeros; one that is not differentiable at all (computed under no_grad) throws.
+    /// </summary>
+    public static Tensor ChunkGradient(Func<Tensor, Tensor> forward, Tensor rows, Target target, bool createGraph, string method)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        var n = rows.size(0);
+        var leaf = rows.detach().requires_grad_();
+        var output = Checks.Output(forward(leaf), n, method);
+        var selected = target.Select(output);
+        if (!selected.requires_grad)
+            throw new InvalidOperationException(
+                $"{method}: the selected model output does not require grad, so it cannot be differentiated with respect to the input: " +
+                "was it computed under no_grad() or from detached tensors?");
+        var sum = selected.sum();
+        var g = GuardedAutograd.Grad([sum], [leaf], createGraph: createGraph, allowUnused: true)[0];
+        return g.MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// ∂(Σ_r target(f(points))_r)/∂points for a batch of independent rows [N, ...], each row on a fresh leaf,
     /// pushing at most <paramref name="chunk"/> rows through the model at a time (all at once when null).
-    /// <paramref name="target"/> must address all N rows. A selected output that does not depend on the input gives
-    /// zeros; one that is not differentiable at all (computed under no_grad) throws.
+    /// <paramref name="target"/> must address all N rows (see <see cref="ChunkGradient"/>).
     /// </summary>
-    public static Tensor RowGradients(Func<Tensor, Tensor> forward, Tensor points, Target target, int? chunk, bool createGraph = false)
+    public static Tensor RowGradients(Func<Tensor, Tensor> forward, Tensor points, Target target, int? chunk, bool createGraph, string method)
     {
         var total = points.size(0);
         if (chunk is { } c && c < 1)
             throw new ArgumentOutOfRangeException(nameof(chunk), c, $"internalBatchSize must be at least 1, got {c}");
         var size = chunk is { } cs && cs < total ? cs : Math.Max(total, 1);
         using var scope = NewDisposeScope();
-        using var grad = enable_grad();
         var parts = new List<Tensor>();
         for (long start = 0; start < total; start += size)
         {
             var n = Math.Min(size, total - start);
-            using var inner = NewDisposeScope();
             using var slice = points.narrow(0, start, n);
-            var leaf = slice.detach().requires_grad_();
-            var output = forward(leaf);
-            if (output.dim() < 1 || output.size(0) != n)
-                throw new InvalidOperationException(
-                    $"the model returned an output of shape {Shape(output)} for a batch of {n} rows of shape {Shape(leaf)}: its first dimension must be the batch");
-            var selected = SelectRows(output, target, start, total);
-            if (!selected.requires_grad)
-                throw new InvalidOperationException(
-                    "the selected model output does not require grad, so it cannot be differentiated with respect to the input: was it computed under no_grad() or from detached tensors?");
-            var sum = selected.sum();
-            var g = GuardedAutograd.Grad([sum], [leaf], createGraph: createGraph, allowUnused: true)[0];
-            parts.Add(g.MoveToOuterDisposeScope());
+            var rowsTarget = start == 0 && n == total ? target : target.Slice(start, n);
+            parts.Add(ChunkGradient(forward, slice, rowsTarget, createGraph, method));
         }
         if (parts.Count == 0) return zeros_like(points).MoveToOuterDisposeScope();
         var result = parts.Count == 1 ? parts[0] : cat(parts);

@@ -1,5 +1,5 @@
 using AttrDsl.Attribution;
-using AttrDsl.Tests.Modules;
+using AttrDsl.Autograd;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
 
 namespace AttrDsl.Tests.Attribution.PathMethods;
@@ -233,8 +233,8 @@ public class ExpectedGradientsTests
         var b1 = theta.narrow(0, 12, 4);
         var w2 = theta.narrow(0, 16, 8).view(2, 4);
         var b2 = theta.narrow(0, 24, 2);
-        var h = functional.linear(x, w1, b1).tanh();
-        return functional.linear(h, w2, b2).MoveToOuterDisposeScope();
+        var h = nn.functional.linear(x, w1, b1).tanh();
+        return nn.functional.linear(h, w2, b2).MoveToOuterDisposeScope();
     };
 
     private static double[] Theta0()
@@ -287,7 +287,7 @@ public class ExpectedGradientsTests
         var theta = T(theta0, 26).requires_grad_();
         Loss(theta, createGraph: true, out var loss);
         Assert.True(loss!.requires_grad, "with createGraph the prior must be differentiable w.r.t. the weights");
-        var analytic = D(autograd.grad(loss, theta));
+        var analytic = D(GuardedAutograd.Grad(loss!, theta));
         var numeric = FiniteDifferences(t => Loss(t, false, out _), theta0);
         Assert.True(numeric.Max(Math.Abs) > 1e-3, "degenerate setup: the prior does not depend on the weights");
         Close(numeric, analytic, 1e-7, 1e-5, "dΣEG²/dθ");
@@ -323,7 +323,7 @@ public class ExpectedGradientsTests
         var theta0 = Theta0();
         var theta = T(theta0, 26).requires_grad_();
         Loss(theta, true, out var loss);
-        var analytic = D(autograd.grad(loss, theta));
+        var analytic = D(GuardedAutograd.Grad(loss!, theta));
         var numeric = FiniteDifferences(t => Loss(t, false, out _), theta0);
         Assert.True(numeric.Max(Math.Abs) > 1e-3, "degenerate setup");
         Close(numeric, analytic, 1e-7, 1e-5, "dTV/dθ");
@@ -415,10 +415,10 @@ public class ExpectedGradientsTests
         var labels = tensor(new long[] { 1, 0 });
         var eg = new ExpectedGradients(TwoHeadModel([1, 2], [1, -1]));
         using var scope = NewDisposeScope();
-        var before = scope.Count;
+        var before = scope.DisposablesCount;
         eg.Attribute(x, Target.PerSample(labels), background, k: 5);
-        Assert.Equal(before + 1, scope.Count);
+        Assert.Equal(before + 1, scope.DisposablesCount);
         eg.Attribute(x, Target.PerSample(labels), background, k: 5, createGraph: true);
-        Assert.Equal(before + 2, scope.Count);
+        Assert.Equal(before + 2, scope.DisposablesCount);
     }
 }

@@ -193,9 +193,9 @@ public class IntegratedGradientsTests
         public Tensor Forward(Tensor x)
         {
             using var scope = NewDisposeScope();
-            var h1 = functional.softplus(functional.conv2d(x, _w1, _b1, stride: 1, padding: 1));   // [B, 3, 6, 6]
-            var h2 = functional.conv2d(h1, _w2, _b2, stride: 1, padding: 0).tanh();               // [B, 4, 4, 4]
-            return functional.linear(h2.flatten(1), _w3, _b3).MoveToOuterDisposeScope();          // [B, 3]
+            var h1 = nn.functional.softplus(nn.functional.conv2d(x, _w1, _b1, strides: [1, 1], padding: [1, 1]));   // [B, 3, 6, 6]
+            var h2 = nn.functional.conv2d(h1, _w2, _b2, strides: [1, 1], padding: [0, 0]).tanh();               // [B, 4, 4, 4]
+            return nn.functional.linear(h2.flatten(1), _w3, _b3).MoveToOuterDisposeScope();          // [B, 3]
         }
     }
 
@@ -276,11 +276,11 @@ public class IntegratedGradientsTests
         var labels = tensor(new long[] { 1, 0 });
         var ig = new IntegratedGradients(TwoHeadModel([1, 1], [2, -1]));
         using var scope = NewDisposeScope();
-        var before = scope.Count;
+        var before = scope.DisposablesCount;
         ig.Attribute(x, Target.PerSample(labels), nSteps: 6, internalBatchSize: 5);
-        Assert.Equal(before + 1, scope.Count);
+        Assert.Equal(before + 1, scope.DisposablesCount);
         ig.AttributeWithDelta(x, Target.PerSample(labels), 0.5, nSteps: 6);
-        Assert.Equal(before + 3, scope.Count);
+        Assert.Equal(before + 3, scope.DisposablesCount);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using AttrDsl.Attribution;
-using AttrDsl.Tests.Modules;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
 
 namespace AttrDsl.Tests.Attribution.PathMethods;
@@ -169,9 +168,9 @@ public class NoiseTunnelTests
         Assert.Equal("stdevs", Assert.Throws<ArgumentOutOfRangeException>(() => gs.Attribute(x, Target.Output, bg, stdevs: -0.1)).ParamName);
 
         using var inner = NewDisposeScope();
-        var before = inner.Count;
+        var before = inner.DisposablesCount;
         gs.Attribute(x, Target.Output, bg, nSamples: 3, stdevs: 0.1);
         new NoiseTunnel((t, target) => gs.Attribute(t, target, bg)).Attribute(x, Target.Output, nSamples: 2);
-        Assert.Equal(before + 2, inner.Count);
+        Assert.Equal(before + 2, inner.DisposablesCount);
     }
 }

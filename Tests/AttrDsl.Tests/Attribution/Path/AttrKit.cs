@@ -66,8 +66,10 @@ internal static class AttrKit
         return x =>
         {
             using var wt = tensor(w, [w.Length], x.dtype);
-            using var xw = x.matmul(wt);
-            return xw + c;
+            // Elementwise product and sum, not matmul: TorchSharp's matmul kills the process on a shape mismatch.
+            using var xw = x * wt;
+            using var dot = xw.sum(1);
+            return dot + c;
         };
     }
 

@@ -1,4 +1,5 @@
 using AttrDsl.Attribution;
+using AttrDsl.Autograd;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
 
 namespace AttrDsl.Tests.Attribution.PathMethods;
@@ -55,9 +56,9 @@ public class GradientMethodsTests
         var x = T([1, 2, 3, -1], 2, 2);
         var attr = new InputXGradient(f).Attribute(x, Target.Output, createGraph: true);
         Assert.True(attr.requires_grad);
-        Close([2 * (1 + 9), 2 * (4 + 1)], autograd.grad(attr.sum(), theta), 1e-12);
+        Close([2 * (1 + 9), 2 * (4 + 1)], GuardedAutograd.Grad(attr.sum(), theta), 1e-12);
         var sal = new Saliency(f).Attribute(x, Target.Output, abs: false, createGraph: true);
-        Close([2 * (1 + 3), 2 * (2 - 1)], autograd.grad(sal.sum(), theta), 1e-12);
+        Close([2 * (1 + 3), 2 * (2 - 1)], GuardedAutograd.Grad(sal.sum(), theta), 1e-12);
     }
 
     [Fact]
@@ -84,9 +85,9 @@ public class GradientMethodsTests
         var x = T([1, 2, 3, 4], 2, 2);
         var f = TwoHeadModel([1, 2], [1, -1]);
         using var scope = NewDisposeScope();
-        var before = scope.Count;
+        var before = scope.DisposablesCount;
         new Saliency(f).Attribute(x, 0);
         new InputXGradient(f).Attribute(x, 1);
-        Assert.Equal(before + 2, scope.Count);
+        Assert.Equal(before + 2, scope.DisposablesCount);
     }
 }
