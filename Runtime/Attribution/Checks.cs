@@ -114,6 +114,14 @@ internal static class Checks
 
     private static string Gib(double bytes) => $"{bytes / (1L << 30):G3} GiB";
 
+    /// <summary>
+    /// The error for a model output with no gradient path to the input: the model ignores its argument (e.g. its
+    /// forward reads a stored tensor), so every gradient-based attribution would silently be zero.
+    /// </summary>
+    public static InvalidOperationException UnusedInput(string method) => new(
+        $"{method}: the model's output does not depend on its input (no gradient path reaches it), so every attribution would be zero. " +
+        "Check that forward computes from its argument x, not from a stored or detached tensor.");
+
     private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 
     private static long[] Unravel(long flat, long[] shape)

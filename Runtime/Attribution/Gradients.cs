@@ -32,7 +32,11 @@ public static class Gradients
         var output = Checks.Output(forward(leaf), leaf.dim() == 0 ? 1 : leaf.size(0), method);
         var selected = target.Select(output);
         var total = selected.sum();
-        var g = GuardedAutograd.Grad([total], [leaf], createGraph: createGraph)[0];
+        if (!total.requires_grad)
+            throw new InvalidOperationException(
+                $"{method}: the selected model output does not require grad, so it cannot be differentiated with respect to the input: " +
+                "was it computed under no_grad() or from detached tensors?");
+        var g = GuardedAutograd.GradOrNull([total], [leaf], createGraph: createGraph)[0] ?? throw Checks.UnusedInput(method);
         return g.MoveToOuterDisposeScope();
     }
 

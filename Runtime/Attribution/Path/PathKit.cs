@@ -110,8 +110,9 @@ internal static class PathKit
 
     /// <summary>
     /// ∂(Σ_r target(f(rows))_r)/∂rows on a fresh leaf, for a <paramref name="target"/> that addresses exactly these
-    /// rows. The model's output is checked (<see cref="Checks.Output"/>). A selected output that does not depend on
-    /// the input gives zeros; one that is not differentiable at all (computed under no_grad) throws.
+    /// rows. The model's output is checked (<see cref="Checks.Output"/>). A selected output with no gradient path to
+    /// the input (a model that ignores its argument) throws, as does one that is not differentiable at all (computed
+    /// under no_grad): both are bugs in the model that would otherwise show up as all-zero attributions.
     /// </summary>
     public static Tensor ChunkGradient(Func<Tensor, Tensor> forward, Tensor rows, Target target, bool createGraph, string method)
     {
@@ -126,7 +127,7 @@ internal static class PathKit
                 $"{method}: the selected model output does not require grad, so it cannot be differentiated with respect to the input: " +
                 "was it computed under no_grad() or from detached tensors?");
         var sum = selected.sum();
-        var g = GuardedAutograd.Grad([sum], [leaf], createGraph: createGraph, allowUnused: true)[0];
+        var g = GuardedAutograd.GradOrNull([sum], [leaf], createGraph: createGraph)[0] ?? throw Checks.UnusedInput(method);
         return g.MoveToOuterDisposeScope();
     }
 

@@ -11,7 +11,7 @@ public class CrashTests
 {
     [Theory]
     [InlineData("no-gradient-path", "does not require grad")]
-    [InlineData("unused-input", "not used")]
+    [InlineData("unused-input", "does not depend on its input")]
     [InlineData("inplace-saved-tensor", "in place")]
     [InlineData("freed-graph", "graph was freed")]
     public void MisuseEndsInADotNetExceptionNamingTheProblem(string scenario, string expected)
