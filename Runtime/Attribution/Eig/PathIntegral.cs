@@ -20,6 +20,7 @@ public static class PathIntegral
         var m = path.size(0);
         var steps = path.narrow(0, 1, m - 1) - path.narrow(0, 0, m - 1);
         var mid = (grads.narrow(0, 1, m - 1) + grads.narrow(0, 0, m - 1)) * 0.5;
-        return (mid * steps).sum(0).MoveToOuterDisposeScope();
+        // dim: named — a literal 0 would bind to sum(ScalarType? type) (0 converts to any enum) and sum everything as Byte.
+        return (mid * steps).sum(dim: 0).MoveToOuterDisposeScope();
     }
 }

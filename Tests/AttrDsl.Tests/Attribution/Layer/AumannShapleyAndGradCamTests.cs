@@ -123,7 +123,7 @@ public class AumannShapleyAndGradCamTests
         // bottom = 2×2 average pooling of [1, 2, 4, 4] → A [1, 2, 2, 2]; the 2×2 map is resized to 4×4.
         var xv = Values(32, 153, -2, 2);
         var vv = Values(8, 154, -1, 1);
-        var gc = new GradCam(x => functional.avg_pool2d(x, 2), QuadraticTop(vv, 1, 2, 2, 2));
+        var gc = new GradCam(x => nn.functional.avg_pool2d(x, 2), QuadraticTop(vv, 1, 2, 2, 2));
         var act = new double[8];
         for (var ch = 0; ch < 2; ch++)
         for (var i = 0; i < 2; i++)

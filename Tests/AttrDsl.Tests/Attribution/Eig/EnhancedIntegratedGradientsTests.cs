@@ -51,7 +51,7 @@ public class EnhancedIntegratedGradientsTests
         {
             using var scope = NewDisposeScope();
             opt.zero_grad();
-            functional.cross_entropy(model.forward(x), y).backward();
+            nn.functional.cross_entropy(model.forward(x), y).backward();
             opt.step();
         }
 
