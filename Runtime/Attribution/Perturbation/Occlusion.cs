@@ -58,6 +58,14 @@ public sealed class Occlusion
                 throw new ArgumentException($"{Name}: the sliding window {AttributionArgs.Str(slidingWindowShapes)} is larger than the input's non-batch shape {AttributionArgs.Str(feat)} in dimension {d + 1} ({slidingWindowShapes[d]} > {feat[d]})", nameof(slidingWindowShapes));
             if (strides[d] < 1)
                 throw new ArgumentOutOfRangeException(nameof(strides), $"{Name}: strides must be at least 1, got {AttributionArgs.Str(strides)}");
+            // A stride past the window skips the elements between two windows: they are never occluded, their
+            // coverage is 0 and their attribution 0/0 = NaN. Captum rejects this too. (A window as large as the
+            // dimension has one position whatever the stride, so any stride is fine there.)
+            if (strides[d] > slidingWindowShapes[d] && slidingWindowShapes[d] < feat[d])
+                throw new ArgumentException(
+                    $"{Name}: in dimension {d + 1} (size {feat[d]}) the stride {strides[d]} is larger than the window {slidingWindowShapes[d]}, " +
+                    $"so the elements between windows would never be occluded (their attribution would be NaN); use a stride of at most {slidingWindowShapes[d]} there " +
+                    $"(window {AttributionArgs.Str(slidingWindowShapes)}, strides {AttributionArgs.Str(strides)})", nameof(strides));
         }
         if (perturbationsPerEval < 1)
             throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{Name}: perturbationsPerEval must be at least 1");
@@ -68,6 +76,9 @@ public sealed class Occlusion
         var total = AttributionArgs.Product(feat);
         var featStrides = new long[r];
         for (long d = r - 1, s = 1; d >= 0; s *= feat[d], d--) featStrides[d] = s;
+
+        Checks.Finite(inputs, Name, nameof(inputs));
+        baselines.CheckFinite(Name);
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
