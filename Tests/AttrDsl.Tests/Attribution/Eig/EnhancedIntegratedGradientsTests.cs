@@ -2,6 +2,7 @@ using AttrDsl.Attribution;
 
 namespace AttrDsl.Tests.Attribution.Eig;
 
+[Collection(GlobalRngCollection.Name)]
 public class EnhancedIntegratedGradientsTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace AttrDsl.Tests.Attribution.Layer;
 /// features), the disconnected-unit check, and closed forms, for internal influence and conductance.
 /// The "layer" of the lib-attribution checks is the input itself (bottom = identity), as in those tests.
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class InfluenceAndConductanceTests
 {
     private static Tensor Identity(Tensor x) => x.alias();

@@ -3,6 +3,7 @@ using static AttrDsl.Tests.Attribution.Lpm;
 
 namespace AttrDsl.Tests.Attribution.Metrics;
 
+[Collection(GlobalRngCollection.Name)]
 public class InfidelityTests
 {
     private const int B = 3, N = 5;
