@@ -33,7 +33,15 @@ public sealed class Occlusion
     /// <param name="inputs">A batch [B, ...].</param>
     /// <param name="target">Which output to explain (one value per sample).</param>
     /// <param name="slidingWindowShapes">The window size along each non-batch dimension (e.g. [1, 3, 3] for a 3×3 patch of one channel of [B, C, H, W]).</param>
-    /// <param name="strides">The step along each non-batch dimension; default 1 everywhere.</param>
+    /// <param name="strides">
+    /// The step along each non-batch dimension; default 1 everywhere. Where the window is smaller than the dimension the
+    /// stride may not exceed the window (elements between windows would never be occluded).
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// An empty batch, non-finite inputs or baselines, a window or stride that does not fit the input, or a baseline
+    /// that does not broadcast.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The model returned null, an integer tensor, or not one row per input row.</exception>
     /// <param name="baselines">What occluded elements become: a constant (default 0) or a tensor broadcastable to the input.</param>
     /// <param name="perturbationsPerEval">How many windows are evaluated in one forward pass (B·k rows).</param>
     public Tensor Attribute(Tensor inputs, Target target, long[] slidingWindowShapes, long[]? strides = null,

@@ -27,7 +27,7 @@ internal static class Lpm
     public static Func<Tensor, Tensor> LinearModel(double[] w, double c = 0)
     {
         var wt = T(w).DetachFromDisposeScope();
-        return x => x.matmul(wt).add(c);
+        return x => x.mv(wt).add(c);
     }
 
     /// <summary>Asserts elementwise closeness with a message naming the worst element.</summary>
