@@ -23,6 +23,7 @@ public static class EigBaselines
     /// <summary>k-means centroids of the baseline-class points (k-means++ seeding, Lloyd iterations to convergence).</summary>
     public static Tensor KMeans(Tensor data, int k, int seed = 0, int maxIterations = 100)
     {
+        CheckData(data, "EigBaselines.KMeans");
         var rows = Rows.Of(data);
         if (k < 1 || k > rows.Length) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {rows.Length}] (the number of points)");
         var centers = KMeansPlusPlus(rows, k, new Random(seed));
@@ -77,6 +78,7 @@ public static class EigBaselines
     /// </summary>
     public static Tensor Median(Tensor data, int count)
     {
+        CheckData(data, "EigBaselines.Median");
         var rows = Rows.Of(data);
         CheckCount(count, rows.Length);
         var dim = rows[0].Length;
@@ -97,6 +99,9 @@ public static class EigBaselines
     /// </summary>
     public static Tensor Close(Tensor data, Tensor samples, int count, int skip = 1)
     {
+        CheckData(data, "EigBaselines.Close");
+        CheckData(samples, "EigBaselines.Close", nameof(samples));
+        if (skip < 0) throw new ArgumentOutOfRangeException(nameof(skip), skip, "EigBaselines.Close: skip must be ≥ 0");
         var rows = Rows.Of(data);
         CheckCount(count + skip, rows.Length);
         var queries = Rows.Of(samples);
@@ -112,6 +117,7 @@ public static class EigBaselines
     /// <summary><paramref name="count"/> baseline-class points drawn without replacement.</summary>
     public static Tensor Random(Tensor data, int count, int seed = 0)
     {
+        CheckData(data, "EigBaselines.Random");
         var n = (int)data.size(0);
         CheckCount(count, n);
         var random = new Random(seed);
@@ -130,6 +136,15 @@ public static class EigBaselines
             if (d < bestD) { bestD = d; best = c; }
         }
         return best;
+    }
+
+    /// <summary>Baseline-class points: a non-empty batch [N, ...] of finite values (a NaN point would end up in the baselines or the distances).</summary>
+    private static void CheckData(Tensor data, string method, string name = "data")
+    {
+        Checks.NotEmpty(data, method, name);
+        if (data.dim() < 1)
+            throw new ArgumentException($"{method}: {name} must be a batch of points [N, ...], got a 0-dim tensor", name);
+        Checks.Finite(data, method, name);
     }
 
     private static void CheckCount(int count, int available)

@@ -13,7 +13,7 @@ public static class EigPaths
     /// <summary>O-L: the straight line in input space.</summary>
     public static Tensor Linear(Tensor baseline, Tensor sample, int points)
     {
-        CheckEndpoints(baseline, sample, points);
+        CheckEndpoints(baseline, sample, points, "EigPaths.Linear");
         using var scope = NewDisposeScope();
         var alphas = linspace(0, 1, points, ScalarType.Float64).to(sample.dtype);
         var shape = new long[sample.dim() + 1];
@@ -30,7 +30,9 @@ public static class EigPaths
     /// </summary>
     public static Tensor Latent(Func<Tensor, Tensor> encoder, Func<Tensor, Tensor> decoder, Tensor baseline, Tensor sample, int points)
     {
-        CheckEndpoints(baseline, sample, points);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(decoder);
+        CheckEndpoints(baseline, sample, points, "EigPaths.Latent");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var z = encoder(stack([baseline, sample]));
@@ -45,7 +47,8 @@ public static class EigPaths
     /// </summary>
     public static Tensor Neighbors(Tensor data, Tensor baseline, Tensor sample, int points, int k = 5)
     {
-        CheckEndpoints(baseline, sample, points);
+        CheckEndpoints(baseline, sample, points, "EigPaths.Neighbors");
+        CheckData(data, "EigPaths.Neighbors");
         var nodes = Rows.Of(data).ToList();
         var start = nodes.Count;
         nodes.Add(Rows.Of(baseline.unsqueeze(0))[0]);
@@ -61,7 +64,10 @@ public static class EigPaths
     /// <summary>H-N: the neighbours path in latent space (data encoded), decoded; endpoints pinned as in <see cref="Latent"/>.</summary>
     public static Tensor LatentNeighbors(Func<Tensor, Tensor> encoder, Func<Tensor, Tensor> decoder, Tensor data, Tensor baseline, Tensor sample, int points, int k = 5)
     {
-        CheckEndpoints(baseline, sample, points);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(decoder);
+        CheckEndpoints(baseline, sample, points, "EigPaths.LatentNeighbors");
+        CheckData(data, "EigPaths.LatentNeighbors");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var zData = encoder(data);
@@ -146,10 +152,24 @@ public static class EigPaths
         return p;
     }
 
-    private static void CheckEndpoints(Tensor baseline, Tensor sample, int points)
+    private static void CheckEndpoints(Tensor baseline, Tensor sample, int points, string method)
     {
-        if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "a path needs at least 2 points");
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(sample);
+        if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, $"{method}: a path needs at least 2 points");
         if (!baseline.shape.SequenceEqual(sample.shape))
-            throw new ArgumentException($"baseline shape [{string.Join(", ", baseline.shape)}] differs from sample shape [{string.Join(", ", sample.shape)}]");
+            throw new ArgumentException($"{method}: baseline shape [{string.Join(", ", baseline.shape)}] differs from sample shape [{string.Join(", ", sample.shape)}]");
+        // A NaN endpoint makes every point of a linear path NaN and every distance of a neighbours path NaN.
+        Checks.Finite(baseline, method, nameof(baseline));
+        Checks.Finite(sample, method, nameof(sample));
+    }
+
+    /// <summary>The points a neighbours path may pass through: a non-empty batch [N, ...] of finite values.</summary>
+    private static void CheckData(Tensor data, string method)
+    {
+        Checks.NotEmpty(data, method, nameof(data));
+        if (data.dim() < 1)
+            throw new ArgumentException($"{method}: data must be a batch of points [N, ...], got a 0-dim tensor", nameof(data));
+        Checks.Finite(data, method, nameof(data));
     }
 }

@@ -35,6 +35,7 @@ public enum EigAggregate
 /// </summary>
 public sealed class EnhancedIntegratedGradients
 {
+    private const string Name = nameof(EnhancedIntegratedGradients);
     private readonly Func<Tensor, Tensor> _forward;
     private readonly EigPath _path;
     private readonly Func<Tensor, Tensor>? _encoder, _decoder;
@@ -51,6 +52,8 @@ public sealed class EnhancedIntegratedGradients
     public EnhancedIntegratedGradients(Func<Tensor, Tensor> forward, EigPath path = EigPath.Linear,
         Func<Tensor, Tensor>? encoder = null, Func<Tensor, Tensor>? decoder = null, Tensor? data = null, int neighbors = 5)
     {
+        ArgumentNullException.ThrowIfNull(forward);
+        if (neighbors < 1) throw new ArgumentOutOfRangeException(nameof(neighbors), neighbors, $"{Name}: neighbors (k of the k-nearest-neighbour graph) must be at least 1");
         if (path is EigPath.LatentLinear or EigPath.LatentNeighbors && (encoder is null || decoder is null))
             throw new ArgumentException($"the {path} path needs an encoder and a decoder");
         if (path is EigPath.Neighbors or EigPath.LatentNeighbors && data is null)
@@ -74,11 +77,22 @@ public sealed class EnhancedIntegratedGradients
     /// </summary>
     public Tensor Attribute(Tensor inputs, Tensor baselines, Target target, int points = 250, EigAggregate aggregate = EigAggregate.Median, int? batchSize = null)
     {
+        Checks.NotEmpty(inputs, Name);
+        if (inputs.dim() < 1)
+            throw new ArgumentException($"{Name}: inputs must be a batch [B, ...], got a 0-dim tensor", nameof(inputs));
+        Checks.NotEmpty(baselines, Name, nameof(baselines));
+        ArgumentNullException.ThrowIfNull(target);
         var sampleShape = inputs.shape[1..];
         var perSample = baselines.dim() == inputs.dim() + 1;
-        var baseShape = perSample ? baselines.shape[2..] : baselines.shape[1..];
-        if (!baseShape.SequenceEqual(sampleShape) || (perSample && baselines.size(0) != inputs.size(0)))
-            throw new ArgumentException($"baselines must be [K, {string.Join(", ", sampleShape)}] or [{inputs.size(0)}, K, {string.Join(", ", sampleShape)}], got [{string.Join(", ", baselines.shape)}]");
+        var baseShape = baselines.dim() < 1 ? null : perSample ? baselines.shape[2..] : baselines.shape[1..];
+        if (baseShape is null || !baseShape.SequenceEqual(sampleShape) || (perSample && baselines.size(0) != inputs.size(0)))
+            throw new ArgumentException($"{Name}: baselines must be [K, {string.Join(", ", sampleShape)}] or [{inputs.size(0)}, K, {string.Join(", ", sampleShape)}], got [{string.Join(", ", baselines.shape)}]", nameof(baselines));
+        if (perSample && baselines.size(1) == 0)
+            throw new ArgumentException($"{Name}: baselines [{string.Join(", ", baselines.shape)}] hold no baseline per sample (K = 0); pass at least one", nameof(baselines));
+        if (batchSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{Name}: batchSize must be at least 1 (or null for whole paths)");
+        Checks.Finite(inputs, Name, nameof(inputs));
+        Checks.Finite(baselines, Name, nameof(baselines));
         using var scope = NewDisposeScope();
         var results = new List<Tensor>();
         for (var b = 0; b < inputs.size(0); b++)
@@ -88,7 +102,7 @@ public sealed class EnhancedIntegratedGradients
             var own = perSample ? baselines[b] : baselines;
             var perBaseline = new List<Tensor>();
             for (var k = 0; k < own.size(0); k++)
-                perBaseline.Add(PathIntegral.Integrate(_forward, Path(own[k], x, points), sampleTarget, batchSize));
+                perBaseline.Add(PathIntegral.Integrate(_forward, Path(own[k], x, points), sampleTarget, batchSize, Name));
             var all = stack(perBaseline);
             results.Add(aggregate == EigAggregate.Mean ? all.mean(0) : Median0(all));
         }

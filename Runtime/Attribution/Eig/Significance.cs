@@ -48,11 +48,17 @@ public static class Significance
     public static SignificanceResult Test(Tensor attributions, Tensor nullAttributions, double alpha = 0.05,
         Correction correction = Correction.Bonferroni, Alternative alternative = Alternative.Greater)
     {
+        const string method = "Significance.Test";
+        Checks.NotEmpty(attributions, method, nameof(attributions));
+        Checks.NotEmpty(nullAttributions, method, nameof(nullAttributions));
         if (attributions.dim() != 2 || nullAttributions.dim() != 2 || attributions.size(1) != nullAttributions.size(1))
             throw new ArgumentException($"expected [n, D] attributions and [m, D] null attributions with the same D, got [{string.Join(", ", attributions.shape)}] and [{string.Join(", ", nullAttributions.shape)}]; flatten the feature dimensions first.");
         if (attributions.size(0) < 2 || nullAttributions.size(0) < 2)
             throw new ArgumentException("each group needs at least 2 samples for a t-test");
-        if (alpha is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in (0, 1)");
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in (0, 1)");
+        // A NaN attribution makes the feature's t statistic NaN, which would silently read as p = 1 (never significant).
+        Checks.Finite(attributions, method, nameof(attributions));
+        Checks.Finite(nullAttributions, method, nameof(nullAttributions));
         var a = Columns(attributions);
         var b = Columns(nullAttributions);
         var d = a.Length;

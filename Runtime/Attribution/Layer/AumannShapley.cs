@@ -40,9 +40,7 @@ public sealed class AumannShapley
         IntegrationMethod method = IntegrationMethod.GaussLegendre, ChannelAggregation aggregation = ChannelAggregation.None,
         int? internalBatchSize = null)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.dim() < 1 || inputs.size(0) == 0)
-            throw new ArgumentException($"{Name}: inputs must be a non-empty batch [B, ...], got shape {AttributionArgs.Str(inputs.shape)}", nameof(inputs));
+        LayerCore.CheckInputs(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
         if (baselines is not null && layerBaselines is not null)
             throw new ArgumentException($"{Name}: give either baselines (input space) or layerBaselines (activation space), not both");
@@ -56,6 +54,7 @@ public sealed class AumannShapley
         if (layerBaselines is not null)
         {
             AttributionArgs.CheckBroadcastable(layerBaselines.shape, z.shape, $"{Name}: layerBaselines", "the layer activations");
+            Checks.Finite(layerBaselines, Name, nameof(layerBaselines));
             zBase = layerBaselines.detach().to(z.dtype).expand(z.shape).contiguous();
         }
         else
@@ -73,7 +72,7 @@ public sealed class AumannShapley
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = LayerCore.PathRows(z, zBase, alphas.AsSpan(s0, k));
-            var g = LayerCore.TopGradients(_split.Top, rows, target, b, k);
+            var g = LayerCore.TopGradients(_split.Top, rows, target, b, k, Name);
             var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
             if (avgGrad is null) avgGrad = part.MoveToOuterDisposeScope();
             else avgGrad.add_(part);
@@ -85,6 +84,7 @@ public sealed class AumannShapley
     private static Tensor BroadcastInput(Tensor x, Tensor baselines)
     {
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{Name}: baselines", "the input");
+        Checks.Finite(baselines, Name, nameof(baselines));
         return baselines.detach().to(x.dtype).expand(x.shape).contiguous();
     }
 }

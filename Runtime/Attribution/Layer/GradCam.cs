@@ -37,6 +37,7 @@ public sealed class GradCam
     public Tensor Attribute(Tensor inputs, Target target, bool relu = true, bool upsampleToInput = false, string interpolateMode = "bilinear")
     {
         AttributionArgs.CheckBatch(inputs, Name);
+        Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
         if (interpolateMode is not ("bilinear" or "nearest"))
             throw new ArgumentException($"{Name}: interpolateMode must be \"bilinear\" or \"nearest\", not \"{interpolateMode}\"", nameof(interpolateMode));
@@ -46,7 +47,7 @@ public sealed class GradCam
         var a = LayerCore.Activations(_split.Bottom, x, Name);
         if (a.dim() < 2)
             throw new InvalidOperationException($"{Name}: the layer activations have shape {AttributionArgs.Str(a.shape)}; Grad-CAM needs channels [B, C, ...]");
-        var g = Gradients.Of(_split.Top, a, target);
+        var g = Gradients.Of(LayerCore.CheckedTop(_split.Top, Name), a, target);
         var weights = a.dim() > 2
             ? g.mean(Enumerable.Range(2, (int)a.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)
             : g;

@@ -46,6 +46,7 @@ public sealed class InternalInfluence
         ChannelAggregation aggregation = ChannelAggregation.None, int? internalBatchSize = null)
     {
         AttributionArgs.CheckBatch(inputs, Name);
+        Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
         if (!inputs.is_floating_point())
             throw new ArgumentException($"{Name}: inputs must be floating point to interpolate from the baseline, got {inputs.dtype}", nameof(inputs));
@@ -63,7 +64,7 @@ public sealed class InternalInfluence
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = LayerCore.PathRows(x, xBase, alphas.AsSpan(s0, k));
             var z = LayerCore.Activations(_split.Bottom, rows, Name);
-            var g = LayerCore.TopGradients(_split.Top, z, target, b, k);
+            var g = LayerCore.TopGradients(_split.Top, z, target, b, k, Name);
             var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
             if (influence is null) influence = part.MoveToOuterDisposeScope();
             else influence.add_(part);

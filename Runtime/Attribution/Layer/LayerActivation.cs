@@ -27,9 +27,7 @@ public sealed class LayerActivation
     /// </summary>
     public Tensor Attribute(Tensor inputs, ChannelAggregation aggregation = ChannelAggregation.None)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.dim() < 1 || inputs.size(0) == 0)
-            throw new ArgumentException($"{Name}: inputs must be a non-empty batch [B, ...], got shape {AttributionArgs.Str(inputs.shape)}", nameof(inputs));
+        LayerCore.CheckInputs(inputs, Name);
         using var scope = NewDisposeScope();
         var z = LayerCore.Activations(_bottom, inputs, Name);
         return LayerCore.Aggregate(z, aggregation).MoveToOuterDisposeScope();

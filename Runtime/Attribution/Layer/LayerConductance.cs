@@ -44,6 +44,7 @@ public sealed class LayerConductance
         int? internalBatchSize = null)
     {
         AttributionArgs.CheckBatch(inputs, Name);
+        Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
         if (!inputs.is_floating_point())
             throw new ArgumentException($"{Name}: inputs must be floating point to interpolate from the baseline, got {inputs.dtype}", nameof(inputs));
@@ -68,7 +69,7 @@ public sealed class LayerConductance
             var zStart = z.narrow(1, 0, k);
             var dz = z.narrow(1, 1, k) - zStart;                                         // [B, k, ...]
             var zRows = zStart.reshape([b * k, .. zShape]);
-            var g = LayerCore.TopGradients(_split.Top, zRows, target, b, k);
+            var g = LayerCore.TopGradients(_split.Top, zRows, target, b, k, Name);
             var part = (dz * g).sum(1);
             if (total is null) total = part.MoveToOuterDisposeScope();
             else total.add_(part);

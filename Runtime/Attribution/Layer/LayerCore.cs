@@ -14,6 +14,8 @@ internal static class LayerCore
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var z = bottom(x);
+        if (z is null)
+            throw new InvalidOperationException($"{method}: the bottom part returned null; it must return the layer's activations [B, ...]");
         if (z.dim() < 1 || z.size(0) != x.size(0))
             throw new InvalidOperationException($"{method}: the bottom part returned activations of shape {AttributionArgs.Str(z.shape)} for a batch of {x.size(0)} rows; it must keep the batch dimension first");
         if (!z.is_floating_point())
@@ -34,11 +36,31 @@ internal static class LayerCore
     }
 
     /// <summary>∂Σ target(top(z))/∂z for rows z [B·k, ...] holding k path points per sample (sample-major), as [B, k, ...].</summary>
-    internal static Tensor TopGradients(Func<Tensor, Tensor> top, Tensor zRows, Target target, long b, long k)
+    internal static Tensor TopGradients(Func<Tensor, Tensor> top, Tensor zRows, Target target, long b, long k, string method)
     {
         using var scope = NewDisposeScope();
-        var g = Gradients.Of(top, zRows, k == 1 ? target : target.Repeat(k));
+        var g = Gradients.Of(CheckedTop(top, method), zRows, k == 1 ? target : target.Repeat(k));
         return g.reshape([b, k, .. zRows.shape[1..]]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <paramref name="top"/> with its output checked by <see cref="Checks.Output"/> (not null, floating point, one row
+    /// per activation row): top(z) is the model's output, and a null or integer one would otherwise surface as a
+    /// NullReferenceException or a misleading "does not require grad" from the gradient.
+    /// </summary>
+    internal static Func<Tensor, Tensor> CheckedTop(Func<Tensor, Tensor> top, string method) =>
+        z => Checks.Output(top(z), z.size(0), method);
+
+    /// <summary>
+    /// The argument rules every layer method applies to its inputs: a non-empty batch (<see cref="Checks.NotEmpty"/>)
+    /// with a batch dimension, and finite values (NaN or ±Inf would make every attribution NaN).
+    /// </summary>
+    internal static void CheckInputs(Tensor inputs, string method)
+    {
+        Checks.NotEmpty(inputs, method);
+        if (inputs.dim() < 1)
+            throw new ArgumentException($"{method}: inputs must be a batch [B, ...], got a 0-dim tensor", nameof(inputs));
+        Checks.Finite(inputs, method, nameof(inputs));
     }
 
     /// <summary>Σ_s w_s g[:, s] for g [B, k, ...] and k weights.</summary>
@@ -84,6 +106,7 @@ internal static class LayerCore
     {
         if (baselines is null) return zeros_like(x);
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{method}: baselines", "the input");
+        Checks.Finite(baselines, method, nameof(baselines));
         using var converted = baselines.detach().to(x.dtype);
         using var expanded = converted.expand(x.shape);
         return expanded.contiguous();

@@ -62,6 +62,9 @@ public static class Infidelity
             throw new ArgumentException($"{Name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}", nameof(attributions));
         if (nPerturbSamples < 1)
             throw new ArgumentOutOfRangeException(nameof(nPerturbSamples), nPerturbSamples, $"{Name}: nPerturbSamples must be at least 1");
+        // A NaN in either would make the score NaN, which reads as "no information" rather than as bad data.
+        Checks.Finite(inputs, Name, nameof(inputs));
+        Checks.Finite(attributions, Name, nameof(attributions));
         perturb ??= GaussianNoise();
         var b = inputs.size(0);
         var perChunk = SamplesPerChunk(maxExamplesPerBatch, b, nPerturbSamples, Name);

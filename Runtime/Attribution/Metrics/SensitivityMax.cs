@@ -42,6 +42,7 @@ public static class SensitivityMax
             throw new ArgumentOutOfRangeException(nameof(nPerturbSamples), nPerturbSamples, $"{Name}: nPerturbSamples must be at least 1");
         if (!(normOrder > 0))
             throw new ArgumentOutOfRangeException(nameof(normOrder), normOrder, $"{Name}: the norm order must be positive");
+        Checks.Finite(inputs, Name, nameof(inputs));
         perturb ??= UniformNoise(perturbRadius);
         var b = inputs.size(0);
         var perChunk = Infidelity.SamplesPerChunk(maxExamplesPerBatch, b, nPerturbSamples, Name);

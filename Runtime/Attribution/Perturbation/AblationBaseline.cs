@@ -42,6 +42,22 @@ public readonly struct AblationBaseline
     /// <inheritdoc/>
     public override string ToString() => _tensor is null ? _value.ToString("G6") : $"tensor {_tensor}";
 
+    /// <summary>
+    /// Rejects a NaN or infinite baseline (a constant or any element of a tensor): every ablated element would take
+    /// that value and the attributions would silently be NaN.
+    /// </summary>
+    internal void CheckFinite(string method, string name = "baselines")
+    {
+        if (_tensor is not null)
+        {
+            Checks.Finite(_tensor, method, name);
+            return;
+        }
+        if (!double.IsFinite(_value))
+            throw new ArgumentException(
+                $"{method}: {name} is the constant {_value}; attributions would be NaN. Pass a finite baseline value (the default is 0).", name);
+    }
+
     /// <summary>The baseline expanded to <paramref name="inputs"/>' shape and dtype (a new tensor in the current scope).</summary>
     internal Tensor Materialize(Tensor inputs, string what = "baselines")
     {

@@ -37,10 +37,16 @@ internal static class AblationEngine
     internal static Tensor Spread(Tensor values, Tensor mask)
     {
         using var scope = NewDisposeScope();
+        var b = values.size(0);
         var mb = mask.size(0);
         var k = mask.size(1);
+        // bmm, not matmul: libtorch's matmul kills the process on a shape mismatch, bmm throws. The shapes are ours,
+        // so a mismatch is a bug here; say so instead of leaving it to libtorch.
+        if (values.dim() != 2 || values.size(1) != k || (mb != 1 && mb != b))
+            throw new InvalidOperationException($"internal error: {AttributionArgs.Str(values.shape)} values cannot be spread over a mask of shape {AttributionArgs.Str(mask.shape)}");
         var maskF = mask.to(values.dtype).reshape(mb, k, -1);                         // [Bm, k, D]
-        return values.unsqueeze(1).matmul(maskF).squeeze(1).MoveToOuterDisposeScope(); // [B, 1, k]·[Bm, k, D]
+        if (mb != b) maskF = maskF.expand(b, k, maskF.size(2));
+        return values.unsqueeze(1).bmm(maskF).squeeze(1).MoveToOuterDisposeScope();   // [B, 1, k]·[B, k, D]
     }
 
     /// <summary>The dtype attributions are accumulated in: the outputs' when floating point, else float32.</summary>

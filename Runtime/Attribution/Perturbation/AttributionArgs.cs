@@ -29,25 +29,26 @@ internal static class AttributionArgs
         }
     }
 
-    /// <summary>Throws unless <paramref name="inputs"/> is a batch: at least [B, features], B ≥ 1.</summary>
+    /// <summary>
+    /// Throws unless <paramref name="inputs"/> is a batch: at least [B, features], B ≥ 1. The empty batch goes through
+    /// <see cref="Checks.NotEmpty"/> first, so every method words that rule the same way.
+    /// </summary>
     internal static void CheckBatch(Tensor inputs, string method, string name = "inputs")
     {
-        ArgumentNullException.ThrowIfNull(inputs, name);
+        Checks.NotEmpty(inputs, method, name);
         if (inputs.dim() < 2)
             throw new ArgumentException($"{method}: {name} must be a batch [B, ...] with at least one feature dimension, got shape {Str(inputs.shape)}", name);
-        if (inputs.size(0) == 0)
-            throw new ArgumentException($"{method}: {name} is an empty batch (shape {Str(inputs.shape)})", name);
     }
 
     /// <summary>
-    /// target.Select(output) as [rows], after checking that the model kept one output row per input row
-    /// (a model that reduces over the batch would otherwise fail deep inside the target).
+    /// target.Select(output) as [rows], after <see cref="Checks.Output"/> has checked what the model returned (not null,
+    /// floating point, one output row per input row: a model that reduces over the batch would otherwise fail deep
+    /// inside the target).
     /// </summary>
-    internal static Tensor Select(Target target, Tensor output, long rows, string method)
+    internal static Tensor Select(Target target, Tensor? output, long rows, string method)
     {
-        if (output.dim() == 0 || output.size(0) != rows)
-            throw new InvalidOperationException($"{method}: the model returned shape {Str(output.shape)} for a batch of {rows} rows; it must return one output row per input row ([{rows}, ...])");
-        using var selected = target.Select(output);
+        Checks.Output(output, rows, method);
+        using var selected = target.Select(output!);
         return PerRow(selected, rows, method);
     }
 

@@ -40,6 +40,9 @@ public sealed class FeatureAblation
         if (perturbationsPerEval < 1)
             throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{Name}: perturbationsPerEval must be at least 1");
 
+        Checks.Finite(inputs, Name, nameof(inputs));
+        baselines.CheckFinite(Name);
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = inputs.detach();

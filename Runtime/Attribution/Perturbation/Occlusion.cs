@@ -33,7 +33,15 @@ public sealed class Occlusion
     /// <param name="inputs">A batch [B, ...].</param>
     /// <param name="target">Which output to explain (one value per sample).</param>
     /// <param name="slidingWindowShapes">The window size along each non-batch dimension (e.g. [1, 3, 3] for a 3×3 patch of one channel of [B, C, H, W]).</param>
-    /// <param name="strides">The step along each non-batch dimension; default 1 everywhere.</param>
+    /// <param name="strides">
+    /// The step along each non-batch dimension; default 1 everywhere. Where the window is smaller than the dimension the
+    /// stride may not exceed the window (elements between windows would never be occluded).
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// An empty batch, non-finite inputs or baselines, a window or stride that does not fit the input, or a baseline
+    /// that does not broadcast.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The model returned null, an integer tensor, or not one row per input row.</exception>
     /// <param name="baselines">What occluded elements become: a constant (default 0) or a tensor broadcastable to the input.</param>
     /// <param name="perturbationsPerEval">How many windows are evaluated in one forward pass (B·k rows).</param>
     public Tensor Attribute(Tensor inputs, Target target, long[] slidingWindowShapes, long[]? strides = null,
@@ -58,6 +66,14 @@ public sealed class Occlusion
                 throw new ArgumentException($"{Name}: the sliding window {AttributionArgs.Str(slidingWindowShapes)} is larger than the input's non-batch shape {AttributionArgs.Str(feat)} in dimension {d + 1} ({slidingWindowShapes[d]} > {feat[d]})", nameof(slidingWindowShapes));
             if (strides[d] < 1)
                 throw new ArgumentOutOfRangeException(nameof(strides), $"{Name}: strides must be at least 1, got {AttributionArgs.Str(strides)}");
+            // A stride past the window skips the elements between two windows: they are never occluded, their
+            // coverage is 0 and their attribution 0/0 = NaN. Captum rejects this too. (A window as large as the
+            // dimension has one position whatever the stride, so any stride is fine there.)
+            if (strides[d] > slidingWindowShapes[d] && slidingWindowShapes[d] < feat[d])
+                throw new ArgumentException(
+                    $"{Name}: in dimension {d + 1} (size {feat[d]}) the stride {strides[d]} is larger than the window {slidingWindowShapes[d]}, " +
+                    $"so the elements between windows would never be occluded (their attribution would be NaN); use a stride of at most {slidingWindowShapes[d]} there " +
+                    $"(window {AttributionArgs.Str(slidingWindowShapes)}, strides {AttributionArgs.Str(strides)})", nameof(strides));
         }
         if (perturbationsPerEval < 1)
             throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{Name}: perturbationsPerEval must be at least 1");
@@ -68,6 +84,9 @@ public sealed class Occlusion
         var total = AttributionArgs.Product(feat);
         var featStrides = new long[r];
         for (long d = r - 1, s = 1; d >= 0; s *= feat[d], d--) featStrides[d] = s;
+
+        Checks.Finite(inputs, Name, nameof(inputs));
+        baselines.CheckFinite(Name);
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -3,8 +3,9 @@ namespace AttrDsl.Tests.Attribution;
 /// <summary>Small helpers for the perturbation, layer and metric attribution tests (float64 throughout).</summary>
 internal static class Lpm
 {
-    /// <summary>A float64 tensor from values and a shape.</summary>
-    public static Tensor T(double[] values, params long[] shape) => tensor(values, shape.Length == 0 ? null : shape);
+    /// <summary>A float64 tensor from values and a shape (1-D when no shape is given).</summary>
+    /// <remarks>TorchSharp reads a null or empty shape as 0-D, so the 1-D case calls the shapeless overload.</remarks>
+    public static Tensor T(double[] values, params long[] shape) => shape.Length == 0 ? tensor(values) : tensor(values, shape);
 
     /// <summary>The values of a tensor as float64.</summary>
     public static double[] A(Tensor t)
@@ -26,7 +27,7 @@ internal static class Lpm
     public static Func<Tensor, Tensor> LinearModel(double[] w, double c = 0)
     {
         var wt = T(w).DetachFromDisposeScope();
-        return x => x.matmul(wt).add(c);
+        return x => x.mv(wt).add(c);
     }
 
     /// <summary>Asserts elementwise closeness with a message naming the worst element.</summary>

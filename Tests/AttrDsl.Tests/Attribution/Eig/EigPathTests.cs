@@ -77,7 +77,7 @@ public class EigPathTests
     public void IntegralIsExactForLinearModelsOnAnyPathAndCompleteForSmoothOnes()
     {
         using var w = tensor(new double[] { 0.5, -2.0 });
-        Func<Tensor, Tensor> linear = t => t.matmul(w).unsqueeze(1);
+        Func<Tensor, Tensor> linear = t => t.mv(w).unsqueeze(1);
         using var data = Arc(10);
         using var b = tensor(new double[] { 1, 0 });
         using var x = tensor(new double[] { -1, 0 });

@@ -14,7 +14,7 @@ public class AumannShapleyAndGradCamTests
         var c = Values(3, 142);
         var wt = T(w, 3, 3).DetachFromDisposeScope();
         var ct = T(c, 3).DetachFromDisposeScope();
-        return (x => x.matmul(wt.t()).add(ct), w, c);
+        return (x => x.mm(wt.t()).add(ct), w, c);
     }
 
     private static double[] Affine(double[] x, double[] w, double[] c) =>
@@ -51,7 +51,7 @@ public class AumannShapleyAndGradCamTests
         using var scope = NewDisposeScope();
         var (bottom, _, _) = AffineBottom();
         var v = T(Values(6, 144, -2, 2), 2, 3);
-        Func<Tensor, Tensor> top = z => z.tanh().matmul(v.t()).sigmoid();
+        Func<Tensor, Tensor> top = z => z.tanh().mm(v.t()).sigmoid();
         var x = T(Values(9, 145, -2, 2), 3, 3);
         var xb = T(Values(3, 146), 1, 3);
         var attr = new AumannShapley(bottom, top).Attribute(x, Target.Class(0), baselines: xb, internalBatchSize: 10);
@@ -123,7 +123,7 @@ public class AumannShapleyAndGradCamTests
         // bottom = 2×2 average pooling of [1, 2, 4, 4] → A [1, 2, 2, 2]; the 2×2 map is resized to 4×4.
         var xv = Values(32, 153, -2, 2);
         var vv = Values(8, 154, -1, 1);
-        var gc = new GradCam(x => functional.avg_pool2d(x, 2), QuadraticTop(vv, 1, 2, 2, 2));
+        var gc = new GradCam(x => nn.functional.avg_pool2d(x, 2), QuadraticTop(vv, 1, 2, 2, 2));
         var act = new double[8];
         for (var ch = 0; ch < 2; ch++)
         for (var i = 0; i < 2; i++)
@@ -152,10 +152,10 @@ public class AumannShapleyAndGradCamTests
         var uv = new[] { 0.5, -1.0, 2.0 };
         var u = T(uv, 3);
         var xv = Values(8, 156, -2, 2);
-        var gc = new GradCam(x => x.matmul(w.t()), z => (z.square() * u).sum(1));
+        var gc = new GradCam(x => x.mm(w.t()), z => (z.square() * u).sum(1));
         var cam = gc.Attribute(T(xv, 2, 4), Target.Output, relu: false);
         Assert.Equal([2L, 1], cam.shape);
-        var z = A(T(xv, 2, 4).matmul(w.t()));
+        var z = A(T(xv, 2, 4).mm(w.t()));
         var expected = Enumerable.Range(0, 2).Select(r => Enumerable.Range(0, 3).Sum(c => 2 * uv[c] * z[r * 3 + c] * z[r * 3 + c])).ToArray();
         Close(expected, A(cam), 1e-12);
     }

@@ -113,7 +113,7 @@ public class OcclusionTests
         var wv = Values(2 * N, 12);          // two classes
         var xv = Values(B * N, 13);
         var wt = T(wv, 2, N);
-        var occ = new Occlusion(x => x.matmul(wt.t()));
+        var occ = new Occlusion(x => x.mm(wt.t()));
         var labels = tensor(new long[] { 1, 0, 1 });
         var attr = A(occ.Attribute(T(xv, B, N), labels, [1], perturbationsPerEval: 5));
         long[] lab = [1, 0, 1];

@@ -3,6 +3,7 @@ using static AttrDsl.Tests.Attribution.Lpm;
 
 namespace AttrDsl.Tests.Attribution.Perturbation;
 
+[Collection(GlobalRngCollection.Name)]
 public class ShapleyValueSamplingTests
 {
     /// <summary>f = x1·x2 + x3 (features 0, 1, 2), in C#.</summary>

@@ -8,6 +8,7 @@ namespace AttrDsl.Tests.Attribution.Layer;
 /// features), the disconnected-unit check, and closed forms, for internal influence and conductance.
 /// The "layer" of the lib-attribution checks is the input itself (bottom = identity), as in those tests.
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class InfluenceAndConductanceTests
 {
     private static Tensor Identity(Tensor x) => x.alias();
@@ -16,7 +17,7 @@ public class InfluenceAndConductanceTests
     private static Func<Tensor, Tensor> Dense(double w)
     {
         var weight = full([1, 10], w, float64).DetachFromDisposeScope();
-        return z => z.matmul(weight.t());
+        return z => z.mm(weight.t());
     }
 
     public static TheoryData<string> Methods => new() { "influence", "conductance" };
@@ -60,8 +61,8 @@ public class InfluenceAndConductanceTests
         var w1 = T(Values(12, 121), 4, 3);
         var bias = T([0.5, 0.4, 0.3, 0.2], 4);
         var v = T([1.5, -2.0, 0.0, 0.0], 4, 1);   // hidden units 2 and 3 feed nothing
-        Func<Tensor, Tensor> bottom = x => x.matmul(w1.t()).add(bias).tanh();
-        Func<Tensor, Tensor> top = z => z.matmul(v).sigmoid();
+        Func<Tensor, Tensor> bottom = x => x.mm(w1.t()).add(bias).tanh();
+        Func<Tensor, Tensor> top = z => z.mm(v).sigmoid();
         var attr = A(Run(method, bottom, top, T(Values(6, 122, -2, 2), 2, 3), Target.Output));
         for (var r = 0; r < 2; r++)
         {
@@ -79,7 +80,7 @@ public class InfluenceAndConductanceTests
         var w1 = T(Values(12, 123), 4, 3);
         var vv = new[] { 0.7, -1.1, 0.0, 2.5 };
         var v = T(vv, 4, 1);
-        var ii = new InternalInfluence(x => x.matmul(w1.t()).relu(), z => z.matmul(v));
+        var ii = new InternalInfluence(x => x.mm(w1.t()).relu(), z => z.mm(v));
         var attr = A(ii.Attribute(T(Values(6, 124), 2, 3), Target.Output));
         Close([.. vv, .. vv], attr, 1e-12);
     }
@@ -141,8 +142,8 @@ public class InfluenceAndConductanceTests
         var w1 = T(Values(15, 131), 5, 3);
         var b1 = T(Values(5, 132), 5);
         var v = T(Values(10, 133, -2, 2), 2, 5);
-        Func<Tensor, Tensor> bottom = x => x.matmul(w1.t()).add(b1).tanh();
-        Func<Tensor, Tensor> top = z => z.matmul(v.t()).sigmoid();
+        Func<Tensor, Tensor> bottom = x => x.mm(w1.t()).add(b1).tanh();
+        Func<Tensor, Tensor> top = z => z.mm(v.t()).sigmoid();
         var x = T(Values(6, 134, -2, 2), 2, 3);
         var xb = T(Values(3, 135, -0.5, 0.5), 3);
         var fx = A(top(bottom(x)));

@@ -67,7 +67,7 @@ public class EigBaselineTests
     public void EncodedZeroIsTheDecoderOfTheLatentZero()
     {
         using var shift = tensor(new double[] { 1, 2, 3 });
-        using var z = EigBaselines.EncodedZero(t => t.matmul(ones([2, 3], ScalarType.Float64)) + shift, 2, ScalarType.Float64);
+        using var z = EigBaselines.EncodedZero(t => t.mm(ones([2, 3], ScalarType.Float64)) + shift, 2, ScalarType.Float64);
         Assert.Equal(new double[] { 1, 2, 3 }, z.ToArray<double>());
     }
 }

@@ -44,6 +44,29 @@ public class LayerSplitAndActivationTests
     }
 
     [Fact]
+    public void SplitSharesTheChildrenOfTheSequential()
+    {
+        using var scope = NewDisposeScope();
+        // TorchSharp's seq[a..b] slices hold the same child modules: a change to the model's weights shows in both halves.
+        var (model, w1, b1, _, _) = LayerTestModels.SmallMlp();
+        var split = LayerSplit.FromSequential(model, 0);
+        var xv = Values(6, 115, -2, 2);
+        var x = T(xv, 2, 3);
+        using (no_grad())
+        {
+            ((TorchSharp.Modules.Linear)model[0]).weight.mul_(2.0);
+            ((TorchSharp.Modules.Linear)model[2]).bias!.add_(1.0);
+        }
+        var w1x2 = w1.Select(v => 2 * v).ToArray();
+        var expected = new double[8];
+        for (var r = 0; r < 2; r++)
+        for (var j = 0; j < 4; j++)
+            expected[r * 4 + j] = b1[j] + Enumerable.Range(0, 3).Sum(i => w1x2[j * 3 + i] * xv[r * 3 + i]);   // pre-ReLU: child 0 is the Linear
+        Close(expected, A(split.Bottom(x)), 1e-12);
+        Close(A(model.forward(x)), A(split.Top(split.Bottom(x))), 1e-12);
+    }
+
+    [Fact]
     public void LayerActivationEqualsBottom()
     {
         using var scope = NewDisposeScope();

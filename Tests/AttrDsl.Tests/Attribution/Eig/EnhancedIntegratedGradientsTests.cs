@@ -2,13 +2,14 @@ using AttrDsl.Attribution;
 
 namespace AttrDsl.Tests.Attribution.Eig;
 
+[Collection(GlobalRngCollection.Name)]
 public class EnhancedIntegratedGradientsTests
 {
     [Fact]
     public void LinearModelGivesWeightTimesDifferenceOnEveryPathKind()
     {
         using var w = tensor(new double[] { 1, -2, 0.5 });
-        Func<Tensor, Tensor> f = t => t.matmul(w).unsqueeze(1);
+        Func<Tensor, Tensor> f = t => t.mv(w).unsqueeze(1);
         using var data = randn([30, 3], ScalarType.Float64);
         using var x = tensor(new double[] { 1, 1, 1, -1, 0, 2 }, [2, 3]);
         using var baselines = tensor(new double[] { 0, 0, 0, 1, 1, 1, -1, 2, 0 }, [3, 3]);
@@ -28,7 +29,7 @@ public class EnhancedIntegratedGradientsTests
     public void MedianOverBaselinesAveragesTheTwoMiddleValuesForEvenCounts()
     {
         using var w = tensor(new double[] { 1.0 });
-        Func<Tensor, Tensor> f = t => t.matmul(w).unsqueeze(1);
+        Func<Tensor, Tensor> f = t => t.mv(w).unsqueeze(1);
         using var x = tensor(new double[] { 10 }, [1, 1]);
         using var baselines = tensor(new double[] { 0, 1, 2, 9 }, [4, 1]);   // attributions 10, 9, 8, 1 → median 8.5
         var eig = new EnhancedIntegratedGradients(f);
@@ -51,7 +52,7 @@ public class EnhancedIntegratedGradientsTests
         {
             using var scope = NewDisposeScope();
             opt.zero_grad();
-            functional.cross_entropy(model.forward(x), y).backward();
+            nn.functional.cross_entropy(model.forward(x), y).backward();
             opt.step();
         }
 

@@ -4,7 +4,7 @@ namespace AttrDsl.Tests.Attribution.Layer;
 internal static class LayerTestModels
 {
     /// <summary>Sequential(Linear(3, 4), ReLU, Linear(4, 2)) in float64 with fixed weights.</summary>
-    public static (Sequential Model, double[] W1, double[] B1, double[] W2, double[] B2) SmallMlp()
+    public static (TorchSharp.Modules.Sequential Model, double[] W1, double[] B1, double[] W2, double[] B2) SmallMlp()
     {
         var w1 = Lpm.Values(12, 101);
         var b1 = Lpm.Values(4, 102);

@@ -3,6 +3,7 @@ using static AttrDsl.Tests.Attribution.Lpm;
 
 namespace AttrDsl.Tests.Attribution.Metrics;
 
+[Collection(GlobalRngCollection.Name)]
 public class InfidelityTests
 {
     private const int B = 3, N = 5;
@@ -86,7 +87,7 @@ public class InfidelityTests
         // only if the perturbed rows are matched with their own targets and attributions.
         var wv = Values(2 * N, 209, -2, 2);
         var wt = T(wv, 2, N);
-        Func<Tensor, Tensor> f = x => x.matmul(wt.t());
+        Func<Tensor, Tensor> f = x => x.mm(wt.t());
         var labels = tensor(new long[] { 1, 0, 1 });
         var grads = new double[B * N];
         long[] lab = [1, 0, 1];

@@ -3,6 +3,7 @@ using static AttrDsl.Tests.Attribution.Lpm;
 
 namespace AttrDsl.Tests.Attribution.Metrics;
 
+[Collection(GlobalRngCollection.Name)]
 public class SensitivityMaxTests
 {
     /// <summary>f = Σ x³ per row; its saliency 3x² changes under perturbation.</summary>
