@@ -74,8 +74,9 @@ public static class GradInputs
         return tensor(values, t.shape);
     }
 
-    /// <summary>A float64 tensor from explicit values.</summary>
-    public static Tensor Of(double[] values, params long[] shape) => tensor(values, shape.Length == 0 ? null : shape);
+    /// <summary>A float64 tensor from explicit values: 1-D when no shape is given.</summary>
+    /// <remarks>TorchSharp's <c>tensor(values, null)</c> makes a 0-dim tensor, not a 1-D one: always pass a shape.</remarks>
+    public static Tensor Of(double[] values, params long[] shape) => tensor(values, shape.Length == 0 ? [values.LongLength] : shape);
 
     /// <summary>Rows of a random probability distribution along the last dimension (entries in (0, 1), each row sums to 1).</summary>
     public static Tensor Probabilities(long seed, params long[] shape)

@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 using AttrDsl.Priors;
 using AttrDsl.Training;
@@ -11,6 +12,7 @@ namespace AttrDsl.Tests.Integration;
 /// and a hand-written <c>Module&lt;Tensor, Tensor&gt;</c> subclass — with no AttrDsl types in the model: IG (with its
 /// completeness check), EG, Grad-CAM, occlusion (against a hand-computed occlusion) and an attribution-prior step.
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class PlainTorchSharpModelTests
 {
     /// <summary>A CNN written the way TorchSharp's samples write one.</summary>

@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 
 namespace AttrDsl.Tests.Attribution.Eig;

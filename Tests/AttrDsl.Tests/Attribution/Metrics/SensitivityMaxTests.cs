@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 using static AttrDsl.Tests.Attribution.Lpm;
 

@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
 
@@ -9,7 +10,7 @@ namespace AttrDsl.Tests.Attribution.PathMethods;
 /// model outputs, and the bounds on nSteps and on the rows a call materialises. Every message names the method, the
 /// tensor or argument, and what to do. Serial: the sampling methods draw from (and re-seed) the global generator.
 /// </summary>
-[Collection(SerialRngCollection.Name)]
+[Collection(GlobalRngCollection.Name)]
 public class ArgumentRulesTests
 {
     private static readonly double[] A = [1, -2, 0.5];

@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 using AttrDsl.Autograd;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
@@ -9,7 +10,7 @@ namespace AttrDsl.Tests.Attribution.PathMethods;
 /// (statistically), the train-EG interpolation batch and its misuse errors, and create_graph against finite
 /// differences. Runs in the serial RNG collection: it draws from (and re-seeds) the global generator.
 /// </summary>
-[Collection(SerialRngCollection.Name)]
+[Collection(GlobalRngCollection.Name)]
 public class ExpectedGradientsTests
 {
     /// <summary>f = Σ c_i x_i³ ([B, D] → [B]); its gradient 3c x² makes every α and reference matter.</summary>

@@ -1,10 +1,11 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Attribution;
 using static AttrDsl.Tests.Attribution.PathMethods.AttrKit;
 
 namespace AttrDsl.Tests.Attribution.PathMethods;
 
 /// <summary>NoiseTunnel and GradientSHAP. Serial: both draw from (and re-seed) the global generator.</summary>
-[Collection(SerialRngCollection.Name)]
+[Collection(GlobalRngCollection.Name)]
 public class NoiseTunnelTests
 {
     private static readonly double[] A = [1, -2, 0.5];
