@@ -28,7 +28,7 @@ public static class PathIntegral
         // The model's output is checked where it is produced: null, integer or batch-reduced outputs get one clear message.
         Func<Tensor, Tensor> checkedForward = x => Checks.Output(forward(x), x.size(0), method);
         // The target describes one sample (a class, or a one-element per-sample target): repeat it per point.
-        var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)))).ToList());
+        var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), method: method)).ToList());
         var m = path.size(0);
         var steps = path.narrow(0, 1, m - 1) - path.narrow(0, 0, m - 1);
         var mid = (grads.narrow(0, 1, m - 1) + grads.narrow(0, 0, m - 1)) * 0.5;

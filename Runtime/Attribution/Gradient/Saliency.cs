@@ -44,12 +44,14 @@ public sealed class Saliency
 internal static class GradientKit
 {
     /// <summary>
-    /// The module's forward, null-checked. Its output is checked where it is used (<see cref="Checks.Output"/>, by
-    /// <see cref="PathKit.ChunkGradient"/> and the path methods), the same way as a plain function's.
+    /// The module, called as TorchSharp users call it: through <c>call</c>, so the model's forward hooks fire (TorchSharp
+    /// runs hooks only there, never from <c>forward</c>) — as PyTorch's <c>model(x)</c> does for Captum. Its output is
+    /// checked where it is used (<see cref="Checks.Output"/>, by <see cref="PathKit.ChunkGradient"/> and the path
+    /// methods), the same way as a plain function's.
     /// </summary>
     public static Func<Tensor, Tensor> ModelForward(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.forward;
+        return model.call;
     }
 }

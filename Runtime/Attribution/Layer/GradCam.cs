@@ -47,7 +47,7 @@ public sealed class GradCam
         var a = LayerCore.Activations(_split.Bottom, x, Name);
         if (a.dim() < 2)
             throw new InvalidOperationException($"{Name}: the layer activations have shape {AttributionArgs.Str(a.shape)}; Grad-CAM needs channels [B, C, ...]");
-        var g = Gradients.Of(LayerCore.CheckedTop(_split.Top, Name), a, target);
+        var g = Gradients.Of(LayerCore.CheckedTop(_split.Top, Name), a, target, method: Name);
         var weights = a.dim() > 2
             ? g.mean(Enumerable.Range(2, (int)a.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)
             : g;

@@ -39,7 +39,7 @@ internal static class LayerCore
     internal static Tensor TopGradients(Func<Tensor, Tensor> top, Tensor zRows, Target target, long b, long k, string method)
     {
         using var scope = NewDisposeScope();
-        var g = Gradients.Of(CheckedTop(top, method), zRows, k == 1 ? target : target.Repeat(k));
+        var g = Gradients.Of(CheckedTop(top, method), zRows, k == 1 ? target : target.Repeat(k), method: method);
         return g.reshape([b, k, .. zRows.shape[1..]]).MoveToOuterDisposeScope();
     }
 
@@ -84,6 +84,9 @@ internal static class LayerCore
     internal static (double[] Alphas, double[] Weights) Rule(IntegrationMethod method, int n, string method_, string what = "nSteps")
     {
         if (n < 1) throw new ArgumentOutOfRangeException(what, n, $"{method_}: {what} must be at least 1");
+        var max = IntegrationRule.MaxSteps(method);
+        if (n > max)
+            throw new ArgumentOutOfRangeException(what, n, $"{method_}: {what} = {n} exceeds the {method} rule's limit of {max} points; fewer points are as accurate for smooth models (50 is the default)");
         return IntegrationRule.Get(method, n);
     }
 

@@ -43,7 +43,7 @@ public sealed class LayerSplit
                     : $"layer index {layerIndex} is out of range: the Sequential has {model.Count} children (valid indices 0..{model.Count - 1})");
         var bottom = model[0..(layerIndex + 1)];
         var top = model[(layerIndex + 1)..];
-        return new LayerSplit(bottom.forward, top.forward);
+        return new LayerSplit(bottom.call, top.call);
     }
 
     /// <summary>Deconstructs into (bottom, top).</summary>

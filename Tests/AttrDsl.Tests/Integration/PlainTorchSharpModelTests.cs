@@ -152,3 +152,26 @@ public class PlainTorchSharpModelTests
         Assert.All(after, p => Assert.True(p.isfinite().all().item<bool>()));
     }
 }
+
+/// <summary>Models are called as TorchSharp users call them (<c>call</c>), so their forward hooks fire.</summary>
+public class ModelHookTests
+{
+    [Fact]
+    public void AttributionMethodsCallTheModelSoItsHooksFire()
+    {
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2));
+        var calls = 0;
+        var handle = model.register_forward_hook((m, input, output) => { calls++; return output; });
+        var x = rand(2, 4);
+        new IntegratedGradients(model).Attribute(x, target: 0, nSteps: 8);
+        Assert.True(calls > 0, "IntegratedGradients bypassed the model's forward hooks");
+        calls = 0;
+        new Saliency(model).Attribute(x, target: 1);
+        Assert.True(calls > 0, "Saliency bypassed the model's forward hooks");
+        calls = 0;
+        new Occlusion(model).Attribute(x, target: 1, slidingWindowShapes: [2]);
+        Assert.True(calls > 0, "Occlusion bypassed the model's forward hooks");
+        handle.remove();
+    }
+}
