@@ -74,15 +74,16 @@ namespace AttrDsl.Samples.PriorsMnist
         {
             if (Validate(s) is { } error) return Fail(error, 2);
             var wall = Stopwatch.StartNew();
-            if (Load(s) is not { } all) return 1;
+            if (Load(s, out var failed) is not { } all) return failed;
             using var _ = all;
             var (train, test) = all.Split(s.TestCount, s.Config.Seed);
             using var __ = train;
             using var ___ = test;
-            if (Diverged(() => TrainPair(train, s.Config, s.Lambda), out var pair) is { } divergence) return Fail(divergence, 1);
-            var (baseline, prior) = pair;
             AnsiConsole.MarkupLine($"MNIST digits: [bold]{train.Count}[/] train, [bold]{test.Count}[/] test; libtorch threads: {get_num_threads()}");
             AnsiConsole.MarkupLine($"TV prior: λ = {s.Lambda.ToString("G", Inv)}, schedule {s.Config.Schedule}, k = {s.Config.References}, {s.Config.Epochs} epochs");
+
+            if (Diverged(() => TrainPair(train, s.Config, s.Lambda), out var pair) is { } divergence) return Fail(divergence, 1);
+            var (baseline, prior) = pair;
 
             using var b = baseline;
             using var p = prior;
@@ -153,7 +154,7 @@ namespace AttrDsl.Samples.PriorsMnist
             if (lambdas.Length == 0 || lambdas.Any(l => !(l > 0) || !double.IsFinite(l))) return Fail("--sweep-lambdas needs positive finite values", 2);
 
             var wall = Stopwatch.StartNew();
-            if (Load(s) is not { } all) return 1;
+            if (Load(s, out var failed) is not { } all) return failed;
             using var _ = all;
             var (train, test) = all.Split(s.TestCount, s.Config.Seed);
             test.Dispose();                                                   // the sweep never looks at the test split
@@ -289,17 +290,18 @@ namespace AttrDsl.Samples.PriorsMnist
             return problem;
         }
 
-        private static Mnist? Load(Settings s)
+        private static Mnist? Load(Settings s, out int exitCode)
         {
             try
             {
+                exitCode = 0;
                 var all = Mnist.Load();
-                if (s.TestCount >= all.Count) { Fail($"--test-count must be below {all.Count}", 2); all.Dispose(); return null; }
+                if (s.TestCount >= all.Count) { exitCode = Fail($"--test-count must be below the {all.Count} digits available so some remain for training, got {s.TestCount}; pass e.g. --test-count 2000", 2); all.Dispose(); return null; }
                 return all;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
             {
-                Fail(e.Message, 1);
+                exitCode = Fail(e.Message, 1);
                 return null;
             }
         }
