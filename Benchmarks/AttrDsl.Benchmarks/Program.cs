@@ -1,39 +1,56 @@
+using System.Globalization;
 using AttrDsl.Benchmarks;
-using AttrDsl.Torch;
+using AttrDsl.Performance;
+using AttrDsl.Samples.MnistTrain;
+using TorchSharp;
 
 // Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors]... [--threads N]]
 // Prints Markdown tables; docs/benchmarks.md keeps the latest results with this command.
+// The allocator setting is part of what is measured: every process of the run (children included) tunes it first.
+var tuned = Allocator.TuneAllocator();
 if (args is ["--help" or "-h", ..])
 {
     Console.WriteLine("""
         AttrDsl benchmarks (ratios are measured in one run, so machine load affects both sides alike).
-          runtime       call overhead, 512x512 matmul GFLOP/s, MLP and CNN training steps
-          attribution   IG (n = 50, Gauss–Legendre) vs 50 × (forward + backward); peak memory with/without internal batching
+          runtime       call overhead, 512x512 matmul GFLOP/s, MLP and MNIST CNN training steps
+          attribution   IG (n = 50, Gauss–Legendre, batch 16) vs one forward + backward of the same 800 rows; peak memory with/without internal batching
           priors        TV-prior training step vs plain step on the MNIST CNN (k = 1)
           --threads N   libtorch intra-op threads (default: all cores)
         With no suite named, all run.
         """);
-    return;
+    return 0;
 }
-if (args is ["--peak-ig", var ibs])   // child process of the attribution suite
-{
-    Console.WriteLine(AttributionBenchmarks.PeakIg(int.Parse(ibs)).ToString(System.Globalization.CultureInfo.InvariantCulture));
-    return;
-}
+
 var threadsAt = Array.IndexOf(args, "--threads");
-var threads = threadsAt >= 0 && threadsAt + 1 < args.Length ? int.Parse(args[threadsAt + 1]) : Environment.ProcessorCount;
+var threads = Environment.ProcessorCount;
+if (threadsAt >= 0)
+{
+    if (threadsAt + 1 >= args.Length || !int.TryParse(args[threadsAt + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out threads))
+        return Fail("--threads needs a whole number after it, e.g. --threads 2");
+    if (CommandLineChecks.Threads(threads) is { } problem) return Fail(problem);
+}
+torch.set_num_threads(threads);   // validated above: 0 would terminate the process
+
+if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution suite
+{
+    Console.WriteLine(AttributionBenchmarks.PeakIg(int.Parse(ibs, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture));
+    return 0;
+}
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
 if (suites.Count == 0) suites = ["runtime", "attribution", "priors"];
 var unknown = suites.Except(["runtime", "attribution", "priors"]).ToList();
-if (unknown.Count > 0)
-{
-    Console.Error.WriteLine($"unknown suite(s): {string.Join(", ", unknown)}; see --help");
-    Environment.Exit(2);
-}
+if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution or priors (see --help)");
+if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
-torch.set_num_threads(threads);
-Console.WriteLine($"AttrDsl benchmarks — libtorch 2.10 CPU, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
-void Table(string title, IEnumerable<(string Name, string Value)> rows)
+ChildProcess.ExtraArguments = ["--threads", threads.ToString(CultureInfo.InvariantCulture)];
+Console.WriteLine($"AttrDsl benchmarks — TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}, libtorch CPU, {torch.get_num_threads()} threads, " +
+    $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, allocator {(tuned ? "tuned (mallopt 1 GiB)" : "glibc default")}, {DateTime.UtcNow:yyyy-MM-dd}");
+if (suites.Contains("runtime")) Table("Runtime", RuntimeBenchmarks.Run());
+if (suites.Contains("attribution")) Table("Attribution", AttributionBenchmarks.Run());
+if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run());
+return 0;
+
+static void Table(string title, IEnumerable<(string Name, string Value)> rows)
 {
     Console.WriteLine();
     Console.WriteLine($"### {title}");
@@ -42,6 +59,9 @@ void Table(string title, IEnumerable<(string Name, string Value)> rows)
     Console.WriteLine("|---|---|");
     foreach (var (name, value) in rows) Console.WriteLine($"| {name} | {value} |");
 }
-if (suites.Contains("runtime")) Table("Runtime", RuntimeBenchmarks.Run());
-if (suites.Contains("attribution")) Table("Attribution", AttributionBenchmarks.Run());
-if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run());
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    return 2;
+}

@@ -1,34 +1,53 @@
-using AttrDsl.Data;
-using AttrDsl.Torch;
-using static AttrDsl.Torch.torch;
+using AttrDsl.Datasets;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Samples.MnistTrain;
 
-/// <summary>The plain training loop and evaluation the sample (and its tests) use.</summary>
+/// <summary>The plain training loop and evaluation the MNIST samples (and their tests) use.</summary>
 public static class MnistTraining
 {
     /// <summary>
-    /// One epoch of Adam over <paramref name="loader"/>; returns the mean training loss.
-    /// Every step runs in its own dispose scope, so memory stays flat however long it trains.
+    /// One epoch of <paramref name="optimizer"/> on cross-entropy over <paramref name="batches"/> (e.g.
+    /// <see cref="Mnist.ToBatches"/>); returns the mean training loss. Every step runs in its own dispose scope, so memory
+    /// stays flat however long it trains.
     /// </summary>
-    public static double TrainEpoch(nn.Module<Tensor, Tensor> model, Optimizer optimizer, DataLoader loader, Action<double>? onStep = null, int? maxSteps = null)
+    /// <param name="model">The classifier (put in training mode).</param>
+    /// <param name="optimizer">Its optimizer.</param>
+    /// <param name="batches">(images, labels) pairs; each is used only during its step.</param>
+    /// <param name="onStep">Called after every step with the running mean loss.</param>
+    /// <param name="maxSteps">Stop after this many steps (null: the whole epoch).</param>
+    /// <exception cref="TrainingDivergedException">A step's loss is NaN or infinite; the step's update is not applied.</exception>
+    public static double TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IEnumerable<(Tensor Inputs, Tensor Labels)> batches,
+        Action<double>? onStep = null, int? maxSteps = null)
     {
         model.train();
         double lossSum = 0;
         var steps = 0;
-        foreach (var batch in loader)
+        foreach (var (inputs, labels) in batches)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = functional.cross_entropy(model.forward(batch[0]), batch[1]);
+            var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
+            var value = loss.item<float>();
+            // Checked before the update: a NaN gradient step would turn every weight into NaN.
+            if (!float.IsFinite(value)) throw new TrainingDivergedException($"at step {steps + 1} of the epoch", value);
             loss.backward();
             optimizer.step();
-            lossSum += loss.item<float>();
+            lossSum += value;
             steps++;
             onStep?.Invoke(lossSum / steps);
             if (steps == maxSteps) break;
         }
         return lossSum / Math.Max(steps, 1);
+    }
+
+    /// <summary>True when every parameter of <paramref name="model"/> is finite (no NaN, no ±∞).</summary>
+    public static bool WeightsFinite(nn.Module<Tensor, Tensor> model)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return model.parameters().All(p => p.isfinite().all().item<bool>());
     }
 
     /// <summary>Fraction of <paramref name="data"/> classified correctly (evaluation mode, no gradients).</summary>
@@ -37,10 +56,11 @@ public static class MnistTraining
     /// <summary>Fraction of <paramref name="images"/> classified as <paramref name="labels"/> (evaluation mode, no gradients, 500 at a time).</summary>
     public static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
+        if (labels.size(0) == 0) throw new ArgumentException("no images to score; give at least one", nameof(labels));
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var predictions = cat(images.split(500).Select(x => model.forward(x).argmax(1)).ToList());
+        var predictions = cat(images.split(500).Select(x => model.forward(x).argmax(1)).ToList(), 0);
         return (double)predictions.eq(labels).sum().item<long>() / labels.size(0);
     }
 }

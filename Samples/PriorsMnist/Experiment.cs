@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using AttrDsl.Attribution;
-using AttrDsl.Data;
+using AttrDsl.Datasets;
 using AttrDsl.Priors;
 using AttrDsl.Samples.MnistTrain;
-using AttrDsl.Torch;
 using AttrDsl.Training;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Samples.PriorsMnist;
 
@@ -52,21 +52,28 @@ public static class Experiment
     {
         manual_seed(config.Seed);                       // same initial weights as the prior model
         var model = new MnistNet();
-        using var optimizer = optim.Adam(model.parameters(), config.LearningRate);
-        var schedule = optim.lr_scheduler.ExponentialLR(optimizer, config.Gamma);
-        using var data = train.ToDataset();
-        var loader = utils.data.DataLoader(data, config.BatchSize, shuffle: true, seed: config.Seed);
-        var seconds = new double[config.Epochs];
-        var losses = new double[config.Epochs];
-        for (var epoch = 0; epoch < config.Epochs; epoch++)
+        try
         {
-            var e = epoch;
-            var clock = Stopwatch.StartNew();
-            losses[epoch] = MnistTraining.TrainEpoch(model, optimizer, loader, loss => progress?.Invoke($"epoch {e + 1}/{config.Epochs} loss {loss:F4}", 1));
-            seconds[epoch] = clock.Elapsed.TotalSeconds;
-            schedule.step();
+            using var optimizer = optim.Adam(model.parameters(), config.LearningRate);
+            var schedule = optim.lr_scheduler.ExponentialLR(optimizer, config.Gamma);
+            var batches = train.ToBatches(config.BatchSize, shuffle: true, seed: config.Seed);   // same batch order as the prior model
+            var seconds = new double[config.Epochs];
+            var losses = new double[config.Epochs];
+            for (var epoch = 0; epoch < config.Epochs; epoch++)
+            {
+                var e = epoch;
+                var clock = Stopwatch.StartNew();
+                losses[epoch] = MnistTraining.TrainEpoch(model, optimizer, batches, loss => progress?.Invoke($"epoch {e + 1}/{config.Epochs} loss {loss:F4}", 1));
+                seconds[epoch] = clock.Elapsed.TotalSeconds;
+                schedule.step();
+            }
+            return new TrainedModel(model, seconds, losses, new double[config.Epochs]);
         }
-        return new TrainedModel(model, seconds, losses, new double[config.Epochs]);
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -81,9 +88,9 @@ public static class Experiment
         var priorOptimizer = config.Schedule == PriorSchedule.Alternating ? optim.Adam(model.parameters(), config.LearningRate) : null;
         try
         {
-            var schedules = new List<LRScheduler> { optim.lr_scheduler.ExponentialLR(optimizer, config.Gamma) };
+            var schedules = new List<optim.lr_scheduler.LRScheduler> { optim.lr_scheduler.ExponentialLR(optimizer, config.Gamma) };
             if (priorOptimizer is not null) schedules.Add(optim.lr_scheduler.ExponentialLR(priorOptimizer, config.Gamma));
-            var trainer = new AttributionPriorTrainer(model, (o, y) => functional.cross_entropy(o, y), optimizer,
+            var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer,
                 new PriorTrainingOptions
                 {
                     Priors = [new PriorTerm(new TotalVariation(), lambda)],
@@ -91,8 +98,7 @@ public static class Experiment
                     References = config.References,
                     Schedule = config.Schedule,
                 }, priorOptimizer);
-            using var data = train.ToDataset();
-            var loader = utils.data.DataLoader(data, config.BatchSize, shuffle: true, seed: config.Seed);
+            var batches = train.ToBatches(config.BatchSize, shuffle: true, seed: config.Seed);
             var seconds = new double[config.Epochs];
             var taskLoss = new double[config.Epochs];
             var priorLoss = new double[config.Epochs];
@@ -101,9 +107,9 @@ public static class Experiment
                 var clock = Stopwatch.StartNew();
                 double task = 0, prior = 0;
                 var steps = 0;
-                foreach (var batch in loader)
+                foreach (var (images, labels) in batches)
                 {
-                    var report = trainer.Step(batch[0], batch[1], epoch);
+                    var report = trainer.Step(images, labels, epoch);
                     task += report.TaskLoss;
                     prior += report.PriorLoss;
                     steps++;
@@ -115,6 +121,11 @@ public static class Experiment
                 foreach (var s in schedules) s.step();
             }
             return new TrainedModel(model, seconds, taskLoss, priorLoss);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
         finally
         {

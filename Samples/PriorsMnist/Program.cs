@@ -2,15 +2,18 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using AttrDsl.Data;
+using AttrDsl.Datasets;
+using AttrDsl.Performance;
+using AttrDsl.Samples.MnistTrain;
 using AttrDsl.Samples.PriorsMnist;
 using AttrDsl.Training;
 using Spectre.Console;
-using static AttrDsl.Torch.torch;
+using static TorchSharp.torch;
 
 // Experiment 1 of the attribution-priors paper on real MNIST digits: the seed's CNN trained without a prior and with
 // the total-variation prior on expected gradients, both scored under salt-and-pepper noise; the results table goes
 // into a Markdown document (the sweep mode tunes λ on a validation split carved from the training split).
+Allocator.TuneAllocator();   // keep large freed blocks in the heap: the prior step is ~1.35× faster (docs/benchmarks.md)
 var epochs = new Option<int>("--epochs") { Description = "Passes over the training data (both models).", DefaultValueFactory = _ => Defaults.Epochs };
 var lambda = new Option<double>("--lambda") { Description = "λ of the total-variation prior (in this runtime's scale: standardised per image, mean over the batch).", DefaultValueFactory = _ => Defaults.Lambda };
 var schedule = new Option<PriorSchedule>("--schedule") { Description = "Summed: one Adam step on task + λ·Ω. Alternating: a task step then a prior step, each with its own Adam (the seed's TF1 scheme).", DefaultValueFactory = _ => Defaults.Schedule };
@@ -38,7 +41,10 @@ root.SetAction(parse =>
         parse.GetValue(testCount), parse.GetValue(valCount), parse.GetValue(threads), Command(args));
     return parse.GetValue(sweep) ? Runs.Sweep(settings) : Runs.Final(settings);
 });
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)   // one line, not System.CommandLine's error followed by the whole help
+    return Runs.Fail($"{parsed.Errors[0].Message} See --help for the options.", 2);
+return parsed.Invoke();
 
 static string Command(string[] args) =>
     "dotnet run --project Samples/PriorsMnist -c Release" + (args.Length == 0 ? "" : " -- " + string.Join(" ", args.Select(a => a.Any(char.IsWhiteSpace) || a.Length == 0 ? $"\"{a}\"" : a)));
@@ -68,7 +74,7 @@ namespace AttrDsl.Samples.PriorsMnist
         {
             if (Validate(s) is { } error) return Fail(error, 2);
             var wall = Stopwatch.StartNew();
-            if (Load(s) is not { } all) return 1;
+            if (Load(s, out var failed) is not { } all) return failed;
             using var _ = all;
             var (train, test) = all.Split(s.TestCount, s.Config.Seed);
             using var __ = train;
@@ -76,7 +82,9 @@ namespace AttrDsl.Samples.PriorsMnist
             AnsiConsole.MarkupLine($"MNIST digits: [bold]{train.Count}[/] train, [bold]{test.Count}[/] test; libtorch threads: {get_num_threads()}");
             AnsiConsole.MarkupLine($"TV prior: λ = {s.Lambda.ToString("G", Inv)}, schedule {s.Config.Schedule}, k = {s.Config.References}, {s.Config.Epochs} epochs");
 
-            var (baseline, prior) = TrainPair(train, s.Config, s.Lambda);
+            if (Diverged(() => TrainPair(train, s.Config, s.Lambda), out var pair) is { } divergence) return Fail(divergence, 1);
+            var (baseline, prior) = pair;
+
             using var b = baseline;
             using var p = prior;
 
@@ -146,11 +154,12 @@ namespace AttrDsl.Samples.PriorsMnist
             if (lambdas.Length == 0 || lambdas.Any(l => !(l > 0) || !double.IsFinite(l))) return Fail("--sweep-lambdas needs positive finite values", 2);
 
             var wall = Stopwatch.StartNew();
-            if (Load(s) is not { } all) return 1;
+            if (Load(s, out var failed) is not { } all) return failed;
             using var _ = all;
             var (train, test) = all.Split(s.TestCount, s.Config.Seed);
             test.Dispose();                                                   // the sweep never looks at the test split
             using var __ = train;
+            if (s.ValCount >= train.Count) return Fail($"--val-count must be below the {train.Count} digits of the training split so some remain to fit on, got {s.ValCount}; pass e.g. --val-count {Math.Min(1600, train.Count / 5)}", 2);
             var (fit, val) = train.Split(s.ValCount, s.Config.Seed + 1);
             using var ___ = fit;
             using var ____ = val;
@@ -160,7 +169,8 @@ namespace AttrDsl.Samples.PriorsMnist
             var rows = new List<(string Name, double? Lambda, NoiseScores Scores, TrainedModel Run, double Tv)>();
             try
             {
-                using (var baseline = TrainOne("no prior", fit, s.Config, null))
+                if (Diverged(() => TrainOne("no prior", fit, s.Config, null), out var baseRun) is { } divergence) return Fail(divergence, 1);
+                using (var baseline = baseRun)
                     rows.Add(("no prior", null, Experiment.Score(baseline.Model, noisy, val.Labels), baseline,
                         Experiment.AttributionTotalVariation(baseline.Model, val.Images, val.Labels, fit.Images, s.Config.Seed)));
                 foreach (var l in lambdas)
@@ -266,32 +276,57 @@ namespace AttrDsl.Samples.PriorsMnist
         private static string? Validate(Settings s)
         {
             var c = s.Config;
-            if (c.Epochs < 1 || c.BatchSize < 1 || c.References < 1 || s.TestCount < 1 || s.ValCount < 1) return "--epochs, --batch-size, --references, --test-count and --val-count must be ≥ 1";
-            if (!(c.LearningRate > 0) || !(c.Gamma > 0 && c.Gamma <= 1)) return "--lr must be > 0 and --lr-gamma in (0, 1]";
-            if (!(s.Lambda > 0) || !double.IsFinite(s.Lambda)) return "--lambda must be positive and finite";
-            if (s.Threads < 1) return "--threads must be ≥ 1";
-            set_num_threads(s.Threads);
-            return null;
+            var problem = CommandLineChecks.AtLeast(c.Epochs, 1, "--epochs")
+                ?? CommandLineChecks.AtLeast(c.BatchSize, 1, "--batch-size")
+                ?? CommandLineChecks.AtLeast(c.References, 1, "--references")
+                ?? CommandLineChecks.AtLeast(s.TestCount, 1, "--test-count")
+                ?? CommandLineChecks.AtLeast(s.ValCount, 1, "--val-count")
+                ?? CommandLineChecks.PositiveFinite(c.LearningRate, "--lr", "0.001")
+                ?? (c.Gamma > 0 && c.Gamma <= 1 ? null : $"--lr-gamma must lie in (0, 1], got {c.Gamma.ToString(Inv)}; pass e.g. --lr-gamma 0.7 (1 keeps the learning rate constant)")
+                ?? CommandLineChecks.PositiveFinite(s.Lambda, "--lambda", F(Defaults.Lambda))
+                ?? CommandLineChecks.Threads(s.Threads)
+                ?? CommandLineChecks.WritableFile(s.Output, "--output", "mnist-total-variation.md");
+            if (problem is null) set_num_threads(s.Threads);   // validated: 0 would terminate the process
+            return problem;
         }
 
-        private static Mnist? Load(Settings s)
+        private static Mnist? Load(Settings s, out int exitCode)
         {
             try
             {
+                exitCode = 0;
                 var all = Mnist.Load();
-                if (s.TestCount >= all.Count) { Fail($"--test-count must be below {all.Count}", 2); all.Dispose(); return null; }
+                if (s.TestCount >= all.Count) { exitCode = Fail($"--test-count must be below the {all.Count} digits available so some remain for training, got {s.TestCount}; pass e.g. --test-count 2000", 2); all.Dispose(); return null; }
                 return all;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
             {
-                Fail(e.Message, 1);
+                exitCode = Fail(e.Message, 1);
                 return null;
             }
         }
 
-        private static int Fail(string message, int code)
+        /// <summary>Runs <paramref name="train"/>; a diverged training becomes a one-line message (and no result) instead of an exception.</summary>
+        private static string? Diverged<T>(Func<T> train, out T result)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+            try
+            {
+                result = train();
+                return null;
+            }
+            catch (InvalidOperationException e) when (e is TrainingDivergedException || e.Message.Contains("diverged"))
+            {
+                result = default!;
+                return $"{e.Message} (--lr and --lambda set the step sizes); no report was written";
+            }
+        }
+
+        private static readonly IAnsiConsole Errors = MnistTrainCommand.StandardError();
+
+        /// <summary>Prints one error line on standard error (markup escaped: messages carry user input) and returns <paramref name="code"/>.</summary>
+        public static int Fail(string message, int code)
+        {
+            Errors.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
             return code;
         }
     }

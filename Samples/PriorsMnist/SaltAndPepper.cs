@@ -1,4 +1,5 @@
-using AttrDsl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Samples.PriorsMnist;
 
@@ -24,7 +25,9 @@ public static class SaltAndPepper
         var shape = images.shape;
         var n = checked((int)shape[0]);
         var pixels = n == 0 ? 0 : checked((int)(images.numel() / n));
-        var values = images.ToArray<float>();
+        float[] values;
+        using (var scope = NewDisposeScope())
+            values = images.detach().cpu().contiguous().data<float>().ToArray();
         var flips = (int)Math.Round(fraction * pixels, MidpointRounding.AwayFromZero);
         var random = new Random(seed);
         var order = new int[pixels];

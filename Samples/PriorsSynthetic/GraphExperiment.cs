@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using AttrDsl.Data.Synthetic;
-using AttrDsl.Torch;
+using AttrDsl.Datasets.Synthetic;
 using Spectre.Console;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Samples.PriorsSynthetic;
 
@@ -23,7 +23,7 @@ internal static class GraphExperiment
 {
     public static int Run(GraphSettings s)
     {
-        set_num_threads(s.Threads);
+        set_num_threads(s.Threads);   // validated by the command line: 0 would terminate the process
         var sw = Stopwatch.StartNew();
         var results = new List<GraphReplicate>();
         AnsiConsole.MarkupLine($"[bold]graph prior[/]: {s.Seeds} seeds, D = {s.Data.Features} in {s.Data.Modules} modules, {s.Data.TrainSamples} training samples, λ = {s.Lambda}, k = {s.K}");
@@ -58,9 +58,9 @@ internal static class GraphExperiment
         using var prior = Models.Mlp(data.Features, s.Hidden);
         Models.TrainWithPrior(prior, data.TrainX, data.TrainY, Models.Mse, s.Epochs, s.Lr, laplacian, s.Lambda, s.K);
 
-        var y = data.TestY.to(ScalarType.Float64).ToArray<double>();
+        var y = Models.Doubles(data.TestY);
         var evalSeed = initSeed + 5;
-        (double Mse, double R2, double Rough, double Rel) Evaluate(Sequential m)
+        (double Mse, double R2, double Rough, double Rel) Evaluate(Mlp m)
         {
             var p = Models.Predict(m, data.TestX);
             var phi = Models.MeanAbsExpectedGradients(m, data.TestX, data.TrainX, s.EvalK, evalSeed);
@@ -112,7 +112,7 @@ internal static class GraphExperiment
         sb.AppendLine("## Setup");
         sb.AppendLine();
         var active = d.ActiveModules ?? d.Modules;
-        sb.AppendLine($"- **Data** (`AttrDsl.Data.Synthetic.FeatureGraphData`, one data set per seed): D = {d.Features} Gaussian features in {d.Modules} modules " +
+        sb.AppendLine($"- **Data** (`AttrDsl.Datasets.Synthetic.FeatureGraphData`, one data set per seed): D = {d.Features} Gaussian features in {d.Modules} modules " +
                       $"(each module a clique of weight-1 edges; {active} of them carry signal), within-module correlation ρ = {F(d.Correlation)}, " +
                       $"target y = βᵀx + ε with β constant within every module (so βᵀLβ = 0), signal-to-noise ratio {F(d.SignalToNoise)} " +
                       $"(best possible test R² = {F(r[0].BayesR2)}), **{d.TrainSamples} training samples** for {d.Features} features, {d.TestSamples} test samples.");

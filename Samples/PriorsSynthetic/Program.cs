@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using AttrDsl.Data.Synthetic;
+using AttrDsl.Datasets.Synthetic;
+using AttrDsl.Performance;
+using AttrDsl.Samples.MnistTrain;
 using AttrDsl.Samples.PriorsSynthetic;
 using Spectre.Console;
 
@@ -9,6 +11,7 @@ using Spectre.Console;
 //   sparsity  — experiment 3: the EG-Gini sparsity prior vs an unregularised MLP and L1 on the first layer, on a
 //               classification problem whose signal lives on a few planted features (100 training samples).
 // Each writes a Markdown report (with the command that produced it) to --output.
+Allocator.TuneAllocator();   // keep large freed blocks in the heap (docs/benchmarks.md); ATTRDSL_MALLOC=default opts out
 var cliArgs = args;
 
 Option<int> Seeds(int d) => new("--seeds") { Description = "Number of replicates (seeds); each draws its own data set and initialisation.", DefaultValueFactory = _ => d };
@@ -54,7 +57,7 @@ graph.SetAction(p => Guard(() => GraphExperiment.Run(new GraphSettings(
         Features = p.GetValue(gFeatures), Modules = p.GetValue(gModules), ActiveModules = p.GetValue(gActive), TrainSamples = p.GetValue(gTrain),
         TestSamples = p.GetValue(gTest), Correlation = p.GetValue(gCorrelation), SignalToNoise = p.GetValue(gSnr),
     },
-    p.GetValue(gControl), p.GetValue(gOutput)!, Positive(p.GetValue(threads), "--threads"), cliArgs))));
+    p.GetValue(gControl), ReportPath(p.GetValue(gOutput)!, "graph-prior.md"), Threads(p.GetValue(threads)), cliArgs))));
 
 // ---- sparsity ----
 var sSeeds = Seeds(30);
@@ -89,22 +92,36 @@ sparsity.SetAction(p => Guard(() => SparsityExperiment.Run(new SparsitySettings(
         Features = p.GetValue(sFeatures), BlockSize = p.GetValue(sBlock), SignalFeatures = p.GetValue(sSignal), LogitStd = p.GetValue(sLogitStd),
         TrainSamples = p.GetValue(sTrain), TestSamples = p.GetValue(sTest), Correlation = p.GetValue(sCorrelation),
     },
-    p.GetValue(sOutput)!, Positive(p.GetValue(threads), "--threads"), cliArgs))));
+    ReportPath(p.GetValue(sOutput)!, "sparsity-prior.md"), Threads(p.GetValue(threads)), cliArgs))));
 
 var root = new RootCommand("AttrDsl sample: attribution priors (graph, sparsity) on synthetic data with a known ground truth.") { graph, sparsity };
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)   // one line, not System.CommandLine's error followed by the whole help
+    return Fail($"{parsed.Errors[0].Message} See --help for the options.");
+return parsed.Invoke();
 
 static int Guard(Func<int> run)
 {
     try { return run(); }
     catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
     {
-        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-        return 2;
+        return Fail(e.Message);
     }
 }
 
+// One line on standard error, never wrapped, markup escaped (messages carry user input); exit code 2.
+static int Fail(string message)
+{
+    var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    errors.Profile.Width = 100_000;
+    errors.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    return 2;
+}
+
 static int AtLeastTwo(int v) => v >= 2 ? v : throw new ArgumentException($"--seeds must be ≥ 2 (the paired tests need two replicates), got {v}");
+static int Threads(int v) => CommandLineChecks.Threads(v) is { } problem ? throw new ArgumentException(problem) : v;
+// Checked before the replicates run, so a bad path does not cost the whole experiment.
+static string ReportPath(string path, string example) => CommandLineChecks.WritableFile(path, "--output", example) is { } problem ? throw new ArgumentException(problem) : path;
 static int Positive(int v, string name) => v >= 1 ? v : throw new ArgumentException($"{name} must be ≥ 1, got {v}");
 static double PositiveD(double v, string name) => v > 0 && double.IsFinite(v) ? v : throw new ArgumentException($"{name} must be positive and finite, got {v}");
 static int Warmup(int w, int epochs) => w >= 0 && w < epochs ? w : throw new ArgumentException($"--warmup must lie in [0, --epochs), got {w}");

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AttrDsl.Data.Synthetic;
+using AttrDsl.Datasets.Synthetic;
 using Spectre.Console;
 
 namespace AttrDsl.Samples.PriorsSynthetic;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
-using AttrDsl.Data.Synthetic;
-using AttrDsl.Torch;
+using AttrDsl.Datasets.Synthetic;
 using AttrDsl.Priors;
 using Spectre.Console;
-using static AttrDsl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AttrDsl.Samples.PriorsSynthetic;
 
@@ -26,7 +26,7 @@ internal static class SparsityExperiment
 {
     public static int Run(SparsitySettings s)
     {
-        set_num_threads(s.Threads);
+        set_num_threads(s.Threads);   // validated by the command line: 0 would terminate the process
         var sw = Stopwatch.StartNew();
         var results = new List<SparsityReplicate>();
         AnsiConsole.MarkupLine($"[bold]sparsity prior[/]: {s.Seeds} seeds, D = {s.Data.Features}, {s.Data.SignalFeatures} signal features, {s.Data.TrainSamples} training samples, k = {s.K}");
@@ -52,7 +52,7 @@ internal static class SparsityExperiment
         using var scope = NewDisposeScope();
         using var data = SparseSignalData.Generate(seed, s.Data);
         var initSeed = 1_000_003L * seed + 29;
-        var yTrain = data.TrainY.to(ScalarType.Float64).ToArray<double>();
+        var yTrain = Models.Doubles(data.TrainY);
         var gini = new GiniSparsity();
 
         // λ by stratified k-fold cross-validation on the training samples: mean validation ROC-AUC over the folds
@@ -65,7 +65,7 @@ internal static class SparsityExperiment
                 XVal: data.TrainX.index_select(0, valIdx), YVal: f.Validation.Select(i => yTrain[i]).ToArray());
         }).ToArray();
 
-        double Choose(double[] grid, Action<Sequential, Tensor, Tensor, double> train)
+        double Choose(double[] grid, Action<Mlp, Tensor, Tensor, double> train)
         {
             if (grid.Length == 1) return grid[0];
             var best = (Lambda: grid[0], Auc: double.NegativeInfinity, Loss: double.PositiveInfinity);
@@ -87,9 +87,9 @@ internal static class SparsityExperiment
             return best.Lambda;
         }
 
-        void TrainGini(Sequential m, Tensor x, Tensor y, double lambda) =>
+        void TrainGini(Mlp m, Tensor x, Tensor y, double lambda) =>
             Models.TrainWithPrior(m, x, y, Models.Bce, s.Epochs, s.Lr, gini, lambda, s.K, s.Warmup);
-        void TrainL1(Sequential m, Tensor x, Tensor y, double lambda)
+        void TrainL1(Mlp m, Tensor x, Tensor y, double lambda)
         {
             var w = Models.FirstWeight(m);
             Models.TrainPlain(m, x, y, Models.Bce, s.Epochs, s.Lr, () => w.abs().sum() * lambda);
@@ -98,12 +98,12 @@ internal static class SparsityExperiment
         var lambdaGini = Choose(s.GiniLambdas, TrainGini);
         var lambdaL1 = Choose(s.L1Lambdas, TrainL1);
 
-        var yTest = data.TestY.to(ScalarType.Float64).ToArray<double>();
+        var yTest = Models.Doubles(data.TestY);
         var evalRows = Math.Min(s.EvalSamples, s.Data.TestSamples);
         using var evalX = data.TestX.narrow(0, 0, evalRows);
         var evalSeed = initSeed + 5;
         var signal = data.SignalFeatureIndices;
-        Arm Evaluate(Sequential m, double lambda)
+        Arm Evaluate(Mlp m, double lambda)
         {
             var auc = SyntheticMetrics.RocAuc(Models.Predict(m, data.TestX), yTest);
             var phi = Models.MeanAbsExpectedGradients(m, evalX, data.TrainX, s.EvalK, evalSeed);
@@ -149,7 +149,7 @@ internal static class SparsityExperiment
         Report.Header(sb, "Experiment 3 — sparsity (EG-Gini) attribution prior on synthetic sparse-signal classification", s.Args, seconds, r.Count, s.Threads);
         sb.AppendLine("## Setup");
         sb.AppendLine();
-        sb.AppendLine($"- **Data** (`AttrDsl.Data.Synthetic.SparseSignalData`, one data set per seed): D = {d.Features} Gaussian features in correlated blocks of {d.BlockSize} " +
+        sb.AppendLine($"- **Data** (`AttrDsl.Datasets.Synthetic.SparseSignalData`, one data set per seed): D = {d.Features} Gaussian features in correlated blocks of {d.BlockSize} " +
                       $"(ρ = {F(d.Correlation)}), binary label y ~ Bernoulli(σ(wᵀx)) with w nonzero on exactly {d.SignalFeatures} features (one per block, so each has " +
                       $"correlated irrelevant neighbours), logit std {F(d.LogitStd)}; **{d.TrainSamples} training samples**, {d.TestSamples} test samples. " +
                       $"Best possible test ROC-AUC (scoring with the true logit): {Report.MeanSe(r.Select(x => x.OracleAuc).ToArray())}.");
