@@ -159,7 +159,7 @@ public sealed class AttributionPriorTrainer
         var reports = new List<EpochReport>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", batches.TryGetNonEnumeratedCount(out var n) ? n : 0) : null;
+            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", BatchCount(batches)) : null;
             var sw = Stopwatch.StartNew();
             double taskSum = 0, priorSum = 0;
             var steps = 0;
@@ -177,6 +177,11 @@ public sealed class AttributionPriorTrainer
         }
         return reports;
     }
+
+    /// <summary>Batches per epoch when known without enumerating (<see cref="AttrDsl.Data.Batches"/>, lists, a DataLoader's projection); else 0.</summary>
+    internal static long BatchCount(IEnumerable<(Tensor Inputs, Tensor Labels)> batches) =>
+        batches is IReadOnlyCollection<(Tensor, Tensor)> collection ? collection.Count
+        : batches.TryGetNonEnumeratedCount(out var n) ? n : 0;
 
     // ------------------------------------------------------------------ checks before anything trains
 

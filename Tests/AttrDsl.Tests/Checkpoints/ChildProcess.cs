@@ -16,6 +16,7 @@ internal sealed class ChildProcess : IDisposable
     private static readonly Dictionary<string, Action> Scenarios = new()
     {
         ["checkpoint-save-forever"] = CheckpointChildScenarios.SaveForever,
+        ["runtime-leaves-allocator-alone"] = AllocatorChildScenarios.RuntimeLeavesTheAllocatorAlone,
     };
 
     private readonly Process _process;
@@ -80,12 +81,12 @@ internal sealed class ChildProcess : IDisposable
         _process.WaitForExit();
     }
 
-    /// <summary>Waits for the child to exit by itself; returns its exit code.</summary>
-    public int WaitForExit(TimeSpan timeout)
+    /// <summary>Waits for the child to exit by itself; returns its exit code and everything it printed.</summary>
+    public (int ExitCode, string Output) WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout)) throw new TimeoutException($"the child did not exit within {timeout.TotalSeconds:F0} s");
-        _process.WaitForExit();
-        return _process.ExitCode;
+        _process.WaitForExit();   // drains the output
+        return (_process.ExitCode, string.Join("\n", _lines.GetConsumingEnumerable().Concat(_errors)));
     }
 
     /// <summary>Kills the child if it still runs.</summary>

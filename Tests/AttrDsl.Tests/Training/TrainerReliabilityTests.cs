@@ -301,6 +301,34 @@ public class TrainerReliabilityTests
         AssertBitwiseEqual(before, model);
     }
 
+    [Fact]
+    public void PriorsAreToldApartByNameNotByType()
+    {
+        var (x, y) = Data();
+        using var _x = x;
+        using var _y = y;
+        using var model = Model();
+        using var opt = optim.SGD(model.parameters(), 0.1);
+        var trainer = new AttributionPriorTrainer(model, CrossEntropy, opt, new PriorTrainingOptions
+        {
+            Priors = [new PriorTerm(new CustomPrior("first", (a, _) => a.abs().mean()), 1.0), new PriorTerm(new CustomPrior("second", (a, _) => a.square().mean()), 2.0)],
+            Background = x,
+        });
+        var report = trainer.Step(x, y);
+        Assert.Equal(["first", "second"], report.PriorLosses.Keys.Order());
+        Assert.Equal(report.PriorLosses["first"] + 2 * report.PriorLosses["second"], report.PriorLoss, 12);
+
+        Assert.Contains("the same prior is declared twice", Assert.Throws<ArgumentException>(() => new AttributionPriorTrainer(model, CrossEntropy, opt, new PriorTrainingOptions
+        {
+            Priors = [new PriorTerm(new CustomPrior("same", (a, _) => a.abs().mean()), 1.0), new PriorTerm(new CustomPrior("same", (a, _) => a.square().mean()), 2.0)],
+            Background = x,
+        })).Message);
+        Assert.Contains("Priors[1] is null", Assert.Throws<ArgumentException>(() => new AttributionPriorTrainer(model, CrossEntropy, opt, new PriorTrainingOptions
+        {
+            Priors = [new PriorTerm(new L1Attribution(), 1.0), null!], Background = x,
+        })).Message);
+    }
+
     // ------------------------------------------------------------------ shapes, checked up front
 
     [Fact]
