@@ -6,7 +6,7 @@ namespace AttrDsl.Checkpoints;
 
 /// <summary>
 /// Replaces a file atomically — readers see the old file or the new one, never a part — and leaves no temporary file
-/// behind, even when the writing process is killed (SIGKILL, OOM killer, a power cut of the job) mid-write.
+/// behind, even when the writing process is killed mid-write (SIGKILL, the OOM killer, a job scheduler's time limit).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -96,13 +96,21 @@ internal static class AtomicFile
 
     /// <summary>
     /// The target's file name as it starts its temporary names: itself, or for names too long to extend within the
-    /// 255-byte limit of most file systems, their first 120 characters and a hash of the whole name.
+    /// 255-byte limit of most file systems, their first characters (at most 120 UTF-8 bytes) and a hash of the whole name.
     /// </summary>
     internal static string Stem(string file)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(file) <= 160) return file;
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(file));
-        return file[..120] + "~" + Convert.ToHexStringLower(hash, 0, 4);
+        var utf8 = System.Text.Encoding.UTF8;
+        if (utf8.GetByteCount(file) <= 160) return file;
+        var hash = System.Security.Cryptography.SHA256.HashData(utf8.GetBytes(file));
+        var head = new System.Text.StringBuilder();
+        var bytes = 0;
+        foreach (var rune in file.EnumerateRunes())   // whole characters, at most 120 UTF-8 bytes
+        {
+            if ((bytes += rune.Utf8SequenceLength) > 120) break;
+            head.Append(rune.ToString());
+        }
+        return head + "~" + Convert.ToHexStringLower(hash, 0, 4);
     }
 
     /// <summary>Whether <paramref name="name"/> is a temporary file of <paramref name="file"/> whose writer is gone.</summary>
@@ -165,11 +173,13 @@ internal static class AtomicFile
         var temp = TemporaryName(full);
         try
         {
-            using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-            write(stream);
-            stream.Flush(flushToDisk: true);
-            // Renamed while still open: the handle (and its lock) outlives the move, and nothing can observe a
-            // complete-but-unnamed state.
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            // Closed before the move (Windows cannot rename a file open without delete sharing). No other save can
+            // take it meanwhile: its name carries this running process's id, so the cleanup of others leaves it alone.
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -234,10 +234,12 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(kept.Length + 1, Directory.GetFileSystemEntries(_dir).Length);
     }
 
-    [Fact]
-    public void TemporaryNamesFitTheFileNameLimitForLongTargetNames()
+    [Theory]
+    [InlineData("m")]
+    [InlineData("ü")]   // two UTF-8 bytes each: the stem is cut by bytes, not characters
+    public void TemporaryNamesFitTheFileNameLimitForLongTargetNames(string letter)
     {
-        var target = new string('m', 230) + ".safetensors";   // 242 bytes: "." + name + host/pid/random would pass 255
+        var target = string.Concat(Enumerable.Repeat(letter, 230 / Encoding.UTF8.GetByteCount(letter))) + ".safetensors";   // 242 bytes
         var path = PathOf(target);
         using var model = Mlp(1);
         var stale = Path.Combine(_dir, $".{AtomicFile.Stem(target)}.{AtomicFile.HostTag}.{DeadPid()}.0123456789ab.attrdsl-tmp");
