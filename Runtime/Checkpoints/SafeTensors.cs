@@ -17,9 +17,12 @@ public static unsafe class safetensors
 
     /// <summary>
     /// Writes <paramref name="tensors"/> (contiguous, in ordinal name order) and optional string
-    /// <paramref name="metadata"/> to <paramref name="path"/>. The write is atomic: the file is assembled under a
-    /// temporary name in the same directory, flushed to disk, then moved over <paramref name="path"/>, so a failed
-    /// or interrupted save leaves any previous file untouched (and no temporary file behind).
+    /// <paramref name="metadata"/> to <paramref name="path"/>. The write is atomic: the file is assembled beside
+    /// <paramref name="path"/>, flushed to disk, then moved over it, so a failed or interrupted save leaves any previous
+    /// file untouched — and no temporary file behind, even when the process is killed mid-save: on Linux the data is
+    /// written to an unnamed file (<c>O_TMPFILE</c>) that is named only once complete, and every save and load of a path
+    /// removes the temporary files (<c>.&lt;file&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;random&gt;.attrdsl-tmp</c>) that
+    /// writers no longer running on this machine left beside it.
     /// </summary>
     /// <exception cref="ArgumentException">An empty or reserved name, or a disposed tensor.</exception>
     public static void save_file(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null)
@@ -43,7 +46,7 @@ public static unsafe class safetensors
         }
 
         var header = Header(entries.Select(e => (e.Name, e.Type, e.Shape, e.Bytes)), metadata);
-        AtomicWrite(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             Span<byte> prefix = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
@@ -67,10 +70,15 @@ public static unsafe class safetensors
     /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is truncated or its header is malformed or inconsistent.</exception>
-    public static Dictionary<string, Tensor> load_file(string path)
+    public static Dictionary<string, Tensor> load_file(string path) => Read(path).Tensors;
+
+    /// <summary>The tensors and the metadata of a safetensors file, read through one open handle (so both come from the
+    /// same file even when another process replaces it meanwhile).</summary>
+    internal static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         using var stream = Open(path);
-        var (entries, _, dataStart) = ReadHeader(stream, path);
+        AtomicFile.RemoveStaleTemporaries(path);
+        var (entries, metadata, dataStart) = ReadHeader(stream, path);
         var result = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         try
         {
@@ -90,7 +98,7 @@ public static unsafe class safetensors
                         throw Bad(path, $"BOOL tensor '{e.Name}' holds the byte {chunk[bad]} at element {done + bad}; booleans must be 0 or 1");
                 }
             }
-            return result;
+            return (result, metadata);
         }
         catch
         {
@@ -144,28 +152,6 @@ public static unsafe class safetensors
         var padding = (int)((8 - buffer.Length % 8) % 8);
         for (var i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
-    }
-
-    /// <summary>Writes through <paramref name="write"/> to a temporary sibling of <paramref name="path"/>, syncs it, and moves it into place.</summary>
-    internal static void AtomicWrite(string path, Action<FileStream> write)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
     }
 
     // ------------------------------------------------------------------ reading

@@ -12,7 +12,7 @@ namespace AttrDsl.Data;
 /// As TorchSharp's <c>DataLoader</c>, each batch is disposed when the enumeration moves to the next one (or ends);
 /// <c>clone()</c> a batch to keep it. Batches live on the device of the data.
 /// </remarks>
-public sealed class Batches : IEnumerable<(Tensor Inputs, Tensor Labels)>
+public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)>
 {
     private readonly Tensor _inputs;
     private readonly Tensor _labels;
@@ -51,7 +51,7 @@ public sealed class Batches : IEnumerable<(Tensor Inputs, Tensor Labels)>
     /// <summary>Number of samples.</summary>
     public long Samples => _inputs.size(0);
 
-    /// <summary>Batches per epoch.</summary>
+    /// <summary>Batches per epoch (what <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit"/>'s progress bar counts to).</summary>
     public int Count => (int)(DropLast ? Samples / BatchSize : (Samples + BatchSize - 1) / BatchSize);
 
     /// <inheritdoc/>

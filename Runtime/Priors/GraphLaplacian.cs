@@ -60,6 +60,19 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
         return (diff.square() * _weights.to(phi.dtype)).sum().MoveToOuterDisposeScope();
     }
 
+    /// <summary>The graph has one node per input feature: each sample must hold <see cref="Features"/> values.</summary>
+    /// <exception cref="ArgumentException">The samples hold another number of values.</exception>
+    public void CheckSampleShape(IReadOnlyList<long> sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        long values = 1;
+        foreach (var s in sampleShape) values *= s;
+        if (values != Features)
+            throw new ArgumentException(
+                $"the graph Laplacian prior has {Features} features (graph nodes), but each sample holds {values} values (shape [{string.Join(", ", sampleShape)}]); " +
+                "build the graph over the inputs' features (one node per value of a flattened sample)", nameof(sampleShape));
+    }
+
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {

@@ -20,4 +20,14 @@ public interface IAttributionPrior
 
     /// <summary>Ω(attributions) as a 0-dim tensor.</summary>
     Tensor Loss(Tensor attributions, PriorContext context);
+
+    /// <summary>
+    /// Checks, before anything trains, that this prior applies to inputs whose samples have shape
+    /// <paramref name="sampleShape"/> (the input shape without the batch dimension; attributions are shaped like the
+    /// inputs). <see cref="AttrDsl.Training.AttributionPriorTrainer"/> calls it when it is constructed (with the
+    /// background set's sample shape) and for the first batch of every new shape, so a prior that cannot apply fails
+    /// at once instead of at the first prior step after the warm-up epochs. The default accepts every shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prior cannot apply to samples of this shape; the message says why.</exception>
+    void CheckSampleShape(IReadOnlyList<long> sampleShape) { }
 }

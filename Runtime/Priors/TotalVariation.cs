@@ -19,6 +19,17 @@ public sealed class TotalVariation : IAttributionPrior
     /// <inheritdoc/>
     public string Name => "total variation";
 
+    /// <summary>Total variation needs images: samples [C, H, W] or [H, W].</summary>
+    /// <exception cref="ArgumentException">The samples are not images.</exception>
+    public void CheckSampleShape(IReadOnlyList<long> sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (sampleShape.Count is not (2 or 3))
+            throw new ArgumentException(
+                $"the total variation prior needs image inputs, samples [C, H, W] or [H, W], but the samples have shape [{string.Join(", ", sampleShape)}]; " +
+                "use it on images, or pick a prior for feature vectors (L1, L2, Gini sparsity, graph Laplacian)", nameof(sampleShape));
+    }
+
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {

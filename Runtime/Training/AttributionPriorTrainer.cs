@@ -17,13 +17,34 @@ namespace AttrDsl.Training;
 /// lives in its own dispose scope, and gradients are taken with <c>autograd.grad</c> on the interpolated leaf
 /// (never <c>backward(create_graph)</c> on parameters), so no reference cycle or leak builds up across steps.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Nothing non-finite ever reaches the weights. Before a step trains anything it checks the batch (NaN/±Inf in the
+/// inputs or float labels is reported with the tensor's name and the first bad index), the model's output (null,
+/// integer, 0-dim or wrong-row outputs), and that the priors apply to the batch's sample shape; before every
+/// <c>optimizer.step()</c> it checks the losses and every gradient it is about to apply. A failing check throws and
+/// applies no update: with the summed schedule (and during warm-up) the weights are bitwise as before the step; with
+/// the alternating schedule, the task update of the step is complete when the prior phase starts, so a failure there
+/// keeps that (finite) task update and applies no prior update — the message says which phase failed.
+/// </para>
+/// <para>
+/// Shape mistakes surface when training is set up, not after the warm-up epochs: with a background set (expected
+/// gradients) the priors check its sample shape in the constructor (<see cref="IAttributionPrior.CheckSampleShape"/>,
+/// e.g. total variation rejects non-image inputs); without one (input gradients) they check the first batch's shape
+/// in <see cref="Step"/>, before that step trains anything, even in a warm-up epoch.
+/// </para>
+/// </remarks>
 public sealed class AttributionPriorTrainer
 {
+    private const string Name = nameof(AttributionPriorTrainer);
+
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly Func<Tensor, Tensor, Tensor> _taskLoss;
     private readonly optim.Optimizer _optimizer;
     private readonly optim.Optimizer _priorOptimizer;
     private readonly PriorTrainingOptions _options;
+    private readonly Dictionary<Tensor, string> _parameterNames = new(ReferenceEqualityComparer.Instance);
+    private long[]? _checkedSampleShape;
     private long _step;
 
     /// <summary>Creates the trainer.</summary>
@@ -32,14 +53,30 @@ public sealed class AttributionPriorTrainer
     /// <param name="optimizer">The task optimizer (also used for the prior step unless <paramref name="priorOptimizer"/> is given).</param>
     /// <param name="options">Priors, references, schedule, warm-up.</param>
     /// <param name="priorOptimizer">The prior step's own optimizer (alternating schedule; the seed's TF1 code used two Adams).</param>
+    /// <exception cref="ArgumentException">Invalid options; a background set that is empty, holds NaN/±Inf, or whose
+    /// samples a prior cannot apply to (e.g. total variation on non-image inputs).</exception>
     public AttributionPriorTrainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> taskLoss, optim.Optimizer optimizer,
         PriorTrainingOptions options, optim.Optimizer? priorOptimizer = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(taskLoss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (priorOptimizer is not null && options.Schedule == PriorSchedule.Summed)
             throw new ArgumentException("a separate prior optimizer only applies to the alternating schedule");
         (_model, _taskLoss, _optimizer, _options) = (model, taskLoss, optimizer, options);
         _priorOptimizer = priorOptimizer ?? optimizer;
+        foreach (var (name, parameter) in model.named_parameters()) _parameterNames.TryAdd(parameter, name);
+
+        if (options.Background is { } background)
+        {
+            if (background.IsInvalid) throw new ArgumentException($"{Name}: the Background set was disposed; pass a live tensor", nameof(options));
+            if (background.dim() < 1 || background.size(0) == 0)
+                throw new ArgumentException($"{Name}: the Background set of shape {Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
+            Checks.Finite(background, Name, "the Background set");
+            CheckPriorsApply(background.shape[1..], "the Background set's samples");
+        }
     }
 
     /// <summary>Raised after every step, with its report.</summary>
@@ -49,45 +86,62 @@ public sealed class AttributionPriorTrainer
     public event Action<EpochReport>? EpochCompleted;
 
     /// <summary>One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) in epoch <paramref name="epoch"/>.</summary>
+    /// <exception cref="ArgumentException">The batch is empty, holds NaN/±Inf (the message names the tensor and the first
+    /// bad index), has labels for another number of samples, or has samples the priors or the background set do not
+    /// fit. Nothing was trained.</exception>
+    /// <exception cref="InvalidOperationException">The model, the task loss or a prior returned something unusable
+    /// (null, an integer tensor, the wrong shape, a value without a gradient), or a loss or gradient was NaN/±Inf
+    /// (training diverged). No update with it was applied (see the class remarks for the alternating schedule).</exception>
     public StepReport Step(Tensor x, Tensor y, int epoch = 0)
     {
+        var method = $"{Name}.Step (step {_step}, epoch {epoch})";
+        CheckBatch(x, y, method);
+
         using var scope = NewDisposeScope();
         _model.train();
         var withPrior = epoch >= _options.WarmupEpochs;
         double task, prior = 0;
         Dictionary<string, double> parts = [];
         AttributionStats? stats = null;
-
-        if (!withPrior || _options.Schedule == PriorSchedule.Alternating)
+        try
         {
-            _optimizer.zero_grad();
-            var loss = _taskLoss(_model.forward(x), y);
-            loss.backward();
-            _optimizer.step();
-            task = loss.ToDouble();
-            if (withPrior)
+            if (!withPrior || _options.Schedule == PriorSchedule.Alternating)
             {
-                _priorOptimizer.zero_grad();
-                var (omega, attr) = PriorLoss(x, y, parts);
-                omega.backward();
-                _priorOptimizer.step();
-                prior = omega.ToDouble();
+                _optimizer.zero_grad();
+                var loss = TaskLoss(x, y, method, out task);
+                loss.backward(retain_graph: false);
+                CheckGradients(_optimizer, withPrior ? "task phase" : "task step", method, "No weights were updated by this step.");
+                _optimizer.step();
+                if (withPrior)
+                {
+                    const string applied = "The step's task update (alternating schedule) was applied; its prior update was not.";
+                    _priorOptimizer.zero_grad();
+                    var (omega, attr) = PriorLoss(x, y, parts, method, applied, out prior);
+                    omega.backward(retain_graph: false);
+                    CheckGradients(_priorOptimizer, "prior phase", method, applied);
+                    _priorOptimizer.step();
+                    stats = _options.ComputeStatistics ? Stats(attr) : null;
+                }
+            }
+            else
+            {
+                const string applied = "No weights were updated by this step.";
+                _optimizer.zero_grad();
+                var loss = TaskLoss(x, y, method, out task);
+                var (omega, attr) = PriorLoss(x, y, parts, method, applied, out prior);
+                (loss + omega).backward(retain_graph: false);
+                CheckGradients(_optimizer, "task + prior", method, applied);
+                _optimizer.step();
                 stats = _options.ComputeStatistics ? Stats(attr) : null;
             }
         }
-        else
+        catch
         {
+            // Gradients of a failed step must not leak into the next one (or into a caller's own optimizer step).
             _optimizer.zero_grad();
-            var loss = _taskLoss(_model.forward(x), y);
-            var (omega, attr) = PriorLoss(x, y, parts);
-            (loss + omega).backward();
-            _optimizer.step();
-            task = loss.ToDouble();
-            prior = omega.ToDouble();
-            stats = _options.ComputeStatistics ? Stats(attr) : null;
+            _priorOptimizer.zero_grad();
+            throw;
         }
-        if (!double.IsFinite(task) || !double.IsFinite(prior))
-            throw new InvalidOperationException($"training diverged at step {_step}: task loss {task}, prior loss {prior}. Lower the learning rate or λ.");
         var report = new StepReport(epoch, _step++, task, prior, parts, stats);
         StepCompleted?.Invoke(report);
         return report;
@@ -100,10 +154,12 @@ public sealed class AttributionPriorTrainer
     /// </summary>
     public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs, bool progress = false)
     {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         var reports = new List<EpochReport>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", batches.TryGetNonEnumeratedCount(out var n) ? n : 0) : null;
+            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", BatchCount(batches)) : null;
             var sw = Stopwatch.StartNew();
             double taskSum = 0, priorSum = 0;
             var steps = 0;
@@ -122,8 +178,68 @@ public sealed class AttributionPriorTrainer
         return reports;
     }
 
+    /// <summary>Batches per epoch when known without enumerating (<see cref="AttrDsl.Data.Batches"/>, lists, a DataLoader's projection); else 0.</summary>
+    internal static long BatchCount(IEnumerable<(Tensor Inputs, Tensor Labels)> batches) =>
+        batches is IReadOnlyCollection<(Tensor, Tensor)> collection ? collection.Count
+        : batches.TryGetNonEnumeratedCount(out var n) ? n : 0;
+
+    // ------------------------------------------------------------------ checks before anything trains
+
+    /// <summary>The batch rules, before any forward pass: live, non-empty, aligned, finite, and shaped as the priors and background need.</summary>
+    private void CheckBatch(Tensor x, Tensor y, string method)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        Checks.NotEmpty(x, method, "inputs");
+        if (x.dim() < 1) throw new ArgumentException($"{method}: inputs is a 0-dim tensor; pass a batch [B, ...]", nameof(x));
+        if (y.IsInvalid) throw new ArgumentException($"{method}: labels was disposed; pass a live tensor", nameof(y));
+        if (y.dim() < 1 || y.size(0) != x.size(0))
+            throw new ArgumentException($"{method}: labels of shape {Shape(y.shape)} do not give one row per sample of the inputs {Shape(x.shape)}", nameof(y));
+
+        var sampleShape = x.shape[1..];
+        if (_checkedSampleShape is null || !_checkedSampleShape.AsSpan().SequenceEqual(sampleShape))
+        {
+            if (_options.Source == AttributionSource.ExpectedGradients && _options.Background is { } background &&
+                !background.shape.AsSpan(1).SequenceEqual(sampleShape))
+                throw new ArgumentException(
+                    $"{method}: the inputs' samples have shape {Shape(sampleShape)} but the Background set's have {Shape(background.shape[1..])} " +
+                    $"(Background {Shape(background.shape)}); expected gradients draw references from it, so both must hold samples of one shape", nameof(x));
+            CheckPriorsApply(sampleShape, "the inputs' samples");
+            _checkedSampleShape = sampleShape;
+        }
+
+        // NaN/Inf in a batch would reach every weight through the first update; naming the tensor and index here
+        // points at the data rather than at the learning rate. One reduction per tensor and step.
+        Checks.Finite(x, method, "inputs");
+        Checks.Finite(y, method, "labels");
+    }
+
+    private void CheckPriorsApply(long[] sampleShape, string what)
+    {
+        foreach (var term in _options.Priors)
+        {
+            try { term.Prior.CheckSampleShape(sampleShape); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{Name}: {what} do not fit the {term.Prior.Name} prior: {e.Message}", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    private Tensor TaskLoss(Tensor x, Tensor y, string method, out double value)
+    {
+        var output = Checks.Output(_model.forward(x), x.size(0), method);
+        var loss = Scalar(_taskLoss(output, y), "the task loss", method);
+        value = loss.ToDouble();
+        if (!double.IsFinite(value))
+            throw Diverged(method, $"the task loss is {value}", "No weights were updated by this step.");
+        return loss;
+    }
+
     /// <summary>Σ λ·Ω on the batch's attributions (differentiable in the weights), and the attributions.</summary>
-    private (Tensor Loss, Tensor Attributions) PriorLoss(Tensor x, Tensor y, Dictionary<string, double> parts)
+    private (Tensor Loss, Tensor Attributions) PriorLoss(Tensor x, Tensor y, Dictionary<string, double> parts, string method, string applied, out double value)
     {
         var target = _options.TargetFromLabels?.Invoke(y)
             ?? (y.dtype is ScalarType.Int64 or ScalarType.Int32 ? Target.PerSample(y) : Target.Output);
@@ -131,23 +247,95 @@ public sealed class AttributionPriorTrainer
         if (_options.Source == AttributionSource.ExpectedGradients)
         {
             var batch = InterpolationBatch.Sample(x, _options.Background!, _options.References);
-            var output = _model.forward(batch.Inputs);
+            var output = Checks.Output(_model.forward(batch.Inputs), batch.Inputs.size(0), method);
             attributions = batch.Attributions(output, target, createGraph: true);
         }
         else
         {
-            attributions = Gradients.Of(_model.forward, x, target, createGraph: true);
+            attributions = Gradients.Of(t => Checks.Output(_model.forward(t), t.size(0), method), x, target, createGraph: true);
         }
         var context = new PriorContext(x, y);
         Tensor? total = null;
+        value = 0;
         foreach (var term in _options.Priors)
         {
-            var omega = term.Prior.Loss(attributions, context);
-            parts[term.Prior.Name] = omega.ToDouble();
+            var omega = Scalar(term.Prior.Loss(attributions, context), $"the {term.Prior.Name} prior's Ω", method);
+            var v = omega.ToDouble();
+            parts[term.Prior.Name] = v;
+            if (!double.IsFinite(v))
+                throw Diverged(method, $"the {term.Prior.Name} prior's Ω is {v}", applied);
             var weighted = omega * term.Lambda;
             total = total is null ? weighted : total + weighted;
+            value += v * term.Lambda;
         }
+        if (!double.IsFinite(value))
+            throw Diverged(method, $"Σ λ·Ω is {value}", applied);
         return (total!, attributions);
+    }
+
+    /// <summary>A loss must be one floating-point value that carries a gradient to the weights.</summary>
+    private static Tensor Scalar(Tensor? loss, string what, string method)
+    {
+        if (loss is null)
+            throw new InvalidOperationException($"{method}: {what} is null; return it as a 0-dim floating-point tensor (e.g. a mean over the batch)");
+        if (loss.IsInvalid)
+            throw new InvalidOperationException($"{method}: {what} was disposed before the trainer could use it; don't dispose it (or move it out of your dispose scope)");
+        if (!loss.is_floating_point())
+            throw new InvalidOperationException($"{method}: {what} is a {loss.dtype} tensor; it must be floating point so it can be differentiated (no argmax, counts or casts to integers)");
+        if (loss.numel() != 1)
+            throw new InvalidOperationException($"{method}: {what} has shape {Shape(loss.shape)}; it must be one value (reduce it with mean() or sum())");
+        if (!loss.requires_grad)
+            throw new InvalidOperationException(
+                $"{method}: {what} does not depend on the model's weights (it carries no gradient); compute it from the model's output or the " +
+                "attributions with differentiable operations — not under no_grad(), not via detach(), item() or ToArray()");
+        return loss;
+    }
+
+    // ------------------------------------------------------------------ divergence
+
+    /// <summary>
+    /// Checks every gradient the optimizer is about to apply, with one read-back for all of them; on a NaN/±Inf names
+    /// the first parameter that has one.
+    /// </summary>
+    private void CheckGradients(optim.Optimizer optimizer, string phase, string method, string applied)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parameters = optimizer.parameters().ToList();
+        var withGrad = parameters.Where(p => p.grad is { IsInvalid: false }).ToList();
+        if (withGrad.Count == 0) return;
+        var finite = stack(withGrad.Select(p => p.grad!.isfinite().all()).ToArray());
+        if (finite.all().item<bool>()) return;
+        var flags = finite.ToArray<bool>();
+        var bad = withGrad[Array.IndexOf(flags, false)];
+        var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
+        var count = bad.grad!.isfinite().logical_not().sum().item<long>();
+        throw Diverged(method, $"the {phase} gradient of parameter {name} {Shape(bad.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")} although the losses are finite", applied);
+    }
+
+    /// <summary>
+    /// The divergence error. Inputs and labels were checked before, so the cause lies in the weights or the loss
+    /// functions; the message names a weight that is already non-finite (corrupted before this step) when there is one.
+    /// </summary>
+    private InvalidOperationException Diverged(string method, string what, string applied)
+    {
+        string? corrupted = null;
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+        {
+            foreach (var (name, parameter) in _model.named_parameters())
+            {
+                var count = parameter.isfinite().logical_not().sum().item<long>();
+                if (count == 0) continue;
+                corrupted = $"parameter '{name}' {Shape(parameter.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")}";
+                break;
+            }
+        }
+        var cause = corrupted is not null
+            ? $"The weights were already non-finite before this step ({corrupted}): they were corrupted before it (a loaded checkpoint, an update outside this trainer, or an optimizer update that overflowed) — restore them from a checkpoint."
+            : "The inputs and labels are finite, so training diverged: lower the learning rate or λ, or look for log(0), division by zero or " +
+              "sqrt at 0 in the task loss and the priors.";
+        return new InvalidOperationException($"{method}: {what}. {applied} {cause}");
     }
 
     private static AttributionStats Stats(Tensor attributions)
@@ -158,4 +346,6 @@ public sealed class AttributionPriorTrainer
         var phi = a.reshape(a.size(0), -1).mean(0);
         return new AttributionStats(a.mean().ToDouble(), a.max().ToDouble(), GiniSparsity.Gini(phi.to(ScalarType.Float64)).ToDouble());
     }
+
+    private static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
 }

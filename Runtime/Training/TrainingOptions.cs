@@ -67,12 +67,16 @@ public sealed class PriorTrainingOptions
 
     internal void Validate()
     {
-        if (Priors.Count == 0) throw new ArgumentException("give at least one prior (PriorTerm)");
+        if (Priors is null || Priors.Count == 0) throw new ArgumentException("give at least one prior (PriorTerm)");
+        for (var i = 0; i < Priors.Count; i++)
+            if (Priors[i]?.Prior is null) throw new ArgumentException($"Priors[{i}] is {(Priors[i] is null ? "null" : "a PriorTerm without a prior")}; give a PriorTerm(prior, λ)");
         if (References < 1) throw new ArgumentOutOfRangeException(nameof(References), References, "References (k) must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "WarmupEpochs must be ≥ 0");
         if (Source == AttributionSource.ExpectedGradients && Background is null)
             throw new ArgumentException("expected gradients need a Background dataset to draw references from (usually the training inputs)");
-        var names = Priors.GroupBy(p => p.Prior.GetType()).FirstOrDefault(g => g.Count() > 1);
-        if (names is not null) throw new ArgumentException($"the {names.First().Prior.Name} prior is declared twice; combine the λ instead");
+        // Reports key each Ω by the prior's name, so names must be unique (two CustomPriors of different names are fine).
+        var twice = Priors.GroupBy(p => p.Prior.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new ArgumentException($"the {twice.Key} prior is declared twice; combine the λ instead (or give distinct names to priors that differ)");
     }
 }

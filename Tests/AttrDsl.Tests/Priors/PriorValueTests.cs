@@ -128,6 +128,24 @@ public class PriorValueTests
     }
 
     [Fact]
+    public void SampleShapeChecksAcceptWhatTheLossAcceptsAndRejectTheRest()
+    {
+        var tv = new TotalVariation();
+        tv.CheckSampleShape([1, 28, 28]);
+        tv.CheckSampleShape([28, 28]);
+        Assert.Contains("[784]", Assert.Throws<ArgumentException>(() => tv.CheckSampleShape([784])).Message);
+        Assert.Throws<ArgumentException>(() => tv.CheckSampleShape([2, 1, 28, 28]));
+
+        using var graph = new GraphLaplacian(6, [(0L, 1L, 1.0)]);
+        graph.CheckSampleShape([6]);
+        graph.CheckSampleShape([2, 3]);   // Loss flattens each sample
+        Assert.Contains("6 features (graph nodes), but each sample holds 5 values", Assert.Throws<ArgumentException>(() => graph.CheckSampleShape([5])).Message);
+
+        IAttributionPrior l1 = new L1Attribution();   // the default accepts every shape
+        l1.CheckSampleShape([3, 7, 1, 2]);
+    }
+
+    [Fact]
     public void BadInputsAreClearErrors()
     {
         using var flat = zeros(4, 10);

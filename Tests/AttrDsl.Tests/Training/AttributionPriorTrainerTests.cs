@@ -43,14 +43,14 @@ public class AttributionPriorTrainerTests
             {
                 using var scope = NewDisposeScope();
                 opt.zero_grad();
-                functional.cross_entropy(plain.forward(x), y).backward();
+                nn.functional.cross_entropy(plain.forward(x), y).backward();
                 opt.step();
             }
 
         manual_seed(5);
         using var regularised = Model();
         using var opt2 = optim.Adam(regularised.parameters(), 0.01);
-        var trainer = new AttributionPriorTrainer(regularised, (o, t) => functional.cross_entropy(o, t), opt2,
+        var trainer = new AttributionPriorTrainer(regularised, (o, t) => nn.functional.cross_entropy(o, t), opt2,
             new PriorTrainingOptions { Priors = [new PriorTerm(prior, 5.0)], Background = x, References = 2, Schedule = schedule });
         var reports = new List<StepReport>();
         trainer.StepCompleted += reports.Add;
@@ -71,7 +71,7 @@ public class AttributionPriorTrainerTests
         using var _y = y;
         using var model = Model();
         using var opt = optim.SGD(model.parameters(), 0.1);
-        var trainer = new AttributionPriorTrainer(model, (o, t) => functional.cross_entropy(o, t), opt,
+        var trainer = new AttributionPriorTrainer(model, (o, t) => nn.functional.cross_entropy(o, t), opt,
             new PriorTrainingOptions { Priors = [new PriorTerm(new L2Attribution(), 1.0)], Background = x, WarmupEpochs = 1 });
         var warm = trainer.Step(x, y, epoch: 0);
         var after = trainer.Step(x, y, epoch: 1);
@@ -89,7 +89,7 @@ public class AttributionPriorTrainerTests
         using var _y = y;
         using var model = Model();
         using var opt = optim.Adam(model.parameters(), 0.01);
-        var trainer = new AttributionPriorTrainer(model, (o, t) => functional.cross_entropy(o, t), opt,
+        var trainer = new AttributionPriorTrainer(model, (o, t) => nn.functional.cross_entropy(o, t), opt,
             new PriorTrainingOptions { Priors = [new PriorTerm(new L2Attribution(), 10.0)], Source = AttributionSource.InputGradients });
         var first = trainer.Step(x, y).PriorLosses["L2"];
         for (var i = 0; i < 40; i++) trainer.Step(x, y);
@@ -102,7 +102,7 @@ public class AttributionPriorTrainerTests
     {
         using var model = Model();
         using var opt = optim.SGD(model.parameters(), 0.1);
-        Func<Tensor, Tensor, Tensor> loss = (o, t) => functional.cross_entropy(o, t);
+        Func<Tensor, Tensor, Tensor> loss = (o, t) => nn.functional.cross_entropy(o, t);
         Assert.Contains("Background", Assert.Throws<ArgumentException>(() =>
             new AttributionPriorTrainer(model, loss, opt, new PriorTrainingOptions { Priors = [new PriorTerm(new L1Attribution(), 1)] })).Message);
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() =>
@@ -126,18 +126,20 @@ public class AttributionPriorTrainerFitTests
         using var model = nn.Sequential(nn.Linear(6, 8, dtype: ScalarType.Float64), nn.Tanh(), nn.Linear(8, 2, dtype: ScalarType.Float64));
         using var opt = optim.Adam(model.parameters(), 0.01);
         var schedule = optim.lr_scheduler.ExponentialLR(opt, 0.5);
-        var trainer = new AttrDsl.Training.AttributionPriorTrainer(model, (o, t) => functional.cross_entropy(o, t), opt,
+        var trainer = new AttrDsl.Training.AttributionPriorTrainer(model, (o, t) => nn.functional.cross_entropy(o, t), opt,
             new AttrDsl.Training.PriorTrainingOptions { Priors = [new AttrDsl.Training.PriorTerm(new AttrDsl.Priors.L1Attribution(), 1.0)], Background = x, WarmupEpochs = 1 });
         var epochs = new List<AttrDsl.Training.EpochReport>();
         var steps = 0;
         trainer.StepCompleted += _ => steps++;
         trainer.EpochCompleted += r => { epochs.Add(r); schedule.step(); };
+        // TorchSharp's own DataLoader, projected to (inputs, labels): Fit takes any re-enumerable sequence of pairs.
         using var dataset = utils.data.TensorDataset(x, y);
-        var reports = trainer.Fit(utils.data.DataLoader(dataset, 16), epochs: 3);
+        using var loader = utils.data.DataLoader(dataset, 16, disposeDataset: false);
+        var reports = trainer.Fit(loader.Select(b => (b[0], b[1])), epochs: 3);
         Assert.Equal(9, steps);                                    // 3 batches (16, 16, 8) × 3 epochs
         Assert.Equal(reports, epochs);
         Assert.Equal(0, reports[0].PriorLoss);                     // warm-up epoch
         Assert.True(reports[1].PriorLoss > 0 && reports[2].PriorLoss > 0);
-        Assert.Equal(0.01 * 0.125, opt.param_groups[0].lr!.Value, 15);
+        Assert.Equal(0.01 * 0.125, opt.ParamGroups.First().LearningRate, 15);
     }
 }

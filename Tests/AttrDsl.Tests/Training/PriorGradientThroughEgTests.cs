@@ -12,7 +12,7 @@ public class PriorGradientThroughEgTests
 {
     // A tiny smooth CNN on 1×4×4 images written with explicit weight tensors, so the check can perturb them.
     private static Tensor Cnn(Tensor x, Tensor conv, Tensor fc) =>
-        functional.linear(functional.softplus(functional.conv2d(x, conv, null, 1, 1)).flatten(1), fc);
+        nn.functional.linear(nn.functional.softplus(nn.functional.conv2d(x, conv, null, strides: [1, 1], padding: [1, 1])).flatten(1), fc);
 
     private static Tensor EgPrior(IAttributionPrior prior, Tensor x, Tensor refs, Tensor alphas, Tensor labels, Tensor conv, Tensor fc)
     {

@@ -1,4 +1,4 @@
-using AttrDsl.Data.Synthetic;
+using AttrDsl.Datasets.Synthetic;
 
 namespace AttrDsl.Tests.Data.Synthetic;
 

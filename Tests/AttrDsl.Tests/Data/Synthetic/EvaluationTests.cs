@@ -1,4 +1,4 @@
-using AttrDsl.Data.Synthetic;
+using AttrDsl.Datasets.Synthetic;
 using AttrDsl.Priors;
 
 namespace AttrDsl.Tests.Data.Synthetic;
