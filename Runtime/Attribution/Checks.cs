@@ -37,7 +37,7 @@ internal static class Checks
         var value = t.detach().reshape(-1)[first].item<double>();
         throw new ArgumentException(
             $"{method}: {name} contains {count} non-finite value{(count == 1 ? "" : "s")} (first: {value} at index [{string.Join(", ", index)}] of shape {Shape(t)}); " +
-            "attributions would be NaN. Clean or impute the data first (e.g. torch.nan_to_num).", name);
+            "every result computed from it (attributions, losses, weights) would be NaN. Clean or impute the data first (e.g. torch.nan_to_num).", name);
     }
 
     /// <summary>

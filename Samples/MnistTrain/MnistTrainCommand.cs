@@ -1,3 +1,4 @@
+using AttrDsl.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -119,14 +120,14 @@ public static class MnistTrainCommand
 
         try
         {
-            ModuleCheckpoint.Save(model, o.Output, new Dictionary<string, string> { ["model"] = nameof(MnistNet), ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture) });
+            Checkpoint.Save(model, o.Output, new Dictionary<string, string> { ["model"] = nameof(MnistNet), ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture) });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Fail(errors, $"could not write the checkpoint '{o.Output}' ({e.Message}); free some space or choose another --output", RunFailed);
         }
         using var reloaded = new MnistNet();
-        ModuleCheckpoint.Load(reloaded, o.Output);
+        Checkpoint.Load(reloaded, o.Output);
         var same = SameWeights(model, reloaded);
         console.MarkupLine($"checkpoint: [bold]{Markup.Escape(Path.GetFullPath(o.Output))}[/] (reloaded weights {(same ? "[green]match bit for bit[/]" : "[red]differ[/]")})");
         return same ? 0 : Fail(errors, $"the checkpoint '{o.Output}' reloads to different weights; the file system may be corrupting writes", RunFailed);

@@ -1,3 +1,4 @@
+using AttrDsl.Checkpoints;
 using System.Diagnostics;
 using AttrDsl.Samples.MnistTrain;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Checkpoint => Path.Combine(_dir, "cnn.safetensors");
+    private string CheckpointPath => Path.Combine(_dir, "cnn.safetensors");
 
     [Theory]
     // Each of these crashed on unescaped Spectre markup ("(0, 1]") instead of printing the intended error.
@@ -36,7 +37,7 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
     [InlineData("--epochs", "many", "--epochs")]
     public void ABadValueIsOneLineNamingTheOptionAndNoCheckpoint(string option, string value, string named)
     {
-        var run = RunSample(option, value, "--output", Checkpoint);
+        var run = RunSample(option, value, "--output", CheckpointPath);
         AssertUserError(run, named, expectedCode: MnistTrainCommand.UsageError);
     }
 
@@ -72,7 +73,7 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void ADivergingRunFailsAndWritesNoCheckpoint()
     {
-        var run = RunSample("--lr", "1e10", "--epochs", "1", "--output", Checkpoint);
+        var run = RunSample("--lr", "1e10", "--epochs", "1", "--output", CheckpointPath);
         AssertUserError(run, "--lr", MnistTrainCommand.RunFailed);
         Assert.Contains("diverged", run.Error);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir));   // neither the checkpoint nor a temporary file
@@ -82,16 +83,16 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
     public void AShortRunSavesACheckpointThatLoadsAndExitsZero()
     {
         // 1,000 training digits, one epoch: the success path the checks above must not block.
-        var run = RunSample("--epochs", "1", "--test-count", "9000", "--threads", "1", "--output", Checkpoint);
+        var run = RunSample("--epochs", "1", "--test-count", "9000", "--threads", "1", "--output", CheckpointPath);
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}; stderr: {run.Error}");
         Assert.Equal("", run.Error);
         Assert.Contains("1000", run.Output);
         Assert.Contains("match bit for bit", run.Output);
         using var model = new MnistNet();
-        var metadata = ModuleCheckpoint.Load(model, Checkpoint);
+        var metadata = Checkpoint.Load(model, CheckpointPath).Metadata;
         Assert.Equal(nameof(MnistNet), metadata["model"]);
         Assert.True(MnistTraining.WeightsFinite(model));
-        Assert.Equal([Path.GetFileName(Checkpoint)], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName));
+        Assert.Equal([Path.GetFileName(CheckpointPath)], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName));
     }
 
     private void AssertUserError((int ExitCode, string Output, string Error) run, string option, int expectedCode)
@@ -103,7 +104,7 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("   at ", run.Error + run.Output);        // no stack trace anywhere
         Assert.DoesNotContain("Exception", run.Error + run.Output);
         Assert.Equal(expectedCode, run.ExitCode);
-        Assert.False(File.Exists(Checkpoint), "a failed run wrote a checkpoint");
+        Assert.False(File.Exists(CheckpointPath), "a failed run wrote a checkpoint");
     }
 
     /// <summary>Runs the built sample (the MnistTrain.dll beside the tests) with the same dotnet host; returns exit code, stdout, stderr.</summary>

@@ -1,3 +1,4 @@
+using AttrDsl.Checkpoints;
 using AttrDsl.Datasets;
 using AttrDsl.Samples.MnistTrain;
 using Xunit.Abstractions;
@@ -63,11 +64,11 @@ public class MnistTrainingTests(TrainedMnistFixture trained, ITestOutputHelper o
         var path = Path.Combine(Path.GetTempPath(), $"attrdsl-mnist-{Guid.NewGuid():N}.safetensors");
         try
         {
-            ModuleCheckpoint.Save(trained.Model, path, new Dictionary<string, string> { ["model"] = nameof(MnistNet), ["seed"] = "0" });
+            Checkpoint.Save(trained.Model, path, new Dictionary<string, string> { ["model"] = nameof(MnistNet), ["seed"] = "0" });
             manual_seed(123);   // a differently initialised model, so loading has to overwrite everything
             using var fresh = new MnistNet();
             Assert.False(SameBits(trained.Model, fresh), "a fresh model already equals the trained one; the round trip would prove nothing");
-            var metadata = ModuleCheckpoint.Load(fresh, path);
+            var metadata = Checkpoint.Load(fresh, path).Metadata;
             Assert.Equal(nameof(MnistNet), metadata["model"]);
             Assert.Equal("0", metadata["seed"]);
             var a = trained.Model.state_dict();
@@ -90,9 +91,9 @@ public class MnistTrainingTests(TrainedMnistFixture trained, ITestOutputHelper o
         try
         {
             using var other = nn.Linear(3, 2);
-            ModuleCheckpoint.Save(other, path);
+            Checkpoint.Save(other, path);
             using var model = new MnistNet();
-            var e = Assert.Throws<InvalidDataException>(() => ModuleCheckpoint.Load(model, path));
+            var e = Assert.Throws<ArgumentException>(() => Checkpoint.Load(model, path));
             Assert.Contains("conv1.weight", e.Message);
         }
         finally
