@@ -331,7 +331,7 @@ public sealed class AttributionPriorTrainer
     /// The divergence error. Inputs and labels were checked before, so the cause lies in the weights or the loss
     /// functions; the message names a weight that is already non-finite (corrupted before this step) when there is one.
     /// </summary>
-    private InvalidOperationException Diverged(string method, string what, string applied)
+    private TrainingDivergedException Diverged(string method, string what, string applied)
     {
         string? corrupted = null;
         using (var scope = NewDisposeScope())
@@ -349,7 +349,7 @@ public sealed class AttributionPriorTrainer
             ? $"The weights were already non-finite before this step ({corrupted}): they were corrupted before it (a loaded checkpoint, an update outside this trainer, or an optimizer update that overflowed) — restore them from a checkpoint."
             : "The inputs and labels are finite, so training diverged: lower the learning rate or λ, or look for log(0), division by zero or " +
               "sqrt at 0 in the task loss and the priors.";
-        return new InvalidOperationException($"{method}: {what}. {applied} {cause}");
+        return new TrainingDivergedException($"{method}: {what}. {applied} {cause}", step: _step);
     }
 
     private static AttributionStats Stats(Tensor attributions)

@@ -1,3 +1,4 @@
+using AttrDsl.Training;
 using AttrDsl.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
@@ -99,7 +100,7 @@ public static class MnistTrainCommand
                         }
                         catch (TrainingDivergedException e)
                         {
-                            throw new TrainingDivergedException($"in epoch {epoch} {e.Where}", e.Loss);
+                            throw new TrainingDivergedException($"in epoch {epoch} at step {e.Step}", e.Loss, e.Step);
                         }
                         if (!MnistTraining.WeightsFinite(model))
                             throw new TrainingDivergedException($"in epoch {epoch} (a weight became NaN or infinite)", loss);
@@ -110,7 +111,7 @@ public static class MnistTrainCommand
         }
         catch (TrainingDivergedException e)
         {
-            return Fail(errors, $"training diverged {e.Where} (loss {e.Loss.ToString(CultureInfo.InvariantCulture)}); lower --lr (it was {F(o.LearningRate)}, the default is {F(MnistTrainOptions.Defaults.LearningRate)}). No checkpoint was written.", RunFailed);
+            return Fail(errors, $"training diverged {e.Message} (loss {e.Loss.ToString(CultureInfo.InvariantCulture)}); lower --lr (it was {F(o.LearningRate)}, the default is {F(MnistTrainOptions.Defaults.LearningRate)}). No checkpoint was written.", RunFailed);
         }
 
         var table = new Table().AddColumns("epoch", "train loss", "held-out accuracy");

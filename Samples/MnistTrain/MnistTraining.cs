@@ -1,3 +1,4 @@
+using AttrDsl.Training;
 using AttrDsl.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public static class MnistTraining
             var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
             var value = loss.item<float>();
             // Checked before the update: a NaN gradient step would turn every weight into NaN.
-            if (!float.IsFinite(value)) throw new TrainingDivergedException($"at step {steps + 1} of the epoch", value);
+            if (!float.IsFinite(value)) throw new TrainingDivergedException($"training diverged at step {steps + 1} of the epoch (loss {value})", value, steps + 1);
             loss.backward();
             optimizer.step();
             lossSum += value;

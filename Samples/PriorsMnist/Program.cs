@@ -182,7 +182,7 @@ namespace AttrDsl.Samples.PriorsMnist
                         rows.Add(($"λ = {F(l)}", l, scores, run, Experiment.AttributionTotalVariation(run.Model, val.Images, val.Labels, fit.Images, s.Config.Seed)));
                         AnsiConsole.MarkupLine($"λ = {F(l)}: clean {scores.Clean:F4}, mean noisy {scores.MeanNoisy:F4}");
                     }
-                    catch (InvalidOperationException e) when (e.Message.Contains("diverged"))
+                    catch (TrainingDivergedException e)
                     {
                         AnsiConsole.MarkupLine($"[yellow]λ = {F(l)} diverged:[/] {Markup.Escape(e.Message)}");
                     }
@@ -314,7 +314,7 @@ namespace AttrDsl.Samples.PriorsMnist
                 result = train();
                 return null;
             }
-            catch (InvalidOperationException e) when (e is TrainingDivergedException || e.Message.Contains("diverged"))
+            catch (TrainingDivergedException e)
             {
                 result = default!;
                 return $"{e.Message} (--lr and --lambda set the step sizes); no report was written";

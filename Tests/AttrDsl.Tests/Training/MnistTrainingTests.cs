@@ -1,3 +1,4 @@
+using AttrDsl.Training;
 using AttrDsl.Checkpoints;
 using AttrDsl.Datasets;
 using AttrDsl.Samples.MnistTrain;

@@ -129,7 +129,7 @@ public class TrainerReliabilityTests
         var nan = new CustomPrior("nan", (a, _) => a.abs().mean() * double.NaN);
         var trainer = Trainer(model, opt, x, nan);
         var before = Weights(model);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, y));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(x, y));
         AssertBitwiseEqual(before, model);
         Assert.Contains("the nan prior's Ω is NaN", e.Message);
         Assert.Contains("No weights were updated", e.Message);
@@ -147,7 +147,7 @@ public class TrainerReliabilityTests
         using var opt = optim.Adam(model.parameters(), 0.01);
         var trainer = Trainer(model, opt, x, new CustomPrior("sqrt0", (a, _) => (a.sum() * 0.0).sqrt()));
         var before = Weights(model);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, y));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(x, y));
         AssertBitwiseEqual(before, model);
         Assert.Contains("gradient of parameter '0.weight' [16, 10]", e.Message);
         Assert.Contains("although the losses are finite", e.Message);
@@ -163,7 +163,7 @@ public class TrainerReliabilityTests
         using var model = Model();
         using var opt = optim.SGD(model.parameters(), 0.1);
         var trainer = Trainer(model, opt, x, new CustomPrior("nan", (a, _) => a.abs().mean() * double.NaN), PriorSchedule.Alternating);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, y));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(x, y));
         Assert.Contains("task update (alternating schedule) was applied; its prior update was not", e.Message);
         AssertAllFinite(model);
 
@@ -186,7 +186,7 @@ public class TrainerReliabilityTests
         using (no_grad()) model.parameters().Last()[1] = tensor(double.NaN);
         using var opt = optim.SGD(model.parameters(), 0.1);
         var trainer = Trainer(model, opt, x, new L1Attribution());
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, y));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(x, y));
         Assert.Contains("the task loss is NaN", e.Message);
         Assert.Contains("parameter '2.bias' [2] holds 1 NaN/±Inf value", e.Message);
         Assert.DoesNotContain("lower the learning rate", e.Message);
