@@ -114,7 +114,8 @@ public abstract class Target
             using var flat = Flat(output);
             if (flat.size(0) != _classes.size(0))
                 throw new ArgumentException($"{_classes.size(0)} per-sample targets for a model output of {flat.size(0)} rows");
-            using var labels = _classes.@long();
+            using var asLong = _classes.@long();
+            using var labels = asLong.to(flat.device); // labels may sit on the CPU while the model runs elsewhere
             if (labels.size(0) > 0)
             {
                 // gather with an index out of range fails inside libtorch with a message that names no class; say which.
@@ -141,7 +142,7 @@ public abstract class Target
 
         // The selected classes stay in the caller's dispose scope (unlike Slice/Repeat), so a per-chunk target is
         // freed with its chunk instead of waiting for a finalizer.
-        internal override Target ForSamples(Tensor samples) => new PerSampleTarget(_classes.index_select(0, samples));
+        internal override Target ForSamples(Tensor samples) => new PerSampleTarget(_classes.index_select(0, samples.to(_classes.device)));
 
         public Target Row(long b)
         {

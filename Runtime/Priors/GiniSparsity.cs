@@ -22,7 +22,7 @@ public sealed class GiniSparsity : IAttributionPrior
         using var scope = NewDisposeScope();
         var n = phi.size(0);
         var (sorted, _) = phi.sort(0);
-        var k = arange(1L, n + 1, dtype: phi.dtype);
+        var k = arange(1L, n + 1, dtype: phi.dtype, device: phi.device);
         var weights = k * 2.0 - (n + 1);
         var total = phi.sum();
         // ε keeps an all-zero φ (a model with no attribution at all) finite instead of 0/0.

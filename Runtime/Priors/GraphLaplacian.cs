@@ -56,8 +56,9 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
         if (phi.dim() != 1 || phi.size(0) != Features)
             throw new ArgumentException($"expected one value per feature [{Features}], got [{string.Join(", ", phi.shape)}]");
         using var scope = NewDisposeScope();
-        var diff = phi.index_select(0, _from) - phi.index_select(0, _to);
-        return (diff.square() * _weights.to(phi.dtype)).sum().MoveToOuterDisposeScope();
+        // The edge list lives on the CPU until the attributions show which device the model runs on.
+        var diff = phi.index_select(0, _from.to(phi.device)) - phi.index_select(0, _to.to(phi.device));
+        return (diff.square() * _weights.to(phi.dtype, phi.device)).sum().MoveToOuterDisposeScope();
     }
 
     /// <summary>The graph has one node per input feature: each sample must hold <see cref="Features"/> values.</summary>

@@ -10,14 +10,14 @@ namespace AttrDsl.Attribution;
 public static class EigBaselines
 {
     /// <summary>All-zero baseline(s) shaped like one sample.</summary>
-    public static Tensor Zero(long[] sampleShape, ScalarType? dtype = null, int count = 1) => zeros([count, .. sampleShape], dtype);
+    public static Tensor Zero(long[] sampleShape, ScalarType? dtype = null, int count = 1, Device? device = null) => zeros([count, .. sampleShape], dtype, device);
 
     /// <summary>The decoder's image of the latent zero (for an autoencoder trained on centred data: the data mean).</summary>
-    public static Tensor EncodedZero(Func<Tensor, Tensor> decoder, long latentSize, ScalarType? dtype = null)
+    public static Tensor EncodedZero(Func<Tensor, Tensor> decoder, long latentSize, ScalarType? dtype = null, Device? device = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return decoder(zeros([1, latentSize], dtype)).MoveToOuterDisposeScope();
+        return decoder(zeros([1, latentSize], dtype, device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>k-means centroids of the baseline-class points (k-means++ seeding, Lloyd iterations to convergence).</summary>
@@ -47,7 +47,7 @@ public static class EigBaselines
                 centers[c] = mean;
             }
         }
-        return Rows.ToTensor(centers, data.shape[1..], data.dtype);
+        return Rows.ToTensor(centers, data.shape[1..], data.dtype, data.device);
     }
 
     /// <summary>k-means++ seeding: the first centre uniformly, each next one with probability ∝ squared distance to the nearest chosen centre.</summary>
@@ -89,7 +89,7 @@ public static class EigBaselines
             median[j] = col.Length % 2 == 1 ? col[col.Length / 2] : 0.5 * (col[col.Length / 2 - 1] + col[col.Length / 2]);
         }
         var picked = Enumerable.Range(0, rows.Length).OrderBy(i => Rows.Distance2(rows[i], median)).ThenBy(i => i).Take(count).ToArray();
-        using var idx = tensor(picked.Select(i => (long)i).ToArray());
+        using var idx = tensor(picked.Select(i => (long)i).ToArray(), device: data.device);
         return data.index_select(0, idx);
     }
 
@@ -109,7 +109,7 @@ public static class EigBaselines
         var perSample = queries.Select(q =>
         {
             var picked = Enumerable.Range(0, rows.Length).OrderBy(i => Rows.Distance2(rows[i], q)).ThenBy(i => i).Skip(skip).Take(count).Select(i => (long)i).ToArray();
-            return data.index_select(0, tensor(picked));
+            return data.index_select(0, tensor(picked, device: data.device));
         }).ToList();
         return stack(perSample).MoveToOuterDisposeScope();
     }
@@ -122,7 +122,7 @@ public static class EigBaselines
         CheckCount(count, n);
         var random = new Random(seed);
         var picked = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(count).Select(i => (long)i).ToArray();
-        using var idx = tensor(picked);
+        using var idx = tensor(picked, device: data.device);
         return data.index_select(0, idx);
     }
 

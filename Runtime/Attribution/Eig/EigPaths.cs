@@ -15,7 +15,7 @@ public static class EigPaths
     {
         CheckEndpoints(baseline, sample, points, "EigPaths.Linear");
         using var scope = NewDisposeScope();
-        var alphas = linspace(0, 1, points, ScalarType.Float64).to(sample.dtype);
+        var alphas = linspace(0, 1, points, ScalarType.Float64, sample.device).to(sample.dtype);
         var shape = new long[sample.dim() + 1];
         shape[0] = points;
         for (var i = 1; i < shape.Length; i++) shape[i] = 1;
@@ -58,7 +58,7 @@ public static class EigPaths
         var route = ShortestPath(nodes, start, start + 1, k);
         var waypoints = route.Select(i => nodes[i]).ToList();
         var path = Fill(waypoints, points);
-        return Rows.ToTensor(path, sample.shape, sample.dtype);
+        return Rows.ToTensor(path, sample.shape, sample.dtype, sample.device);
     }
 
     /// <summary>H-N: the neighbours path in latent space (data encoded), decoded; endpoints pinned as in <see cref="Latent"/>.</summary>

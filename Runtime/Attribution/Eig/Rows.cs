@@ -20,13 +20,13 @@ internal static class Rows
         return rows;
     }
 
-    public static Tensor ToTensor(IReadOnlyList<double[]> rows, long[] featureShape, ScalarType dtype)
+    public static Tensor ToTensor(IReadOnlyList<double[]> rows, long[] featureShape, ScalarType dtype, Device device)
     {
         var dim = rows.Count == 0 ? 0 : rows[0].Length;
         var flat = new double[rows.Count * dim];
         for (var i = 0; i < rows.Count; i++) rows[i].CopyTo(flat, i * dim);
         using var t = torch.tensor(flat, [rows.Count, .. featureShape]);
-        return t.to(dtype);
+        return t.to(dtype, device);
     }
 
     public static double Distance2(double[] a, double[] b)

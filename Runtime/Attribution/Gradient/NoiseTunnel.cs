@@ -75,7 +75,7 @@ public sealed class NoiseTunnel
         var b = x.size(0);
         var noiseShape = x.shape.Prepend(b).ToArray();
         noiseShape[1] = nSamples;
-        var noise = randn(noiseShape, x.dtype).mul_(stdevs);       // [B, n, ...], one draw for every batch size
+        var noise = randn(noiseShape, x.dtype, x.device).mul_(stdevs);       // [B, n, ...], one draw for every batch size
         var xu = x.unsqueeze(1);
         var chunk = Math.Min(nSamplesBatchSize ?? nSamples, nSamples);
         var parts = new List<Tensor>();

@@ -28,7 +28,7 @@ internal static class LayerCore
     {
         using var scope = NewDisposeScope();
         var k = alphas.Length;
-        var a = tensor(alphas.ToArray()).to(x.dtype);
+        var a = tensor(alphas.ToArray()).to(x.dtype, x.device);
         var aShaped = AttributionArgs.AlongDim1(a, x.dim() + 1);                 // [1, k, 1, ...]
         var delta = (x - xBase).unsqueeze(1);                                    // [B, 1, ...]
         var rows = xBase.unsqueeze(1) + aShaped * delta;                         // [B, k, ...]
@@ -67,7 +67,7 @@ internal static class LayerCore
     internal static Tensor WeightedSum(Tensor g, ReadOnlySpan<double> weights)
     {
         using var scope = NewDisposeScope();
-        var w = tensor(weights.ToArray()).to(g.dtype);
+        var w = tensor(weights.ToArray()).to(g.dtype, g.device);
         return (g * AttributionArgs.AlongDim1(w, g.dim())).sum(1).MoveToOuterDisposeScope();
     }
 

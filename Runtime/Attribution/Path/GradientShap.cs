@@ -59,14 +59,14 @@ public sealed class GradientShap
         using var scope = NewDisposeScope();
         var x = inputs.detach();
         var repeated = PathKit.RepeatRows(x, nSamples);                       // [B·n, ...]
-        var noise = randn(repeated.shape, x.dtype).mul_(stdevs);
+        var noise = randn(repeated.shape, x.dtype, x.device).mul_(stdevs);
         var noisy = repeated + noise;
-        var idx = randint(0, baselines.size(0), [rows]);
+        var idx = randint(0, baselines.size(0), [rows], device: baselines.device);
         var refShape = noisy.shape.Prepend(rows).ToArray();
         refShape[1] = 1;
         var refs = baselines.index_select(0, idx).reshape(refShape);           // [B·n, 1, ...]
         PathKit.CheckDrawnFinite(refs, baselines, method, nameof(baselines));
-        var alphas = rand([rows, 1], x.dtype);
+        var alphas = rand([rows, 1], x.dtype, x.device);
         using var batch = InterpolationBatch.CreateCore(noisy, refs, alphas);  // one point per noisy copy
         Tensor perDraw;
         using (enable_grad())

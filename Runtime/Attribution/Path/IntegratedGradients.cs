@@ -70,7 +70,7 @@ public sealed class IntegratedGradients
     {
         Checks.NotEmpty(inputs, AttributeName);
         using var scope = NewDisposeScope();
-        using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null);
+        using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null, inputs.device);
         return Attribute(inputs, target, b, nSteps, method, internalBatchSize, multiplyByInputs).MoveToOuterDisposeScope();
     }
 
@@ -96,7 +96,7 @@ public sealed class IntegratedGradients
     {
         Checks.NotEmpty(inputs, WithDeltaName);
         using var scope = NewDisposeScope();
-        using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null);
+        using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null, inputs.device);
         var (a, d) = AttributeWithDelta(inputs, target, b, nSteps, method, internalBatchSize);
         return (a.MoveToOuterDisposeScope(), d.MoveToOuterDisposeScope());
     }
@@ -159,15 +159,15 @@ public sealed class IntegratedGradients
             // r mod n; sample-major as Captum), and each chunk's weighted gradients are added into its samples' rows,
             // so no tensor of B·n rows exists unless one chunk holds them all.
             using var diff = x - xb;
-            using var alphaT = tensor(alphas, [n], x.dtype);
-            using var weightT = tensor(weights, [n], x.dtype);
+            using var alphaT = tensor(alphas, [n], x.dtype, x.device);
+            using var weightT = tensor(weights, [n], x.dtype, x.device);
             using var one = 1.ToScalar();
             var integrated = zeros_like(x);
             for (long start = 0; start < total; start += chunk)
             {
                 using var step = NewDisposeScope();
                 var len = Math.Min(chunk, total - start);
-                var rows = arange(start, start + len, int64);
+                var rows = arange(start, start + len, int64, x.device);
                 var sample = rows.div(n, RoundingMode.floor);
                 var s = rows.remainder(n);
                 var rowShape = PathKit.RowShape(len, x.dim());

@@ -166,14 +166,15 @@ public sealed class InterpolationBatch : IDisposable
 
         using var scope = NewDisposeScope();
         var n = background.size(0);
-        var idx = randint(0, n, [b * k]);
+        var idx = randint(0, n, [b * k], device: background.device);
         var picked = background.index_select(0, idx);
         PathKit.CheckDrawnFinite(picked, background, method, nameof(background));
         var dtype = inputs.dtype;
         Tensor alphas;
-        if (alpha is { } v) alphas = full([b, k], v, dtype);
-        else if (alphaGrid) alphas = linspace(0, 1, k, dtype);
-        else alphas = rand([b, k], dtype);
+        var device = inputs.device; // references, α and the interpolated rows live on the model's (the inputs') device
+        if (alpha is { } v) alphas = full([b, k], v, dtype, device);
+        else if (alphaGrid) alphas = linspace(0, 1, k, dtype, device);
+        else alphas = rand([b, k], dtype, device);
         var batch = CreateCore(inputs, picked, alphas);
         scope.MoveToOuter(batch._inputs, batch._differences, batch._alphas, batch._references);
         return batch;

@@ -60,7 +60,7 @@ internal static class AblationEngine
         {
             // One group per element, the same ids for every sample.
             var d = AttributionArgs.Product(x.shape[1..]);
-            using var ids = arange(d);
+            using var ids = arange(d, device: x.device);
             using var shaped = ids.reshape([1, .. x.shape[1..]]);
             return shaped.expand(x.shape).contiguous();
         }
@@ -81,6 +81,6 @@ internal static class AblationEngine
         for (var i = 0; i < ids.Length; i++) position[ids[i]] = i;
         var index = new long[values.Length];
         for (var i = 0; i < values.Length; i++) index[i] = position[values[i]];
-        return (ids, tensor(index, expandedMask.shape));
+        return (ids, tensor(index, expandedMask.shape, device: expandedMask.device));
     }
 }

@@ -53,14 +53,14 @@ public sealed class FeatureAblation
         var replacement = baselines.Materialize(x, $"{Name}: baselines");
         var f0 = AblationEngine.Eval(_forward, target, x, Name);
         var accType = AblationEngine.AccumulationType(f0);
-        var sum = zeros([b, AttributionArgs.Product(shape[1..])], accType);
+        var sum = zeros([b, AttributionArgs.Product(shape[1..])], accType, x.device);
         var rank = shape.Length;
 
         for (long start = 0; start < ids.Length; start += perturbationsPerEval)
         {
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perturbationsPerEval, ids.Length - start);
-            var chunk = arange(start, start + k);                                            // group indices
+            var chunk = arange(start, start + k, device: x.device);                                            // group indices
             var groupMask = groupIndex.unsqueeze(1).eq(AttributionArgs.AlongDim1(chunk, rank + 1)); // [B, k, ...]
             var outputs = AblationEngine.EvalMasked(_forward, target, x, replacement, groupMask, Name);
             var drop = f0.to(accType).unsqueeze(1) - outputs.to(accType);

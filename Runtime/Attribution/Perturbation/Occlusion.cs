@@ -94,7 +94,7 @@ public sealed class Occlusion
         var replacement = baselines.Materialize(x, $"{Name}: baselines");
         var f0 = AblationEngine.Eval(_forward, target, x, Name);
         var accType = AblationEngine.AccumulationType(f0);
-        var sum = zeros([x.size(0), total], accType);
+        var sum = zeros([x.size(0), total], accType, x.device);
         var cover = new double[total];
 
         for (long start = 0; start < windows; start += perturbationsPerEval)
@@ -104,13 +104,13 @@ public sealed class Occlusion
             var maskData = new bool[k * total];
             for (long j = 0; j < k; j++)
                 FillWindow(maskData, j * total, start + j, counts, slidingWindowShapes, strides, feat, featStrides, cover);
-            var mask = tensor(maskData, [1, k, .. feat]);
+            var mask = tensor(maskData, [1, k, .. feat], device: x.device);
             var outputs = AblationEngine.EvalMasked(_forward, target, x, replacement, mask, Name);
             var drop = f0.to(accType).unsqueeze(1) - outputs.to(accType);                // [B, k]
             sum.add_(AblationEngine.Spread(drop, mask));
         }
 
-        var coverage = tensor(cover).to(accType);
+        var coverage = tensor(cover).to(accType, x.device);
         return (sum / coverage).reshape(shape).MoveToOuterDisposeScope();
     }
 

@@ -60,13 +60,13 @@ public sealed class ShapleyValueSampling
         var baseline = baselines.Materialize(x, $"{Name}: baselines");
         var fBase = AblationEngine.Eval(_forward, target, baseline, Name);
         var accType = AblationEngine.AccumulationType(fBase);
-        var sum = zeros([b, AttributionArgs.Product(shape[1..])], accType);
+        var sum = zeros([b, AttributionArgs.Product(shape[1..])], accType, x.device);
         var flatIndex = groupIndex.reshape(-1);
 
         for (var sample = 0; sample < nSamples; sample++)
         {
             using var sampleScope = NewDisposeScope();
-            var permutation = randperm(groups);                       // step → group index
+            var permutation = randperm(groups, device: x.device);                       // step → group index
             var position = permutation.argsort(0);                    // group index → step
             var step = position.index_select(0, flatIndex).reshape(shape); // each element's step, [B, ...]
             var previous = fBase.to(accType);
@@ -74,7 +74,7 @@ public sealed class ShapleyValueSampling
             {
                 using var chunkScope = NewDisposeScope();
                 var k = Math.Min(perturbationsPerEval, groups - start);
-                var steps = AttributionArgs.AlongDim1(arange(start, start + k), rank + 1);
+                var steps = AttributionArgs.AlongDim1(arange(start, start + k, device: x.device), rank + 1);
                 var stepOfElement = step.unsqueeze(1);                                     // [B, 1, ...]
                 var absent = stepOfElement > steps;                                         // not added yet: baseline
                 var outputs = AblationEngine.EvalMasked(_forward, target, x, baseline, absent, Name).to(accType); // [B, k]
