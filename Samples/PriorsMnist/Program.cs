@@ -55,7 +55,7 @@ namespace AttrDsl.Samples.PriorsMnist
     internal static class Defaults
     {
         public const int Epochs = 4;
-        public const double Lambda = 3e-4;
+        public const double Lambda = 5e-4;
         public const PriorSchedule Schedule = PriorSchedule.Summed;
         public const string SweepLambdas = "1e-5,1e-4,3e-4,5e-4,1e-3";
     }
