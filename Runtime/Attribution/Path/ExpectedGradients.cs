@@ -9,7 +9,7 @@ namespace AttrDsl.Attribution;
 /// EG(x) = E_{x'~D, α~U(0,1)} [(x − x') ⊙ ∂f/∂x̃ |_{x̃ = x' + α(x − x')}], estimated with k references per sample drawn
 /// from a background dataset D and one α per (sample, reference) pair, broadcast over the features.
 /// Built from the two public pieces of <see cref="InterpolationBatch"/>: the interpolated leaf [B·k, ...] goes
-/// through the model in one call, and <see cref="InterpolationBatch.Attributions"/> turns the output into
+/// through the model in one call, and <see cref="InterpolationBatch.Attributions(Tensor, Target, bool, bool?)"/> turns the output into
 /// attributions [B, ...].
 /// </summary>
 /// <remarks>

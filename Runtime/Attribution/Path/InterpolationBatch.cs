@@ -23,7 +23,7 @@ namespace AttrDsl.Attribution;
 /// batch; forgetting it fails with shape errors for k &gt; 1 but for k = 1 silently returns the gradient at α = 1
 /// (the plain input) — a wrong answer with no error. Its TF2 version also took the gradient with respect to the raw
 /// input instead of the interpolated tensor (issue #3: an extra factor α and gradients mixed across samples). Here
-/// both mistakes are errors: <see cref="Attributions"/> throws when the output's batch size is not B·k, and when the
+/// both mistakes are errors: <see cref="Attributions(Tensor, Target, bool, bool?)"/> throws when the output's batch size is not B·k, and when the
 /// output was not computed from this batch's <see cref="Inputs"/> leaf (e.g. from the plain inputs when k = 1).
 /// The gradient is always taken with respect to <see cref="Inputs"/> itself.
 /// </remarks>

@@ -67,7 +67,7 @@ public sealed class CheckpointKillTests(ITestOutputHelper output) : IDisposable
             using var child = ChildProcess.Start("checkpoint-save-forever", env);
             child.WaitForLine("saved 0", TimeSpan.FromSeconds(60));   // one complete save: there is a previous file to keep
             // The child removed the temporary file the previous child left (that writer is dead).
-            Assert.Empty(Others(target).Where(f => !Path.GetFileName(f).Contains($".{child.Id}.", StringComparison.Ordinal)));
+            Assert.DoesNotContain(Others(target), f => !Path.GetFileName(f).Contains($".{child.Id}.", StringComparison.Ordinal));
 
             // Kill it while it is writing the next save, each time deeper into the file (1/16, 3/16, … 15/16 of it).
             var depth = (long)(SaveBytes * (kill + 0.5) / Kills);
