@@ -1,0 +1,68 @@
+namespace AttrDsl.Decomposition;
+
+/// <summary>
+/// The functional forms of the CD rules, named as TorchSharp's <c>nn.functional</c> ops, so a forward written with
+/// functional calls (generated code, or a hand-written <see cref="IDecomposable"/>) is decomposed by writing the same
+/// calls on <see cref="Decomposition"/> values. Child modules go through <see cref="module"/>.
+/// </summary>
+public static class CdFunctional
+{
+    /// <summary>Decomposes a child module (any module <see cref="ContextualDecomposition"/> supports).</summary>
+    public static Decomposition module(nn.Module child, Decomposition d) => ContextualDecomposition.Propagate(child, d);
+
+    /// <summary>ReLU (β' = relu β, γ' = relu(β+γ) − relu β).</summary>
+    public static Decomposition relu(Decomposition d) => ActivationRules.Relu(d);
+
+    /// <summary>LeakyReLU, by ReLU's rule.</summary>
+    public static Decomposition leaky_relu(Decomposition d, double negativeSlope = 0.01) => ActivationRules.LeakyRelu(d, negativeSlope);
+
+    /// <summary>GELU, by ReLU's rule.</summary>
+    public static Decomposition gelu(Decomposition d) => ActivationRules.Gelu(d);
+
+    /// <summary>Softplus, by ReLU's rule.</summary>
+    public static Decomposition softplus(Decomposition d, double beta = 1, double threshold = 20) => ActivationRules.Softplus(d, beta, threshold);
+
+    /// <summary>tanh (linearised two-player Shapley).</summary>
+    public static Decomposition tanh(Decomposition d) => ActivationRules.Tanh(d);
+
+    /// <summary>Sigmoid (linearised two-player Shapley, σ(0) shared like a bias).</summary>
+    public static Decomposition sigmoid(Decomposition d) => ActivationRules.Sigmoid(d);
+
+    /// <summary>2-d max pooling with a square kernel, positions chosen on β + γ.</summary>
+    public static Decomposition max_pool2d(Decomposition d, long kernelSize, long? stride = null, long padding = 0) => PoolingRules.max_pool2d(d, kernelSize, stride, padding);
+
+    /// <summary>2-d max pooling, positions chosen on β + γ.</summary>
+    public static Decomposition max_pool2d(Decomposition d, long[] kernelSize, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceilMode = false) =>
+        PoolingRules.max_pool2d(d, kernelSize, stride, padding, dilation, ceilMode);
+
+    /// <summary>1-d max pooling, positions chosen on β + γ.</summary>
+    public static Decomposition max_pool1d(Decomposition d, long kernelSize, long? stride = null, long? padding = null) => PoolingRules.max_pool1d(d, kernelSize, stride, padding);
+
+    /// <summary>2-d average pooling.</summary>
+    public static Decomposition avg_pool2d(Decomposition d, long kernelSize, long? stride = null, long padding = 0) => PoolingRules.avg_pool2d(d, kernelSize, stride, padding);
+
+    /// <summary>Adaptive 2-d average pooling.</summary>
+    public static Decomposition adaptive_avg_pool2d(Decomposition d, long[] outputSize) => PoolingRules.adaptive_avg_pool2d(d, outputSize);
+
+    /// <summary>LayerNorm over the trailing <paramref name="normalizedShape"/> (σ from β + γ; see <see cref="NormalizationRules"/>).</summary>
+    public static Decomposition layer_norm(Decomposition d, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
+        NormalizationRules.layer_norm(d, normalizedShape, weight, bias, eps);
+
+    /// <summary>Flatten of β and γ.</summary>
+    public static Decomposition flatten(Decomposition d, long startDim = 0, long endDim = -1) => ShapeRules.flatten(d, startDim, endDim);
+
+    /// <summary>View of β and γ.</summary>
+    public static Decomposition view(Decomposition d, params long[] shape) => ShapeRules.view(d, shape);
+
+    /// <summary>Reshape of β and γ.</summary>
+    public static Decomposition reshape(Decomposition d, params long[] shape) => ShapeRules.reshape(d, shape);
+
+    /// <summary>Permutation of β's and γ's dimensions.</summary>
+    public static Decomposition permute(Decomposition d, params long[] permutation) => ShapeRules.permute(d, permutation);
+
+    /// <summary>Residual addition.</summary>
+    public static Decomposition add(Decomposition a, Decomposition b) => CombinationRules.Add(a, b);
+
+    /// <summary>Concatenation along <paramref name="dim"/>.</summary>
+    public static Decomposition cat(IReadOnlyList<Decomposition> parts, long dim) => CombinationRules.Cat(parts, dim);
+}

@@ -1,0 +1,222 @@
+using AttrDsl.Attribution;
+
+namespace AttrDsl.Decomposition;
+
+/// <summary>
+/// Contextual decomposition (Murdoch et al. 2018; Singh et al., ACD 2019) of a TorchSharp model: the input is split
+/// into a relevant part β and an irrelevant part γ and both are carried through the model layer by layer with the
+/// rules of <see cref="LinearRules"/>, <see cref="NormalizationRules"/>, <see cref="ActivationRules"/>,
+/// <see cref="PoolingRules"/>, <see cref="ShapeRules"/>, <see cref="EmbeddingRules"/> and
+/// <see cref="CombinationRules"/>, so that β + γ equals the model's output at every layer.
+/// <para>
+/// The model is walked, not hooked: a module implementing <see cref="IDecomposable"/> decomposes itself;
+/// <c>Sequential</c> and <c>ModuleList</c> run their children in order; the supported layers use their rules. Any other
+/// module raises <see cref="UnsupportedModuleException"/> naming it and its path — nothing is skipped silently.
+/// BatchNorm and Dropout must be in eval mode (call <c>model.eval()</c>).
+/// </para>
+/// </summary>
+public static class ContextualDecomposition
+{
+    private const string Method = "ContextualDecomposition.Decompose";
+
+    // The modules being decomposed, innermost last, with their paths: lets a hand-written IDecomposable call
+    // Propagate(child, d) and still have errors name the child's full path.
+    [ThreadStatic] private static List<(nn.Module Module, string Path)>? stack;
+
+    /// <summary>
+    /// Decomposes <paramref name="model"/>'s output (its logits) for input <paramref name="x"/> [N, ...] and mask
+    /// <paramref name="mask"/>: β = m ⊙ x, γ = (1 − m) ⊙ x at the input. The mask must broadcast to x; to score M masks
+    /// of one input in a single pass, give x as [1, ...] and the masks as [M, ...] — β and γ are then [M, ...] and the
+    /// result has M rows. Masks need not be 0/1 (a fractional m splits a feature in proportion).
+    /// </summary>
+    /// <returns>β and γ of the output, with β + γ = model(x) (broadcast to the masks' rows); in the caller's dispose scope if it has one, else the caller disposes them.</returns>
+    public static Decomposition Decompose(nn.Module<Tensor, Tensor> model, Tensor x, Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckInput(x);
+        ArgumentNullException.ThrowIfNull(mask);
+        var shape = MaskedShape(x.shape, mask.shape);
+        using var scope = NewDisposeScope();
+        var m = mask.to(x.dtype, x.device);
+        var beta = (m * x).expand(shape);
+        var gamma = (x - beta).expand(shape);
+        return Run(model, new Decomposition(beta, gamma)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decomposes <paramref name="model"/>'s output for input <paramref name="x"/> with the relevant part given by a
+    /// transform: β = T(x), γ = x − β (e.g. a low-pass filter for "the low frequencies are relevant").
+    /// </summary>
+    public static Decomposition Decompose(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> relevantPart)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckInput(x);
+        ArgumentNullException.ThrowIfNull(relevantPart);
+        using var scope = NewDisposeScope();
+        var beta = relevantPart(x) ?? throw new ArgumentException("The transform returned null; return T(x), the relevant part of x.", nameof(relevantPart));
+        if (!beta.shape.SequenceEqual(x.shape))
+            throw new ArgumentException($"The transform returned shape [{string.Join(", ", beta.shape)}] for input [{string.Join(", ", x.shape)}]; T(x) must have x's shape (γ = x − T(x)).", nameof(relevantPart));
+        return Run(model, new Decomposition(beta, x - beta)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decomposes a model over an already split input (β, γ) — e.g. from a previous part of a network.
+    /// </summary>
+    public static Decomposition Decompose(nn.Module<Tensor, Tensor> model, Decomposition input)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var scope = NewDisposeScope();
+        return Run(model, input).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decomposes a model whose first layer is an <see cref="Embedding"/>, for token indices <paramref name="tokens"/>
+    /// [N, T] and a per-token mask broadcastable to them ([M, T] with N = 1 for M masks at once): each relevant token's
+    /// embedding goes to β, the others' to γ (<see cref="EmbeddingRules"/>).
+    /// </summary>
+    public static Decomposition DecomposeTokens(nn.Module<Tensor, Tensor> model, Tensor tokens, Tensor tokenMask)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(tokenMask);
+        if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
+            throw new ArgumentException($"DecomposeTokens takes integer token indices, not {tokens.dtype}; for real-valued inputs call Decompose(model, x, mask).", nameof(tokens));
+        MaskedShape(tokens.shape, tokenMask.shape);
+        var first = FirstLeaf(model, "");
+        if (first.Module is not Embedding embedding)
+            throw new ArgumentException($"DecomposeTokens needs an Embedding as the model's first layer (reached through Sequential containers); the first layer is {Describe(first.Path, first.Module)}. " +
+                                        "Decompose the embedding yourself with EmbeddingRules.Embedding and pass the result to Decompose(model, decomposition).", nameof(model));
+        using var scope = NewDisposeScope();
+        var embedded = EmbeddingRules.Embedding(embedding, tokens, tokenMask);
+        return RunSkippingFirstLeaf(model, embedded).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decomposes a child module inside a running decomposition (from a hand-written <see cref="IDecomposable"/>, or
+    /// generated code): dispatches on its type like the entry points and names it by its path in errors.
+    /// </summary>
+    public static Decomposition Propagate(nn.Module module, Decomposition d)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var s = stack ??= [];
+        var path = s.Count == 0 ? "" : ChildPath(s[^1], module);
+        return Visit(module, path, d);
+    }
+
+    private static Decomposition Run(nn.Module model, Decomposition d)
+    {
+        var s = stack ??= [];
+        var saved = s.ToList();
+        s.Clear();   // a decomposition started inside another one (e.g. a nested call in a test) has its own root
+        try { return Visit(model, "", d); }
+        finally { s.Clear(); s.AddRange(saved); }
+    }
+
+    private static Decomposition RunSkippingFirstLeaf(nn.Module model, Decomposition embedded)
+    {
+        // The first leaf (the Embedding) is already applied: walk the Sequential chain from the leaf onward.
+        skipFirstLeaf = true;
+        try { return Run(model, embedded); }
+        finally { skipFirstLeaf = false; }
+    }
+
+    [ThreadStatic] private static bool skipFirstLeaf;
+
+    private static Decomposition Visit(nn.Module module, string path, Decomposition d)
+    {
+        var s = stack!;
+        s.Add((module, path));
+        try
+        {
+            if (skipFirstLeaf && module is Embedding)
+            {
+                skipFirstLeaf = false;
+                return d;
+            }
+            if (module is IDecomposable self) return self.Decompose(d);
+            if (module is Sequential || IsModuleList(module))
+            {
+                foreach (var (name, child) in module.named_children())
+                    d = Visit(child, Join(path, name), d);
+                return d;
+            }
+            return Leaf(module, path, d);
+        }
+        finally { s.RemoveAt(s.Count - 1); }
+    }
+
+    private static Decomposition Leaf(nn.Module module, string path, Decomposition d) => module switch
+    {
+        Linear l => LinearRules.Linear(l, d),
+        Conv1d c => LinearRules.Conv1d(c, d),
+        Conv2d c => LinearRules.Conv2d(c, d),
+        BatchNorm1d or BatchNorm2d => NormalizationRules.BatchNorm((NormBase)module, d),
+        LayerNorm ln => NormalizationRules.LayerNorm(ln, d),
+        ReLU => ActivationRules.Relu(d),
+        LeakyReLU lr => ActivationRules.LeakyRelu(d, lr.negative_slope),
+        GELU g => ActivationRules.Gelu(d, g.approximate),
+        Softplus sp => ActivationRules.Softplus(d, sp.beta, sp.threshold),
+        Tanh => ActivationRules.Tanh(d),
+        Sigmoid => ActivationRules.Sigmoid(d),
+        MaxPool1d mp => PoolingRules.MaxPool1d(mp, d),
+        MaxPool2d mp => PoolingRules.MaxPool2d(mp, d),
+        AvgPool1d ap => PoolingRules.AvgPool1d(ap, d),
+        AvgPool2d ap => PoolingRules.AvgPool2d(ap, d),
+        AdaptiveAvgPool2d ap => PoolingRules.AdaptiveAvgPool2d(ap, d),
+        Dropout => ShapeRules.Dropout(module, d),
+        Identity => d,
+        Flatten f => ShapeRules.Flatten(f, d),
+        Embedding => throw new InvalidOperationException(
+            $"{Describe(path, module)} takes token indices, but it receives a real-valued decomposition here; an Embedding can only be the first layer, decomposed with DecomposeTokens."),
+        _ => throw new UnsupportedModuleException(path.Length == 0 ? "(model)" : path, module.GetType()),
+    };
+
+    private static (nn.Module Module, string Path) FirstLeaf(nn.Module module, string path)
+    {
+        if (module is Sequential || IsModuleList(module))
+            foreach (var (name, child) in module.named_children())
+                return FirstLeaf(child, Join(path, name));
+        return (module, path);
+    }
+
+    private static bool IsModuleList(nn.Module m) => m.GetType() is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(ModuleList<>);
+
+    private static string ChildPath((nn.Module Module, string Path) parent, nn.Module child)
+    {
+        foreach (var (name, c) in parent.Module.named_children())
+            if (ReferenceEquals(c, child)) return Join(parent.Path, name);
+        return Join(parent.Path, $"<{child.GetType().Name}>");   // not a registered child: still say where it was called from
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static string Describe(string path, nn.Module m) => $"{(path.Length == 0 ? "(model)" : path)} ({m.GetType().FullName})";
+
+    private static void CheckInput(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (!x.is_floating_point())
+            throw new ArgumentException($"Decompose takes a floating-point input, not {x.dtype}; for token indices into an Embedding call DecomposeTokens.", nameof(x));
+        if (x.dim() == 0) throw new ArgumentException("The input is 0-dim; give it a batch dimension ([N, ...]).", nameof(x));
+        Checks.NotEmpty(x, Method, "x");
+        Checks.Finite(x, Method, "x");
+    }
+
+    // The shape of β and γ: x's shape with the batch dimension broadcast against the mask's (M masks of one input).
+    private static long[] MaskedShape(long[] x, long[] mask)
+    {
+        if (mask.Length > x.Length)
+            throw new ArgumentException($"The mask has {mask.Length} dimensions but the input only {x.Length}; give a mask broadcastable to the input [{string.Join(", ", x)}] (or [M, ...] masks for a [1, ...] input).", nameof(mask));
+        var shape = (long[])x.Clone();
+        for (var k = 1; k <= mask.Length; k++)
+        {
+            long a = x[^k], b = mask[^k];
+            var isBatch = k == x.Length;
+            if (a == b || b == 1) continue;
+            if (isBatch && a == 1) { shape[0] = b; continue; }
+            throw new ArgumentException($"The mask's shape [{string.Join(", ", mask)}] does not broadcast to the input's [{string.Join(", ", x)}] (dimension {x.Length - k}: {b} vs {a}). " +
+                                        "Give a mask broadcastable to the input, or M masks [M, ...] for one input [1, ...].", nameof(mask));
+        }
+        return shape;
+    }
+}

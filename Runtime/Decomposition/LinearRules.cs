@@ -1,0 +1,53 @@
+namespace AttrDsl.Decomposition;
+
+/// <summary>
+/// CD rules for the affine layers (Linear, Conv1d, Conv2d): β and γ go through the weights without the bias in one
+/// stacked call (r = Wβ, i = Wγ), then the bias is shared by <see cref="BiasShare.Split"/> (in proportion to |r| and |i|).
+/// </summary>
+public static class LinearRules
+{
+    /// <summary>CD of a <see cref="Linear"/> layer.</summary>
+    public static Decomposition Linear(Linear layer, Decomposition d)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, layer.bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>CD of a <see cref="Conv1d"/> layer (any padding mode: the layer's own padding is linear).</summary>
+    public static Decomposition Conv1d(Conv1d layer, Decomposition d) => Convolution(layer, d, 1);
+
+    /// <summary>CD of a <see cref="Conv2d"/> layer (any padding mode: the layer's own padding is linear).</summary>
+    public static Decomposition Conv2d(Conv2d layer, Decomposition d) => Convolution(layer, d, 2);
+
+    private static Decomposition Convolution(Convolution layer, Decomposition d, int spatialDims)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        using var scope = NewDisposeScope();
+        Decomposition ri;
+        var bias = layer.bias;
+        if (layer.padding_mode == PaddingModes.Zeros && layer.padding_type is null && !layer.transposed)
+        {
+            // The functional convolution without the bias: r and i directly, no bias to add and take off again.
+            ri = spatialDims == 1
+                ? StackedCall.Apply(d, x => nn.functional.conv1d(x, layer.weight!, null, layer.stride[0], layer.padding![0], layer.dilation[0], layer.groups))
+                : StackedCall.Apply(d, x => nn.functional.conv2d(x, layer.weight!, null, layer.stride, layer.padding, layer.dilation, layer.groups));
+        }
+        else
+        {
+            // Reflect/replicate/circular or "same" padding: still linear, so the layer's own forward minus its bias is W·x.
+            ri = StackedCall.Apply(d, x => bias is null ? layer.call(x) : layer.call(x) - ChannelBias(bias, x.dim()));
+        }
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A per-channel vector [C] viewed as [1, C, 1, ...] to broadcast over an activation of <paramref name="dims"/> dimensions.</summary>
+    internal static Tensor ChannelBias(Tensor perChannel, long dims)
+    {
+        var shape = new long[dims];
+        Array.Fill(shape, 1L);
+        shape[1] = perChannel.shape[0];
+        return perChannel.view(shape);
+    }
+}
