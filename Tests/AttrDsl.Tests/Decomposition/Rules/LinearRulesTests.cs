@@ -1,0 +1,81 @@
+using TorchSharp.Modules;
+using AttrDsl.Decomposition;
+using AttrDsl.Tests.Infrastructure;
+using Dec = global::AttrDsl.Decomposition.Decomposition;
+
+namespace AttrDsl.Tests.Decomposition.Rules;
+
+[Collection(GlobalRngCollection.Name)]
+public sealed class LinearRulesTests
+{
+    [Fact]
+    public void Linear_is_complete_and_splits_the_bias_by_magnitude()
+    {
+        manual_seed(1);
+        using var scope = NewDisposeScope();
+        var lin = nn.Linear(5, 4, dtype: float64);
+        var (d, x) = CdAssert.RandomSplit(3, 5);
+        var out_ = LinearRules.Linear(lin, d);
+        CdAssert.Complete(out_, lin.call(x));
+        // By hand: r = Wβ, i = Wγ, β' = r + b|r|/(|r|+|i|).
+        var r = d.Relevant.mm(lin.weight!.t());
+        var i = d.Irrelevant.mm(lin.weight!.t());
+        var expected = r + lin.bias! * r.abs() / (r.abs() + i.abs());
+        Assert.True(CdAssert.MaxDiff(out_.Relevant, expected) < 1e-12);
+    }
+
+    [Fact]
+    public void Bias_is_split_half_and_half_where_both_parts_are_zero()
+    {
+        using var scope = NewDisposeScope();
+        var w = nn.Parameter(tensor(new double[,] { { 1.0, 0.0 }, { 0.0, 0.0 } }));
+        var b = nn.Parameter(tensor(new double[] { 0.5, 0.25 }, [2]));
+        var lin = nn.Linear(w, b);
+        // β = (2, 0), γ = (0, 3): row 0 gives r = 2, i = 0 (all bias to β); row 1 gives r = i = 0 (50/50).
+        var d = new Dec(tensor(new double[,] { { 2.0, 0.0 } }), tensor(new double[,] { { 0.0, 3.0 } }));
+        var o = LinearRules.Linear(lin, d);
+        Assert.Equal(new[] { 2.5, 0.125 }, o.Relevant.data<double>().ToArray());
+        Assert.Equal(new[] { 0.0, 0.125 }, o.Irrelevant.data<double>().ToArray());
+    }
+
+    [Fact]
+    public void Full_relevance_gives_zero_irrelevant_part_through_a_linear_layer()
+    {
+        manual_seed(2);
+        using var scope = NewDisposeScope();
+        var lin = nn.Linear(6, 3, dtype: float64);
+        var x = randn(4, 6, dtype: float64);
+        var o = LinearRules.Linear(lin, new Dec(x, zeros_like(x)));
+        CdAssert.Zero(o.Irrelevant);   // i = 0 and r ≠ 0 (random weights): the whole bias goes to β
+        CdAssert.Complete(o, lin.call(x));
+    }
+
+    [Theory]
+    [InlineData(PaddingModes.Zeros, 1)]
+    [InlineData(PaddingModes.Reflect, 2)]
+    [InlineData(PaddingModes.Circular, 1)]
+    public void Conv1d_is_complete(PaddingModes mode, long stride)
+    {
+        manual_seed(3);
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv1d(2, 3, 3, stride: stride, padding: 1, padding_mode: mode, dtype: float64);
+        var (d, x) = CdAssert.RandomSplit(4, 2, 9);
+        CdAssert.Complete(LinearRules.Conv1d(conv, d), conv.call(x));
+    }
+
+    [Theory]
+    [InlineData(PaddingModes.Zeros, 1, 1, true)]
+    [InlineData(PaddingModes.Zeros, 2, 2, false)]
+    [InlineData(PaddingModes.Replicate, 1, 1, true)]
+    public void Conv2d_is_complete(PaddingModes mode, long stride, long groups, bool bias)
+    {
+        manual_seed(4);
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv2d(2, 4, 3, stride: stride, padding: 1, padding_mode: mode, groups: groups, bias: bias, dtype: float64);
+        var (d, x) = CdAssert.RandomSplit(3, 2, 7, 6);
+        var o = LinearRules.Conv2d(conv, d);
+        CdAssert.Complete(o, conv.call(x));
+        // Without a bias the rule is plain linearity: β' = W ⊛ β.
+        if (!bias) Assert.True(CdAssert.MaxDiff(o.Relevant, conv.call(d.Relevant)) < 1e-12);
+    }
+}
