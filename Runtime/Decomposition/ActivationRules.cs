@@ -38,7 +38,9 @@ public static class ActivationRules
         ArgumentNullException.ThrowIfNull(f);
         using var scope = NewDisposeScope();
         var fb = f(d.Relevant);
-        var gamma = f(d.Relevant + d.Irrelevant) - fb;
+        var fall = f(d.Relevant + d.Irrelevant);
+        // Without a graph the fresh f(β + γ) becomes γ' in place (saves one activation-sized allocation).
+        var gamma = is_grad_enabled() && (d.Relevant.requires_grad || d.Irrelevant.requires_grad) ? fall - fb : fall.sub_(fb);
         return new Decomposition(fb, gamma).MoveToOuterDisposeScope();
     }
 

@@ -78,4 +78,23 @@ public sealed class LinearRulesTests
         // Without a bias the rule is plain linearity: β' = W ⊛ β.
         if (!bias) Assert.True(CdAssert.MaxDiff(o.Relevant, conv.call(d.Relevant)) < 1e-12);
     }
+
+    /// <summary>Without a graph the rules take an in-place path (BiasShare, ReLU-style activations); it must give the same values.</summary>
+    [Fact]
+    public void No_grad_fast_path_equals_the_graph_path()
+    {
+        manual_seed(15);
+        using var scope = NewDisposeScope();
+        var lin = nn.Linear(5, 4, dtype: float64);
+        using (no_grad()) lin.weight![0].zero_();   // unit 0: r = i = 0, the 50/50 case
+        var (d, _) = CdAssert.RandomSplit(3, 5);
+        Dec graph, fast;
+        graph = ActivationRules.Relu(LinearRules.Linear(lin, d));
+        Assert.True(graph.Relevant.requires_grad);
+        using (no_grad()) fast = ActivationRules.Relu(LinearRules.Linear(lin, d));
+        Assert.False(fast.Relevant.requires_grad);
+        Assert.True(CdAssert.MaxDiff(graph.Relevant, fast.Relevant) < 1e-14);
+        Assert.True(CdAssert.MaxDiff(graph.Irrelevant, fast.Irrelevant) < 1e-14);
+        using (no_grad()) Assert.True(CdAssert.MaxDiff(LinearRules.Linear(lin, d).Relevant[.., 0], lin.bias![0].expand(3) * 0.5) == 0);
+    }
 }
