@@ -60,6 +60,9 @@ public static class CdFunctional
     /// <summary>Permutation of β's and γ's dimensions.</summary>
     public static Decomposition permute(Decomposition d, params long[] permutation) => ShapeRules.permute(d, permutation);
 
+    /// <summary>A single-layer LSTM from a zero state, gate by gate (<see cref="LstmRules"/>); the layout follows the module's batch_first.</summary>
+    public static (Decomposition Output, Decomposition Hidden, Decomposition Cell) lstm(LSTM layer, Decomposition d) => LstmRules.Lstm(layer, d);
+
     /// <summary>Residual addition.</summary>
     public static Decomposition add(Decomposition a, Decomposition b) => CombinationRules.Add(a, b);
 
