@@ -10,6 +10,24 @@ public static class CdFunctional
     /// <summary>Decomposes a child module (any module <see cref="ContextualDecomposition"/> supports).</summary>
     public static Decomposition module(nn.Module child, Decomposition d) => ContextualDecomposition.Propagate(child, d);
 
+    /// <summary>Linear map x·Wᵀ + b, the bias shared by magnitude.</summary>
+    public static Decomposition linear(Decomposition d, Tensor weight, Tensor? bias = null) => LinearRules.linear(d, weight, bias);
+
+    /// <summary>2-d convolution (zero padding), the bias shared by magnitude.</summary>
+    public static Decomposition conv2d(Decomposition d, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1) =>
+        LinearRules.conv2d(d, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>1-d convolution (zero padding), the bias shared by magnitude.</summary>
+    public static Decomposition conv1d(Decomposition d, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
+        LinearRules.conv1d(d, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>Eval-mode batch normalisation as an affine map per channel (ALGORITHMS.md §5), the shift shared by magnitude.</summary>
+    public static Decomposition batch_norm(Decomposition d, Tensor runningMean, Tensor runningVar, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
+        NormalizationRules.batch_norm(d, runningMean, runningVar, weight, bias, eps);
+
+    /// <summary>Eval-mode dropout: the identity.</summary>
+    public static Decomposition dropout(Decomposition d) => d;
+
     /// <summary>ReLU (β' = relu β, γ' = relu(β+γ) − relu β).</summary>
     public static Decomposition relu(Decomposition d) => ActivationRules.Relu(d);
 

@@ -15,6 +15,33 @@ public static class LinearRules
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, layer.bias).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Functional linear map x·Wᵀ + b (the bias shared by magnitude).</summary>
+    public static Decomposition linear(Decomposition d, Tensor weight, Tensor? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.linear(x, weight));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Functional 2-d convolution with zero padding (the bias shared by magnitude).</summary>
+    public static Decomposition conv2d(Decomposition d, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.conv2d(x, weight, null, stride, padding, dilation, groups));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Functional 1-d convolution with zero padding (the bias shared by magnitude).</summary>
+    public static Decomposition conv1d(Decomposition d, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.conv1d(x, weight, null, stride, padding, dilation, groups));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
     /// <summary>CD of a <see cref="Conv1d"/> layer (any padding mode: the layer's own padding is linear).</summary>
     public static Decomposition Conv1d(Conv1d layer, Decomposition d) => Convolution(layer, d, 1);
 

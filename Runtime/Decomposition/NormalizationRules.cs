@@ -23,11 +23,19 @@ public static class NormalizationRules
             throw new InvalidOperationException($"{layer.GetType().Name} is in training mode, where it normalises with the batch's own statistics and β, γ have no exact split; call model.eval() before decomposing.");
         if (layer.running_mean is null || layer.running_var is null)
             throw new InvalidOperationException($"{layer.GetType().Name} was built with track_running_stats: false, so even in eval mode it uses batch statistics; CD needs running statistics (track_running_stats: true).");
+        return batch_norm(d, layer.running_mean, layer.running_var, layer.weight, layer.bias, layer.eps);
+    }
+
+    /// <summary>Functional eval-mode batch normalisation over channel dimension 1 with the given running statistics.</summary>
+    public static Decomposition batch_norm(Decomposition d, Tensor runningMean, Tensor runningVar, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(runningMean);
+        ArgumentNullException.ThrowIfNull(runningVar);
         using var scope = NewDisposeScope();
-        var scale = (layer.running_var + layer.eps).rsqrt();
-        if (layer.weight is not null) scale = scale * layer.weight;
-        var shift = -layer.running_mean * scale;
-        if (layer.bias is not null) shift = shift + layer.bias;
+        var scale = (runningVar + eps).rsqrt();
+        if (weight is not null) scale = scale * weight;
+        var shift = -runningMean * scale;
+        if (bias is not null) shift = shift + bias;
         var dims = d.Relevant.dim();
         var s = LinearRules.ChannelBias(scale, dims);
         var r = d.Relevant * s;

@@ -97,4 +97,29 @@ public sealed class LinearRulesTests
         Assert.True(CdAssert.MaxDiff(graph.Irrelevant, fast.Irrelevant) < 1e-14);
         using (no_grad()) Assert.True(CdAssert.MaxDiff(LinearRules.Linear(lin, d).Relevant[.., 0], lin.bias![0].expand(3) * 0.5) == 0);
     }
+
+    [Fact]
+    public void Functional_forms_equal_the_module_rules()
+    {
+        manual_seed(16);
+        using var scope = NewDisposeScope();
+        var lin = nn.Linear(5, 4, dtype: float64);
+        var (d, _) = CdAssert.RandomSplit(3, 5);
+        var a = LinearRules.Linear(lin, d);
+        var b = CdFunctional.linear(d, lin.weight!, lin.bias);
+        Assert.True(CdAssert.MaxDiff(a.Relevant, b.Relevant) == 0 && CdAssert.MaxDiff(a.Irrelevant, b.Irrelevant) == 0);
+
+        var conv = nn.Conv2d(2, 3, 3, stride: 2, padding: 1, dtype: float64);
+        var (dc, xc) = CdAssert.RandomSplit(2, 2, 6, 6);
+        var c = CdFunctional.conv2d(dc, conv.weight!, conv.bias, [2, 2], [1, 1]);
+        Assert.True(CdAssert.MaxDiff(c.Relevant, LinearRules.Conv2d(conv, dc).Relevant) == 0);
+        CdAssert.Complete(c, conv.call(xc));
+
+        var conv1 = nn.Conv1d(2, 3, 3, padding: 1, dtype: float64);
+        var (d1, x1) = CdAssert.RandomSplit(2, 2, 7);
+        CdAssert.Complete(CdFunctional.conv1d(d1, conv1.weight!, conv1.bias, padding: 1), conv1.call(x1));
+
+        var bn = NormalizationRulesTests.Randomised(nn.BatchNorm2d(2, dtype: float64));
+        CdAssert.Complete(CdFunctional.batch_norm(dc, bn.running_mean!, bn.running_var!, bn.weight, bn.bias), bn.call(xc));
+    }
 }
