@@ -10,7 +10,8 @@ namespace AttrDsl.Decomposition;
 /// <see cref="CombinationRules"/>, so that β + γ equals the model's output at every layer.
 /// <para>
 /// The model is walked, not hooked: a module implementing <see cref="IDecomposable"/> decomposes itself;
-/// <c>Sequential</c> and <c>ModuleList</c> run their children in order; the supported layers use their rules. Any other
+/// <c>Sequential</c> runs its children in order (and so does a <c>ModuleList</c>, which cannot sit in a Sequential but
+/// can be handed to <see cref="Propagate"/> by the block that owns it); the supported layers use their rules. Any other
 /// module raises <see cref="UnsupportedModuleException"/> naming it and its path — nothing is skipped silently.
 /// BatchNorm and Dropout must be in eval mode (call <c>model.eval()</c>).
 /// </para>
