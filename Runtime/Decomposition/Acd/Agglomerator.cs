@@ -13,6 +13,7 @@ internal sealed class Agglomerator
     private readonly Tiling _tiling;
     private readonly AcdOptions _options;
     private readonly string _who;
+    private readonly Dictionary<string, double> _cache = [];
     private int _calls;
     private long _regions;
 
@@ -176,26 +177,34 @@ internal sealed class Agglomerator
         return new AcdLevel(index, kind, ordered);
     }
 
-    /// <summary>Scores the regions, at most <see cref="AcdOptions.RegionsPerCall"/> per scorer call.</summary>
+    /// <summary>
+    /// Scores the regions, at most <see cref="AcdOptions.RegionsPerCall"/> per scorer call. A region already scored
+    /// (a seed component that is a single tile, a grown component that was a growth candidate) is taken from the
+    /// cache: the scorer is a function of the mask, so asking again would only repeat the forward.
+    /// </summary>
     private double[] Score(List<int[]> regions)
     {
-        var result = new double[regions.Count];
+        var keys = regions.Select(r => string.Join(",", r)).ToArray();
+        var todo = new List<int>();
+        var queued = new HashSet<string>();
+        for (var i = 0; i < regions.Count; i++)
+            if (!_cache.ContainsKey(keys[i]) && queued.Add(keys[i])) todo.Add(i);
         var per = _options.RegionsPerCall ?? int.MaxValue;
         var n = _tiling.Count;
-        for (var start = 0; start < regions.Count; start += per)
+        for (var start = 0; start < todo.Count; start += per)
         {
-            var m = Math.Min(per, regions.Count - start);
+            var m = Math.Min(per, todo.Count - start);
             var sel = new float[(long)m * n];
             for (var i = 0; i < m; i++)
-                foreach (var t in regions[start + i]) sel[(long)i * n + t] = 1;
+                foreach (var t in regions[todo[start + i]]) sel[(long)i * n + t] = 1;
             using var scope = NewDisposeScope();
             var masks = _tiling.Masks(sel, m);
             var scores = ScoreChecks.Scores(_scorer(masks), m, _who);
             _calls++;
             _regions += m;
             var values = scores.detach().to(float64).cpu().data<double>().ToArray();
-            Array.Copy(values, 0, result, start, m);
+            for (var i = 0; i < m; i++) _cache[keys[todo[start + i]]] = values[i];
         }
-        return result;
+        return [.. keys.Select(k => _cache[k])];
     }
 }

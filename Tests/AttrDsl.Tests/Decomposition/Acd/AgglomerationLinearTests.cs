@@ -129,9 +129,13 @@ public sealed class AgglomerationLinearTests
         var single = Run(regionsPerCall: 1);
         Assert.Equal(single.ScoredRegions, single.ScorerCalls);
         Assert.Equal(batched.ScoredRegions, single.ScoredRegions);
-        // Batched: one call for the tile scores, one for the seed components, two per growth step (the candidates,
-        // then the new components) and one per merge (the new pairs): 1 + 1 + 2·2 + 3 = 9.
-        Assert.Equal(9, batched.ScorerCalls);
+        // Batched: one call for the tile scores, one per growth step for the candidates and one per merge for the new
+        // pairs: 1 + 2 + 3 = 6. The components' own scores are never asked again: the seeds are single tiles and each
+        // grown component here was a growth candidate, so their scores come from the cache.
+        Assert.Equal(6, batched.ScorerCalls);
+        // Regions: 16 tiles; growth 1: {0} + 1, 4 and {3} + 2, 7 (4); growth 2: {3, 7} + 2, 6, 11 and {12} + 8, 13 (5 new;
+        // {0} + 1, 4 are cached); merges: 6 pairs of 4 components, then 2, then 1. 16 + 4 + 5 + 6 + 2 + 1 = 34.
+        Assert.Equal(34, batched.ScoredRegions);
         Assert.Equal(batched.Levels.Count, single.Levels.Count);
         for (var l = 0; l < batched.Levels.Count; l++)
             Assert.Equal(batched.Levels[l].Components.Select(c => (string.Join(",", c.Tiles), c.Score)),
