@@ -86,32 +86,38 @@ internal sealed class Agglomerator
 
     private void Merge(List<int[]> comps, double[] compScores, List<AcdLevel> levels)
     {
-        // Live components by id; a pair's union score is computed once and kept until one of the two is merged away.
+        // Live components by id. A pair's gain never changes while both halves live (their scores are fixed), so the
+        // pairs wait in a queue by gain (ties: the older pair first) and those with a merged-away half are skipped when
+        // they surface; each merge scores only the new component's pairs, all in one batch.
         var live = new List<(int Id, int[] Tiles, double Score)>();
         for (var c = 0; c < comps.Count; c++) live.Add((c, comps[c], compScores[c]));
+        var alive = new HashSet<int>(live.Select(l => l.Id));
+        var queue = new PriorityQueue<(int A, int B, double Score), (double NegGain, long Order)>();
+        long order = 0;
+        void Enqueue(List<((int Id, int[] Tiles, double Score) A, (int Id, int[] Tiles, double Score) B)> pairs)
+        {
+            var scores = Score([.. pairs.Select(p => Union(p.A.Tiles, p.B.Tiles))]);
+            for (var k = 0; k < pairs.Count; k++)
+            {
+                var gain = scores[k] - Math.Max(pairs[k].A.Score, pairs[k].B.Score);
+                queue.Enqueue((pairs[k].A.Id, pairs[k].B.Id, scores[k]), (-gain, order++));
+            }
+        }
+        Enqueue([.. from i in Enumerable.Range(0, live.Count) from j in Enumerable.Range(i + 1, live.Count - i - 1) select (live[i], live[j])]);
         var nextId = comps.Count;
-        var pairScores = new Dictionary<(int, int), double>();
         while (live.Count > 1)
         {
-            var todo = new List<(int A, int B)>();
-            for (var i = 0; i < live.Count; i++)
-                for (var j = i + 1; j < live.Count; j++)
-                    if (!pairScores.ContainsKey((live[i].Id, live[j].Id))) todo.Add((i, j));
-            var scored = Score([.. todo.Select(p => Union(live[p.A].Tiles, live[p.B].Tiles))]);
-            for (var k = 0; k < todo.Count; k++) pairScores[(live[todo[k].A].Id, live[todo[k].B].Id)] = scored[k];
-
-            (int I, int J, double Gain, double Score) pick = (-1, -1, double.NegativeInfinity, 0);
-            for (var i = 0; i < live.Count; i++)
-                for (var j = i + 1; j < live.Count; j++)
-                {
-                    var s = pairScores[(live[i].Id, live[j].Id)];
-                    var gain = s - Math.Max(live[i].Score, live[j].Score);
-                    if (gain > pick.Gain) pick = (i, j, gain, s);
-                }
-            var merged = (nextId++, Union(live[pick.I].Tiles, live[pick.J].Tiles), pick.Score);
-            live.RemoveAt(pick.J);   // J > I: remove it first so I stays valid
-            live.RemoveAt(pick.I);
+            var (a, b, score) = queue.Dequeue();
+            if (!alive.Contains(a) || !alive.Contains(b)) continue;
+            var first = live.Single(l => l.Id == a);
+            var second = live.Single(l => l.Id == b);
+            live.RemoveAll(l => l.Id == a || l.Id == b);
+            alive.Remove(a);
+            alive.Remove(b);
+            var merged = (Id: nextId++, Tiles: Union(first.Tiles, second.Tiles), Score: score);
+            Enqueue([.. live.Select(l => (l, merged))]);
             live.Add(merged);
+            alive.Add(merged.Id);
             levels.Add(Level(levels.Count, AcdLevelKind.Merge, [.. live.Select(l => l.Tiles)], [.. live.Select(l => l.Score)]));
         }
     }
@@ -189,8 +195,11 @@ internal sealed class Agglomerator
         var queued = new HashSet<string>();
         for (var i = 0; i < regions.Count; i++)
             if (!_cache.ContainsKey(keys[i]) && queued.Add(keys[i])) todo.Add(i);
-        var per = _options.RegionsPerCall ?? int.MaxValue;
         var n = _tiling.Count;
+        // Unbounded means "as many as a 2^26-element mask batch holds" (256 MiB of float32): all of a step for MNIST-sized
+        // inputs, while an all-pairs merge of many components on a large image cannot build its masks all at once.
+        var maskElements = _tiling.InputShape.Aggregate(1L, (a, d) => a * d);
+        var per = _options.RegionsPerCall ?? (int)Math.Clamp((1L << 26) / maskElements, 1, int.MaxValue);
         for (var start = 0; start < todo.Count; start += per)
         {
             var m = Math.Min(per, todo.Count - start);
