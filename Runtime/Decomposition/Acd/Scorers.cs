@@ -69,6 +69,31 @@ public static class Scorers
         };
     }
 
+    /// <summary>
+    /// ACD's own scorer: contextual decomposition of <paramref name="model"/> with β = mask ⊙ x and γ = (1 − mask) ⊙ x at
+    /// the input, scoring each region by the relevant part β of the <paramref name="targetClass"/> logit. All masks of a
+    /// call go through one CD pass (stacked along the batch).
+    /// </summary>
+    /// <param name="model">Any model <see cref="ContextualDecomposition"/> can decompose (TorchSharp layers and
+    /// containers, or modules implementing <see cref="IDecomposable"/>).</param>
+    /// <param name="x">One input sample, without a batch dimension.</param>
+    /// <param name="targetClass">The logit to explain.</param>
+    /// <param name="maxRowsPerCall">The most masks per CD pass (default: all at once).</param>
+    public static RegionScorer ContextualDecomposition(nn.Module<Tensor, Tensor> model, Tensor x, long targetClass, int? maxRowsPerCall = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (targetClass < 0) throw new ArgumentOutOfRangeException(nameof(targetClass), targetClass, "the target class must be ≥ 0");
+        return FromDecomposition((sample, masks) =>
+        {
+            var d = AttrDsl.Decomposition.ContextualDecomposition.Decompose(model, sample.unsqueeze(0), masks);
+            var relevant = d.Relevant;
+            if (relevant.dim() != 2 || targetClass >= relevant.size(1))
+                throw new ArgumentOutOfRangeException(nameof(targetClass), targetClass,
+                    $"{nameof(Scorers)}.{nameof(ContextualDecomposition)}: the model's logits have shape [{string.Join(", ", relevant.shape)}]; the target class must index their second dimension");
+            return relevant.select(1, targetClass);
+        }, x, maxRowsPerCall);
+    }
+
     private static RegionScorer Perturbing(string name, Func<Tensor, Tensor> forward, Tensor x, Target target, int? maxRowsPerCall,
         Func<Tensor, Tensor, Tensor> perturb, Tensor? reference)
     {
