@@ -14,7 +14,9 @@ namespace AttrDsl.Datasets.Decoy;
 /// channels: each of the three single-channel masks of <see cref="ChannelMasks"/> (1 on all pixels of channel k,
 /// 0 on the others) is one masked region s, and the penalty is summed over the three — the relevant share of every
 /// logit that comes from one colour channel alone. A model that uses shape relies on all channels jointly (the digit's
-/// shape is present in each), so it pays less than one that keys on a channel's intensity ratio.
+/// shape is present in each), so it pays less than one that keys on a channel's intensity ratio. In training:
+/// <c>new FixedMasksPenalty(new CdepPenalty(cd), ColorMnist.ChannelMasks())</c> (AttrDsl.Decomposition.Penalties),
+/// which sums the penalty over the three masks and ignores the per-batch mask.
 /// </para>
 /// <para>Deterministic: the test colours come from <see cref="Random"/>(<c>seed</c>), in image order.</para>
 /// </remarks>
