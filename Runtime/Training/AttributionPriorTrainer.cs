@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AttrDsl.Attribution;
+using AttrDsl.Decomposition.Penalties;
 using AttrDsl.Priors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,7 +32,15 @@ namespace AttrDsl.Training;
 /// Shape mistakes surface when training is set up, not after the warm-up epochs: with a background set (expected
 /// gradients) the priors check its sample shape in the constructor (<see cref="IAttributionPrior.CheckSampleShape"/>,
 /// e.g. total variation rejects non-image inputs); without one (input gradients) they check the first batch's shape
-/// in <see cref="Step"/>, before that step trains anything, even in a warm-up epoch.
+/// in <see cref="Step(Tensor, Tensor, int)"/>, before that step trains anything, even in a warm-up epoch.
+/// </para>
+/// <para>
+/// Explanation penalties (<see cref="PriorTrainingOptions.Penalties"/>: CDEP, RRR, the masked expected-gradients
+/// penalty) add λ·penalty to the same prior term — same schedule, same warm-up, same checks (a non-scalar, integer,
+/// graph-less or non-finite penalty throws before any update). They need the mask of each batch, so with penalties
+/// train through <see cref="Step(Tensor, Tensor, Tensor, int)"/> or <see cref="FitMasked"/>;
+/// the mask is checked with the batch (shape, NaN/±Inf) before anything trains. Options may hold penalties alone
+/// (no priors): the reports then carry no attribution statistics.
 /// </para>
 /// </remarks>
 public sealed class AttributionPriorTrainer
@@ -94,10 +103,40 @@ public sealed class AttributionPriorTrainer
     /// (training diverged). No update with it was applied (see the class remarks for the alternating schedule).</exception>
     public StepReport Step(Tensor x, Tensor y, int epoch = 0)
     {
+        if (_options.Penalties.Count > 0)
+            throw new ArgumentException(
+                $"{Name}.Step (step {_step}, epoch {epoch}): the options hold explanation penalties ({string.Join(", ", _options.Penalties.Select(p => p.Penalty.Name))}), " +
+                "which need the mask of each batch; call Step(x, y, mask, epoch) or Fit over (inputs, labels, masks) batches", nameof(x));
+        return StepCore(x, y, null, epoch);
+    }
+
+    /// <summary>
+    /// One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) whose explanation penalties
+    /// (<see cref="PriorTrainingOptions.Penalties"/>) keep the model away from <paramref name="mask"/>.
+    /// </summary>
+    /// <param name="x">The inputs [B, ...].</param>
+    /// <param name="y">The labels [B] or targets.</param>
+    /// <param name="mask">Where the model must not look, 1 inside: [B, ...] shaped like <paramref name="x"/>, or
+    /// broadcastable to it (size 1 along the dimensions it does not vary in); used by the penalties only.</param>
+    /// <param name="epoch">The epoch (warm-up epochs train the task alone).</param>
+    /// <exception cref="ArgumentException">As <see cref="Step(Tensor, Tensor, int)"/>; also a mask that is disposed, does not
+    /// fit the inputs, or holds NaN/±Inf. Nothing was trained.</exception>
+    /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor, int)"/>, including a penalty that
+    /// returned something unusable or non-finite. No update with it was applied.</exception>
+    public StepReport Step(Tensor x, Tensor y, Tensor mask, int epoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        return StepCore(x, y, mask, epoch);
+    }
+
+    private StepReport StepCore(Tensor x, Tensor y, Tensor? rawMask, int epoch)
+    {
         var method = $"{Name}.Step (step {_step}, epoch {epoch})";
         CheckBatch(x, y, method);
 
         using var scope = NewDisposeScope();
+        // The mask is checked with the batch, before anything trains (shape, NaN/±Inf), and brought to x's dtype and device.
+        var mask = rawMask is null ? null : PenaltyMasks.Check(x, rawMask, method);
         _model.train();
         var withPrior = epoch >= _options.WarmupEpochs;
         double task, prior = 0;
@@ -116,11 +155,11 @@ public sealed class AttributionPriorTrainer
                 {
                     const string applied = "The step's task update (alternating schedule) was applied; its prior update was not.";
                     _priorOptimizer.zero_grad();
-                    var (omega, attr) = PriorLoss(x, y, parts, method, applied, out prior);
+                    var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
                     Backward(omega, _priorOptimizer);
                     CheckGradients(_priorOptimizer, "prior phase", method, applied);
                     _priorOptimizer.step();
-                    stats = _options.ComputeStatistics ? Stats(attr) : null;
+                    stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
                 }
             }
             else
@@ -128,11 +167,11 @@ public sealed class AttributionPriorTrainer
                 const string applied = "No weights were updated by this step.";
                 _optimizer.zero_grad();
                 var loss = TaskLoss(x, y, method, out task);
-                var (omega, attr) = PriorLoss(x, y, parts, method, applied, out prior);
+                var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
                 Backward(loss + omega, _optimizer);
                 CheckGradients(_optimizer, "task + prior", method, applied);
                 _optimizer.step();
-                stats = _options.ComputeStatistics ? Stats(attr) : null;
+                stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
             }
         }
         catch
@@ -155,17 +194,36 @@ public sealed class AttributionPriorTrainer
     public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs, bool progress = false)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        return FitCore(batches, BatchCount(batches), epochs, progress, (batch, epoch) => Step(batch.Inputs, batch.Labels, epoch));
+    }
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs over (inputs, labels, masks) batches — what the explanation
+    /// penalties (<see cref="PriorTrainingOptions.Penalties"/>) need: each step is
+    /// <see cref="Step(Tensor, Tensor, Tensor, int)"/>. E.g. <c>DecoySet.ToMaskedBatches</c> of the DecoyMNIST sample data.
+    /// (A separate name, not a <c>Fit</c> overload, so existing <c>cref</c>s to <c>Fit</c> stay unambiguous.)
+    /// </summary>
+    public List<EpochReport> FitMasked(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs, bool progress = false)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var count = batches is IReadOnlyCollection<(Tensor, Tensor, Tensor)> collection ? collection.Count
+            : batches.TryGetNonEnumeratedCount(out var n) ? n : 0;
+        return FitCore(batches, count, epochs, progress, (batch, epoch) => Step(batch.Inputs, batch.Labels, batch.Masks, epoch));
+    }
+
+    private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, bool progress, Func<TBatch, int, StepReport> step)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         var reports = new List<EpochReport>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", BatchCount(batches)) : null;
+            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", count) : null;
             var sw = Stopwatch.StartNew();
             double taskSum = 0, priorSum = 0;
             var steps = 0;
-            foreach (var (inputs, labels) in batches)
+            foreach (var batch in batches)
             {
-                var r = Step(inputs, labels, epoch);
+                var r = step(batch, epoch);
                 taskSum += r.TaskLoss;
                 priorSum += r.PriorLoss;
                 steps++;
@@ -238,8 +296,36 @@ public sealed class AttributionPriorTrainer
         return loss;
     }
 
-    /// <summary>Σ λ·Ω on the batch's attributions (differentiable in the weights), and the attributions.</summary>
-    private (Tensor Loss, Tensor Attributions) PriorLoss(Tensor x, Tensor y, Dictionary<string, double> parts, string method, string applied, out double value)
+    /// <summary>
+    /// Σ λ·Ω on the batch's attributions plus Σ λ·penalty of the explanation penalties (differentiable in the weights),
+    /// and the attributions (null when there are no priors).
+    /// </summary>
+    private (Tensor Loss, Tensor? Attributions) PriorLoss(Tensor x, Tensor y, Tensor? mask, Dictionary<string, double> parts, string method, string applied, out double value)
+    {
+        Tensor? total = null;
+        value = 0;
+        Tensor? attributions = null;
+        if (_options.Priors.Count > 0)
+            (total, attributions) = AttributionPriorLoss(x, y, parts, method, applied, ref value);
+        foreach (var term in _options.Penalties)
+        {
+            var name = term.Penalty.Name;
+            var penalty = Scalar(term.Penalty.Loss(_model, x, y, mask!), $"the {name} penalty", method);
+            var v = penalty.ToDouble();
+            parts[name] = v;
+            if (!double.IsFinite(v))
+                throw Diverged(method, $"the {name} penalty is {v}", applied);
+            var weighted = penalty * term.Lambda;
+            total = total is null ? weighted : total + weighted;
+            value += v * term.Lambda;
+        }
+        if (!double.IsFinite(value))
+            throw Diverged(method, $"Σ λ·Ω + Σ λ·penalty is {value}", applied);
+        return (total!, attributions);
+    }
+
+    /// <summary>Σ λ·Ω of the attribution priors on the batch's attributions, and the attributions.</summary>
+    private (Tensor Loss, Tensor Attributions) AttributionPriorLoss(Tensor x, Tensor y, Dictionary<string, double> parts, string method, string applied, ref double value)
     {
         var target = _options.TargetFromLabels?.Invoke(y)
             ?? (y.dtype is ScalarType.Int64 or ScalarType.Int32 ? Target.PerSample(y) : Target.Output);
@@ -256,7 +342,6 @@ public sealed class AttributionPriorTrainer
         }
         var context = new PriorContext(x, y);
         Tensor? total = null;
-        value = 0;
         foreach (var term in _options.Priors)
         {
             var omega = Scalar(term.Prior.Loss(attributions, context), $"the {term.Prior.Name} prior's Ω", method);

@@ -38,8 +38,16 @@ public sealed record PriorTerm(IAttributionPrior Prior, double Lambda)
 /// <summary>Settings of <see cref="AttributionPriorTrainer"/>.</summary>
 public sealed class PriorTrainingOptions
 {
-    /// <summary>The priors and their λ; several add up.</summary>
-    public required IReadOnlyList<PriorTerm> Priors { get; init; }
+    /// <summary>The priors and their λ; several add up. May be empty when <see cref="Penalties"/> are given.</summary>
+    public IReadOnlyList<PriorTerm> Priors { get; init; } = [];
+
+    /// <summary>
+    /// Explanation penalties (CDEP, RRR, the expected-gradients penalty) and their λ, added to the priors' Σ λ·Ω.
+    /// They run the model themselves and need the mask of every batch (where the model must not look): train with
+    /// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> or <see cref="AttributionPriorTrainer.FitMasked"/>. They follow the same schedule and warm-up as the priors; <see cref="Source"/>,
+    /// <see cref="Background"/> and <see cref="References"/> concern the priors only (each penalty carries its own).
+    /// </summary>
+    public IReadOnlyList<PenaltyTerm> Penalties { get; init; } = [];
 
     /// <summary>The background dataset references are drawn from ([N, ...], usually the training inputs).</summary>
     public Tensor? Background { get; init; }
@@ -67,16 +75,26 @@ public sealed class PriorTrainingOptions
 
     internal void Validate()
     {
-        if (Priors is null || Priors.Count == 0) throw new ArgumentException("give at least one prior (PriorTerm)");
+        if (Priors is null) throw new ArgumentException("Priors is null; give a list of PriorTerm (empty when only Penalties are trained)");
+        if (Penalties is null) throw new ArgumentException("Penalties is null; give a list of PenaltyTerm (or leave it out)");
+        if (Priors.Count == 0 && Penalties.Count == 0)
+            throw new ArgumentException("give at least one prior (PriorTerm in Priors) or explanation penalty (PenaltyTerm in Penalties)");
         for (var i = 0; i < Priors.Count; i++)
             if (Priors[i]?.Prior is null) throw new ArgumentException($"Priors[{i}] is {(Priors[i] is null ? "null" : "a PriorTerm without a prior")}; give a PriorTerm(prior, λ)");
+        for (var i = 0; i < Penalties.Count; i++)
+            if (Penalties[i]?.Penalty is null) throw new ArgumentException($"Penalties[{i}] is {(Penalties[i] is null ? "null" : "a PenaltyTerm without a penalty")}; give a PenaltyTerm(penalty, λ)");
         if (References < 1) throw new ArgumentOutOfRangeException(nameof(References), References, "References (k) must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "WarmupEpochs must be ≥ 0");
-        if (Source == AttributionSource.ExpectedGradients && Background is null)
+        if (Priors.Count > 0 && Source == AttributionSource.ExpectedGradients && Background is null)
             throw new ArgumentException("expected gradients need a Background dataset to draw references from (usually the training inputs)");
-        // Reports key each Ω by the prior's name, so names must be unique (two CustomPriors of different names are fine).
+        // Reports key each Ω and penalty by its name, so names must be unique (two CustomPriors of different names are fine).
         var twice = Priors.GroupBy(p => p.Prior.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null)
             throw new ArgumentException($"the {twice.Key} prior is declared twice; combine the λ instead (or give distinct names to priors that differ)");
+        var clash = Priors.Select(p => p.Prior.Name).Concat(Penalties.Select(p => p.Penalty.Name))
+            .GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new ArgumentException($"the name '{clash.Key}' is declared twice among the priors and penalties; combine the λ of one penalty instead, " +
+                "or give distinct names to terms that differ (reports key each term by its name)");
     }
 }

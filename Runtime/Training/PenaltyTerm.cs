@@ -1,0 +1,17 @@
+using AttrDsl.Decomposition.Penalties;
+
+namespace AttrDsl.Training;
+
+/// <summary>
+/// An explanation penalty (CDEP, RRR, the expected-gradients penalty) with its weight λ, for
+/// <see cref="PriorTrainingOptions.Penalties"/>. Training then needs the mask of every batch:
+/// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> and <see cref="AttributionPriorTrainer.FitMasked"/>.
+/// </summary>
+/// <param name="Penalty">The penalty.</param>
+/// <param name="Lambda">Its weight; must be positive and finite.</param>
+public sealed record PenaltyTerm(IExplanationPenalty Penalty, double Lambda)
+{
+    /// <summary>Validated λ.</summary>
+    public double Lambda { get; } = Lambda > 0 && double.IsFinite(Lambda) ? Lambda
+        : throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"λ of the {Penalty?.Name} penalty must be positive and finite");
+}

@@ -1,0 +1,54 @@
+using AttrDsl.Datasets.Decoy;
+using AttrDsl.Decomposition.Penalties;
+using AttrDsl.Samples.MnistTrain;
+using AttrDsl.Training;
+using static TorchSharp.torch;
+
+namespace AttrDsl.Samples.CdepDecoy;
+
+/// <summary>The compared training methods: no penalty, RRR, the expected-gradients penalty and CDEP.</summary>
+internal static class Methods
+{
+    public static readonly string[] Known = ["vanilla", "rrr", "eg", "cdep"];
+
+    /// <summary>
+    /// >>> THE CDEP SWITCH <<< Contextual decomposition of the model's logits into the patch's share and the rest.
+    /// Null until AttrDsl.Decomposition.ContextualDecomposition lands (issue 8); then set it to
+    /// <c>(model, x, m) =&gt; ContextualDecomposition.Decompose(model, x, m)</c> and <c>--methods cdep</c> runs.
+    /// </summary>
+    public static readonly Decomposer? ContextualDecomposition = null;
+
+    /// <summary>Trains a fresh MnistNet (same initial weights and batch order for every method) and scores it.</summary>
+    public static (double Lambda, double TrainAccuracy, double TestAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)
+    {
+        manual_seed(s.Seed);
+        using var model = new MnistNet();
+        using var optimizer = optim.Adam(model.parameters(), s.LearningRate);
+        double lambda = 0;
+        if (method == "vanilla")
+        {
+            for (var epoch = 0; epoch < s.Epochs; epoch++)
+                MnistTraining.TrainEpoch(model, optimizer, train.ToBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch));
+        }
+        else
+        {
+            IExplanationPenalty penalty;
+            (penalty, lambda) = method switch
+            {
+                "rrr" => ((IExplanationPenalty)new RrrPenalty(), s.RrrLambda),
+                "eg" => (new ExpectedGradientsPenalty(train.Images, s.EgReferences), s.EgLambda),
+                "cdep" => (new CdepPenalty(ContextualDecomposition!), s.CdepLambda),
+                _ => throw new ArgumentException($"unknown method {method}"),
+            };
+            var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer,
+                new PriorTrainingOptions { Penalties = [new PenaltyTerm(penalty, lambda)], ComputeStatistics = false });
+            for (var epoch = 0; epoch < s.Epochs; epoch++)
+            {
+                // The same shuffled order as the vanilla run (one seeded Random per epoch).
+                var r = trainer.FitMasked(train.ToMaskedBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch), epochs: 1, progress: true);
+                Console.Error.WriteLine($"{method} epoch {epoch + 1}: task {r[0].TaskLoss:F4}, λ·penalty {r[0].PriorLoss:G4}");
+            }
+        }
+        return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels));
+    }
+}

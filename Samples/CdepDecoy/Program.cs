@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using AttrDsl.Datasets;
+using AttrDsl.Datasets.Decoy;
+using AttrDsl.Decomposition.Penalties;
+using AttrDsl.Performance;
+using AttrDsl.Samples.CdepDecoy;
+using static TorchSharp.torch;
+
+// DecoyMNIST (CDEP, Rieger et al. 2020): the MNIST CNN trained on digits with a label-coded grey corner patch, without a
+// penalty and with the explanation penalties that keep it off the patch; test accuracy on digits whose patch is random.
+Allocator.TuneAllocator();
+var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep (cdep needs contextual decomposition wired in, see Methods.ContextualDecomposition).", DefaultValueFactory = _ => "vanilla,rrr,eg" };
+var trainCount = new Option<int>("--train-count") { Description = "Training digits (from the training split).", DefaultValueFactory = _ => 8000 };
+var testCount = new Option<int>("--test-count") { Description = "Held-out test digits.", DefaultValueFactory = _ => 2000 };
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 2 };
+var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
+var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+var seed = new Option<int>("--seed") { Description = "Seed for the split, the patches, initialisation, shuffling and references.", DefaultValueFactory = _ => 0 };
+var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 10 };
+var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 10 };
+var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
+var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 1 };
+var patch = new Option<int>("--patch-size") { Description = "Side of the decoy patch in pixels.", DefaultValueFactory = _ => DecoyMnist.DefaultPatchSize };
+var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
+{
+    methods, trainCount, testCount, epochs, batch, lr, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, threads,
+};
+root.SetAction(parse =>
+{
+    var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
+        parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
+        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(threads));
+    return Runs.Run(s);
+});
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} See --help for the options.");
+    return 2;
+}
+return parsed.Invoke();
+
+namespace AttrDsl.Samples.CdepDecoy
+{
+    internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, int Seed,
+        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, int Threads);
+
+    internal static class Runs
+    {
+        public static int Run(Settings s)
+        {
+            if (Validate(s) is { } error)
+            {
+                Console.Error.WriteLine($"error: {error}");
+                return 2;
+            }
+            var names = s.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToList();
+            if (names.FirstOrDefault(m => !Methods.Known.Contains(m)) is { } unknown)
+            {
+                Console.Error.WriteLine($"error: unknown method '{unknown}'; choose from {string.Join(", ", Methods.Known)}");
+                return 2;
+            }
+            if (names.Contains("cdep") && Methods.ContextualDecomposition is null)
+            {
+                Console.Error.WriteLine("error: cdep needs contextual decomposition, which is not wired into this build yet: set Methods.ContextualDecomposition " +
+                    "to (model, x, m) => ContextualDecomposition.Decompose(model, x, m) in Samples/CdepDecoy/Methods.cs, or leave cdep out of --methods");
+                return 2;
+            }
+            set_num_threads(s.Threads);
+
+            Mnist all;
+            try { all = Mnist.Load(); }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            using var _ = all;
+            if (s.TrainCount + s.TestCount > all.Count)
+            {
+                Console.Error.WriteLine($"error: --train-count {s.TrainCount} + --test-count {s.TestCount} exceed the {all.Count} digits");
+                return 2;
+            }
+            var (trainDigits, testDigits) = all.Split(s.TestCount, s.Seed);
+            using var __ = trainDigits;
+            using var ___ = testDigits;
+            using var trainImages = trainDigits.Images.narrow(0, 0, s.TrainCount);
+            using var trainLabels = trainDigits.Labels.narrow(0, 0, s.TrainCount);
+            using var train = DecoyMnist.Create(trainImages, trainLabels, DecoyPart.Train, s.Seed, s.PatchSize);
+            using var test = DecoyMnist.Create(testDigits.Images, testDigits.Labels, DecoyPart.Test, s.Seed + 1, s.PatchSize);
+            Console.WriteLine($"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
+                $"{s.PatchSize}×{s.PatchSize} patch; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
+            Console.WriteLine();
+            Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | seconds |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var name in names)
+            {
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    var (lambda, trainAcc, testAcc) = Methods.TrainAndScore(name, s, train, test);
+                    Console.WriteLine($"| {name} | {(name == "vanilla" ? "–" : lambda.ToString("G", CultureInfo.InvariantCulture))} | {trainAcc * 100:F2} % | {testAcc * 100:F2} % | {clock.Elapsed.TotalSeconds:F0} |");
+                }
+                catch (AttrDsl.Training.TrainingDivergedException e)
+                {
+                    Console.WriteLine($"| {name} | – | diverged | diverged | {clock.Elapsed.TotalSeconds:F0} |");
+                    Console.Error.WriteLine($"{name}: {e.Message}");
+                }
+            }
+            return 0;
+        }
+
+        private static string? Validate(Settings s) =>
+            s.TrainCount < 1 ? "--train-count must be at least 1"
+            : s.TestCount < 1 ? "--test-count must be at least 1"
+            : s.Epochs < 0 ? "--epochs must be ≥ 0"
+            : s.BatchSize < 1 ? "--batch-size must be at least 1"
+            : !(s.LearningRate > 0 && double.IsFinite(s.LearningRate)) ? "--lr must be positive and finite"
+            : !(s.RrrLambda > 0 && double.IsFinite(s.RrrLambda)) || !(s.EgLambda > 0 && double.IsFinite(s.EgLambda)) || !(s.CdepLambda > 0 && double.IsFinite(s.CdepLambda))
+                ? "every λ must be positive and finite"
+            : s.EgReferences < 1 ? "--eg-references must be at least 1"
+            : s.PatchSize is < 1 or > 14 ? "--patch-size must lie in 1 … 14"
+            : s.Threads is < 1 or > 1024 ? "--threads must lie in 1 … 1024"
+            : null;
+    }
+}

@@ -1,0 +1,64 @@
+namespace AttrDsl.Datasets.Decoy;
+
+/// <summary>
+/// A data set with a planted spurious cue: the images, their labels, the mask of where the cue sits (1 inside the
+/// cue, 0 elsewhere; what the explanation penalties are told to keep the model away from) and, per image, the class
+/// whose cue value was planted. The tensors belong to this object, outside every dispose scope: dispose it to free them.
+/// </summary>
+public sealed class DecoySet : IDisposable
+{
+    internal DecoySet(Tensor images, Tensor labels, Tensor? masks, long[] cueClasses, int[] corners)
+    {
+        Images = images.DetachFromDisposeScope();
+        Labels = labels.DetachFromDisposeScope();
+        Masks = masks?.DetachFromDisposeScope();
+        CueClasses = cueClasses;
+        Corners = corners;
+    }
+
+    /// <summary>The images, float32 [N, C, 28, 28], values in [0, 1].</summary>
+    public Tensor Images { get; }
+
+    /// <summary>The digit of each image, int64 [N].</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>
+    /// Where the cue is, float32 [N, C, 28, 28] (1 inside, 0 outside), for DecoyMNIST; null for ColorMNIST, whose cue
+    /// (the colour) is not a region of the image: use <see cref="ColorMnist.ChannelMasks"/> there.
+    /// </summary>
+    public Tensor? Masks { get; }
+
+    /// <summary>
+    /// The class whose cue each image carries (the grey shade 255 − 25·c, or the colour of class c): the label in
+    /// the training part, an independent uniform draw in the test part.
+    /// </summary>
+    public IReadOnlyList<long> CueClasses { get; }
+
+    /// <summary>DecoyMNIST: the corner of each image's patch (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right); empty for ColorMNIST.</summary>
+    public IReadOnlyList<int> Corners { get; }
+
+    /// <summary>Number of images.</summary>
+    public long Count => Labels.size(0);
+
+    /// <summary>
+    /// Mini-batches of (images, labels, masks) — the form <c>AttributionPriorTrainer.FitMasked</c> takes for explanation
+    /// penalties. Each batch is disposed when the enumeration moves on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The set has no per-image masks (ColorMNIST).</exception>
+    public MaskedBatches ToMaskedBatches(int batchSize, bool shuffle = false, int? seed = null) =>
+        new(Images, Labels, Masks ?? throw new InvalidOperationException(
+            "this set has no per-image masks (ColorMNIST's cue is the colour, not a region): pass ColorMnist.ChannelMasks() to the penalty instead"),
+            batchSize, shuffle, seed);
+
+    /// <summary>Mini-batches of (images, labels), for plain training and evaluation.</summary>
+    public AttrDsl.Data.Batches ToBatches(int batchSize, bool shuffle = false, int? seed = null) =>
+        new(Images, Labels, batchSize, shuffle, seed);
+
+    /// <summary>Frees the tensors.</summary>
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+        Masks?.Dispose();
+    }
+}
