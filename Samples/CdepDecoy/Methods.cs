@@ -12,11 +12,14 @@ internal static class Methods
     public static readonly string[] Known = ["vanilla", "rrr", "eg", "cdep"];
 
     /// <summary>
-    /// >>> THE CDEP SWITCH <<< Contextual decomposition of the model's logits into the patch's share and the rest.
-    /// Null until AttrDsl.Decomposition.ContextualDecomposition lands (issue 8); then set it to
-    /// <c>(model, x, m) =&gt; ContextualDecomposition.Decompose(model, x, m)</c> and <c>--methods cdep</c> runs.
+    /// Contextual decomposition of the model's logits into the patch's share (β, from m ⊙ x) and the rest (γ); MnistNet
+    /// decomposes itself (<see cref="AttrDsl.Decomposition.IDecomposable"/>).
     /// </summary>
-    public static readonly Decomposer? ContextualDecomposition = null;
+    public static readonly Decomposer? ContextualDecomposition = (model, x, m) =>
+    {
+        var d = AttrDsl.Decomposition.ContextualDecomposition.Decompose(model, x, m);
+        return (d.Relevant, d.Irrelevant);
+    };
 
     /// <summary>Trains a fresh MnistNet (same initial weights and batch order for every method) and scores it.</summary>
     public static (double Lambda, double TrainAccuracy, double TestAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)

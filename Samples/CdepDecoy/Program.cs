@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // DecoyMNIST (CDEP, Rieger et al. 2020): the MNIST CNN trained on digits with a label-coded grey corner patch, without a
 // penalty and with the explanation penalties that keep it off the patch; test accuracy on digits whose patch is random.
 Allocator.TuneAllocator();
-var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep (cdep needs contextual decomposition wired in, see Methods.ContextualDecomposition).", DefaultValueFactory = _ => "vanilla,rrr,eg" };
+var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep.", DefaultValueFactory = _ => "vanilla,cdep,rrr,eg" };
 var trainCount = new Option<int>("--train-count") { Description = "Training digits (from the training split).", DefaultValueFactory = _ => 8000 };
 var testCount = new Option<int>("--test-count") { Description = "Held-out test digits.", DefaultValueFactory = _ => 2000 };
 var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 2 };
