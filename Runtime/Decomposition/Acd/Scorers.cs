@@ -55,17 +55,10 @@ public static class Scorers
         var rows = CheckRows(maxRowsPerCall, name);
         return masks =>
         {
-            var m = CheckMasks(masks, x, name);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var parts = new List<Tensor>();
-            for (long start = 0; start < m; start += rows)
-            {
-                var n = Math.Min(rows, m - start);
-                var chunk = masks.narrow(0, start, n).to(x.dtype, x.device);
-                parts.Add(ScoreChecks.Scores(relevantTargetScores(x, chunk), n, name).to(float64));
-            }
-            return cat(parts, 0).MoveToOuterDisposeScope();
+            return InChunks(masks, x, rows, name, (chunk, n) => ScoreChecks.Scores(relevantTargetScores(x, chunk), n, name).to(float64))
+                .MoveToOuterDisposeScope();
         };
     }
 
@@ -103,19 +96,14 @@ public static class Scorers
         var rows = CheckRows(maxRowsPerCall, name);
         return masks =>
         {
-            var m = CheckMasks(masks, x, name);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var parts = new List<Tensor>();
-            for (long start = 0; start < m; start += rows)
+            var scores = InChunks(masks, x, rows, name, (chunk, n) =>
             {
-                var n = Math.Min(rows, m - start);
-                var chunk = masks.narrow(0, start, n).to(x.dtype, x.device);
                 var xs = x.unsqueeze(0).expand(chunk.shape);
                 var output = Checks.Output(forward(perturb(chunk, xs)), n, $"Scorers.{name}");
-                parts.Add(target.Select(output).to(float64));
-            }
-            var scores = cat(parts, 0);
+                return target.Select(output).to(float64);
+            });
             if (reference is not null)
             {
                 // f(x) once per call: the occlusion score is the drop from the unoccluded output.
@@ -124,6 +112,22 @@ public static class Scorers
             }
             return scores.MoveToOuterDisposeScope();
         };
+    }
+
+    /// <summary>
+    /// Checks the masks and scores them at most <paramref name="rows"/> at a time (each chunk moved to x's dtype and
+    /// device), returning all M scores as float64 [M]. Runs in the caller's dispose scope.
+    /// </summary>
+    private static Tensor InChunks(Tensor masks, Tensor x, long rows, string name, Func<Tensor, long, Tensor> score)
+    {
+        var m = CheckMasks(masks, x, name);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < m; start += rows)
+        {
+            var n = Math.Min(rows, m - start);
+            parts.Add(score(masks.narrow(0, start, n).to(x.dtype, x.device), n));
+        }
+        return cat(parts, 0);
     }
 
     private static void CheckSample(Tensor x, string name)
