@@ -38,7 +38,7 @@ namespace AttrDsl.Training;
 /// Explanation penalties (<see cref="PriorTrainingOptions.Penalties"/>: CDEP, RRR, the masked expected-gradients
 /// penalty) add λ·penalty to the same prior term — same schedule, same warm-up, same checks (a non-scalar, integer,
 /// graph-less or non-finite penalty throws before any update). They need the mask of each batch, so with penalties
-/// train through <see cref="Step(Tensor, Tensor, Tensor, int)"/> or <see cref="FitMasked"/>;
+/// train through <see cref="Step(Tensor, Tensor, Tensor, int)"/> or <see cref="Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, bool)"/>;
 /// the mask is checked with the batch (shape, NaN/±Inf) before anything trains. Options may hold penalties alone
 /// (no priors): the reports then carry no attribution statistics.
 /// </para>
@@ -91,7 +91,7 @@ public sealed class AttributionPriorTrainer
     /// <summary>Raised after every step, with its report.</summary>
     public event Action<StepReport>? StepCompleted;
 
-    /// <summary>Raised by <see cref="Fit"/> after every epoch (step learning-rate schedulers, evaluate, checkpoint here).</summary>
+    /// <summary>Raised by <c>Fit</c> after every epoch (step learning-rate schedulers, evaluate, checkpoint here).</summary>
     public event Action<EpochReport>? EpochCompleted;
 
     /// <summary>One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) in epoch <paramref name="epoch"/>.</summary>
@@ -203,7 +203,7 @@ public sealed class AttributionPriorTrainer
     /// <see cref="Step(Tensor, Tensor, Tensor, int)"/>. E.g. <c>DecoySet.ToMaskedBatches</c> of the DecoyMNIST sample data.
     /// (A separate name, not a <c>Fit</c> overload, so existing <c>cref</c>s to <c>Fit</c> stay unambiguous.)
     /// </summary>
-    public List<EpochReport> FitMasked(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs, bool progress = false)
+    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs, bool progress = false)
     {
         ArgumentNullException.ThrowIfNull(batches);
         var count = batches is IReadOnlyCollection<(Tensor, Tensor, Tensor)> collection ? collection.Count

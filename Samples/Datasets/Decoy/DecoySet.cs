@@ -41,7 +41,7 @@ public sealed class DecoySet : IDisposable
     public long Count => Labels.size(0);
 
     /// <summary>
-    /// Mini-batches of (images, labels, masks) — the form <c>AttributionPriorTrainer.FitMasked</c> takes for explanation
+    /// Mini-batches of (images, labels, masks) — the form <c>AttributionPriorTrainer.Fit</c> takes for explanation
     /// penalties. Each batch is disposed when the enumeration moves on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The set has no per-image masks (ColorMNIST).</exception>

@@ -114,7 +114,7 @@ public class PenaltyTrainingTests
     }
 
     [Fact]
-    public void FitMaskedTrainsOverImageLabelMaskBatchesAndPriorsAndPenaltiesAddUp()
+    public void FitTrainsOverImageLabelMaskBatchesAndPriorsAndPenaltiesAddUp()
     {
         var (x, y, mask) = DecoyData();
         using var _x = x;
@@ -131,7 +131,7 @@ public class PenaltyTrainingTests
         var batches = Enumerable.Range(0, 4).Select(i => (x.narrow(0, 32 * i, 32), y.narrow(0, 32 * i, 32), perSampleMasks.narrow(0, 32 * i, 32))).ToList();
         var reports = new List<StepReport>();
         trainer.StepCompleted += reports.Add;
-        var epochs = trainer.FitMasked(batches, epochs: 2);
+        var epochs = trainer.Fit(batches, epochs: 2);
         Assert.Equal(2, epochs.Count);
         Assert.Equal(8, reports.Count);
         Assert.All(reports, r =>
