@@ -1,3 +1,5 @@
+using AttrDsl.Internal;
+
 namespace AttrDsl.Attribution;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class Checks
         if (inputs.IsInvalid)
             throw new ArgumentException($"{method}: {name} was disposed; pass a live tensor", name);
         if (inputs.dim() >= 1 && inputs.size(0) == 0)
-            throw new ArgumentException($"{method}: {name} is an empty batch (shape {Shape(inputs)}); pass at least one sample", name);
+            throw new ArgumentException($"{method}: {name} is an empty batch (shape {Format.Shape(inputs)}); pass at least one sample", name);
     }
 
     /// <summary>
@@ -36,7 +38,7 @@ internal static class Checks
         var index = Unravel(first, t.shape);
         var value = t.detach().reshape(-1)[first].item<double>();
         throw new ArgumentException(
-            $"{method}: {name} contains {count} non-finite value{(count == 1 ? "" : "s")} (first: {value} at index [{string.Join(", ", index)}] of shape {Shape(t)}); " +
+            $"{method}: {name} contains {count} non-finite value{(count == 1 ? "" : "s")} (first: {value} at index [{string.Join(", ", index)}] of shape {Format.Shape(t)}); " +
             "every result computed from it (attributions, losses, weights) would be NaN. Clean or impute the data first (e.g. torch.nan_to_num).", name);
     }
 
@@ -59,7 +61,7 @@ internal static class Checks
                 $"{method}: the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
         if (output.size(0) != rows)
             throw new InvalidOperationException(
-                $"{method}: the model returned an output of shape {Shape(output)} for a batch of {rows} rows; its first dimension must be the batch");
+                $"{method}: the model returned an output of shape {Format.Shape(output)} for a batch of {rows} rows; its first dimension must be the batch");
         return output;
     }
 
@@ -122,7 +124,6 @@ internal static class Checks
         $"{method}: the model's output does not depend on its input (no gradient path reaches it), so every attribution would be zero. " +
         "Check that forward computes from its argument x, not from a stored or detached tensor.");
 
-    private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 
     private static long[] Unravel(long flat, long[] shape)
     {

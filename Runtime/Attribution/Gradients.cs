@@ -30,14 +30,22 @@ public static class Gradients
         using var grad = enable_grad();
         var leaf = createGraph && input.requires_grad ? input : input.detach().requires_grad_();
         var output = Checks.Output(forward(leaf), leaf.dim() == 0 ? 1 : leaf.size(0), method);
-        var selected = target.Select(output);
-        var total = selected.sum();
-        if (!total.requires_grad)
+        return OfSelected(target.Select(output), leaf, createGraph, method).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// ∂(Σ selected)/∂leaf for outputs the caller already selected from the model's output on <paramref name="leaf"/>.
+    /// Outputs that are not differentiable at all (computed under no_grad or from detached tensors), and outputs with no
+    /// gradient path to the leaf (a model that ignores its argument), are errors: both are bugs in the model that would
+    /// otherwise show up as all-zero attributions.
+    /// </summary>
+    internal static Tensor OfSelected(Tensor selected, Tensor leaf, bool createGraph, string method)
+    {
+        if (!selected.requires_grad)
             throw new InvalidOperationException(
                 $"{method}: the selected model output does not require grad, so it cannot be differentiated with respect to the input: " +
                 "was it computed under no_grad() or from detached tensors?");
-        var g = GuardedAutograd.GradOrNull([total], [leaf], createGraph: createGraph)[0] ?? throw Checks.UnusedInput(method);
-        return g.MoveToOuterDisposeScope();
+        return GuardedAutograd.GradOrNull([selected.sum()], [leaf], createGraph: createGraph)[0] ?? throw Checks.UnusedInput(method);
     }
 
     /// <summary>f's selected outputs, one per sample, without recording gradients.</summary>

@@ -1,3 +1,5 @@
+using AttrDsl.Internal;
+
 namespace AttrDsl.Checkpoints;
 
 /// <summary>
@@ -84,7 +86,7 @@ public static class Checkpoint
         {
             var (want, have) = (target[name], saved[name]);
             if (!want.shape.SequenceEqual(have.shape))
-                problems.Add($"'{name}' has shape {Shape(have.shape)} in the file but {Shape(want.shape)} in the module");
+                problems.Add($"'{name}' has shape {Format.Shape(have.shape)} in the file but {Format.Shape(want.shape)} in the module");
             else if (want.dtype == have.dtype)
                 values[name] = have;
             else if (Convert(have, want.dtype) is { } converted)
@@ -131,5 +133,4 @@ public static class Checkpoint
         (names.Count == 1 ? "tensor " : $"{names.Count} tensors ") +
         string.Join(", ", names.Take(8).Select(n => $"'{n}'")) + (names.Count > 8 ? $", … ({names.Count - 8} more)" : "");
 
-    private static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
 }

@@ -82,7 +82,7 @@ public sealed class AttributionPriorTrainer
         {
             if (background.IsInvalid) throw new ArgumentException($"{Name}: the Background set was disposed; pass a live tensor", nameof(options));
             if (background.dim() < 1 || background.size(0) == 0)
-                throw new ArgumentException($"{Name}: the Background set of shape {Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
+                throw new ArgumentException($"{Name}: the Background set of shape {Format.Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
             Checks.Finite(background, Name, "the Background set");
             CheckPriorsApply(background.shape[1..], "the Background set's samples");
         }
@@ -252,7 +252,7 @@ public sealed class AttributionPriorTrainer
         if (x.dim() < 1) throw new ArgumentException($"{method}: inputs is a 0-dim tensor; pass a batch [B, ...]", nameof(x));
         if (y.IsInvalid) throw new ArgumentException($"{method}: labels was disposed; pass a live tensor", nameof(y));
         if (y.dim() < 1 || y.size(0) != x.size(0))
-            throw new ArgumentException($"{method}: labels of shape {Shape(y.shape)} do not give one row per sample of the inputs {Shape(x.shape)}", nameof(y));
+            throw new ArgumentException($"{method}: labels of shape {Format.Shape(y.shape)} do not give one row per sample of the inputs {Format.Shape(x.shape)}", nameof(y));
 
         var sampleShape = x.shape[1..];
         if (_checkedSampleShape is null || !_checkedSampleShape.AsSpan().SequenceEqual(sampleShape))
@@ -260,8 +260,8 @@ public sealed class AttributionPriorTrainer
             if (_options.Source == AttributionSource.ExpectedGradients && _options.Background is { } background &&
                 !background.shape.AsSpan(1).SequenceEqual(sampleShape))
                 throw new ArgumentException(
-                    $"{method}: the inputs' samples have shape {Shape(sampleShape)} but the Background set's have {Shape(background.shape[1..])} " +
-                    $"(Background {Shape(background.shape)}); expected gradients draw references from it, so both must hold samples of one shape", nameof(x));
+                    $"{method}: the inputs' samples have shape {Format.Shape(sampleShape)} but the Background set's have {Format.Shape(background.shape[1..])} " +
+                    $"(Background {Format.Shape(background.shape)}); expected gradients draw references from it, so both must hold samples of one shape", nameof(x));
             CheckPriorsApply(sampleShape, "the inputs' samples");
             _checkedSampleShape = sampleShape;
         }
@@ -368,7 +368,7 @@ public sealed class AttributionPriorTrainer
         if (!loss.is_floating_point())
             throw new InvalidOperationException($"{method}: {what} is a {loss.dtype} tensor; it must be floating point so it can be differentiated (no argmax, counts or casts to integers)");
         if (loss.numel() != 1)
-            throw new InvalidOperationException($"{method}: {what} has shape {Shape(loss.shape)}; it must be one value (reduce it with mean() or sum())");
+            throw new InvalidOperationException($"{method}: {what} has shape {Format.Shape(loss.shape)}; it must be one value (reduce it with mean() or sum())");
         if (!loss.requires_grad)
             throw new InvalidOperationException(
                 $"{method}: {what} does not depend on the model's weights (it carries no gradient); compute it from the model's output or the " +
@@ -409,7 +409,7 @@ public sealed class AttributionPriorTrainer
         var bad = withGrad[Array.IndexOf(flags, false)];
         var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
         var count = bad.grad!.isfinite().logical_not().sum().item<long>();
-        throw Diverged(method, $"the {phase} gradient of parameter {name} {Shape(bad.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")} although the losses are finite", applied);
+        throw Diverged(method, $"the {phase} gradient of parameter {name} {Format.Shape(bad.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")} although the losses are finite", applied);
     }
 
     /// <summary>
@@ -426,7 +426,7 @@ public sealed class AttributionPriorTrainer
             {
                 var count = parameter.isfinite().logical_not().sum().item<long>();
                 if (count == 0) continue;
-                corrupted = $"parameter '{name}' {Shape(parameter.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")}";
+                corrupted = $"parameter '{name}' {Format.Shape(parameter.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")}";
                 break;
             }
         }
@@ -446,5 +446,4 @@ public sealed class AttributionPriorTrainer
         return new AttributionStats(a.mean().ToDouble(), a.max().ToDouble(), GiniSparsity.Gini(phi.to(ScalarType.Float64)).ToDouble());
     }
 
-    private static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
 }

@@ -77,11 +77,9 @@ public sealed class InterpolationBatch : IDisposable
     public static InterpolationBatch Create(Tensor inputs, Tensor references, Tensor alphas)
     {
         const string method = "InterpolationBatch.Create";
-        Checks.NotEmpty(inputs, method);
-        PathKit.CheckInputs(inputs, method: method);
+        PathKit.CheckInputBatch(inputs, method);
         ArgumentNullException.ThrowIfNull(references);
         ArgumentNullException.ThrowIfNull(alphas);
-        Checks.Finite(inputs, method, nameof(inputs));
         Checks.Finite(references, method, nameof(references));
         Checks.Finite(alphas, method, nameof(alphas));
         return CreateCore(inputs, references, alphas);
@@ -150,9 +148,7 @@ public sealed class InterpolationBatch : IDisposable
     /// <summary><see cref="Sample(Tensor, Tensor, int, double?, bool)"/>, with errors in the name of <paramref name="method"/>.</summary>
     internal static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha, bool alphaGrid, string method)
     {
-        Checks.NotEmpty(inputs, method);
-        PathKit.CheckInputs(inputs, method: method);
-        Checks.Finite(inputs, method, nameof(inputs));
+        PathKit.CheckInputBatch(inputs, method);
         CheckBackground(inputs, background, method);
         if (k < 1)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"{method}: k (references per sample) must be at least 1, got {k}");

@@ -1,7 +1,6 @@
 using TorchSharp;
+using AttrDsl.Internal;
 using static TorchSharp.torch;
-
-using AttrDsl.Autograd;
 
 namespace AttrDsl.Attribution;
 
@@ -9,10 +8,10 @@ namespace AttrDsl.Attribution;
 internal static class PathKit
 {
     /// <summary>"[2, 3, 4]".</summary>
-    public static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
+    public static string Shape(long[] shape) => Format.Shape(shape);
 
     /// <summary>"[2, 3, 4]".</summary>
-    public static string Shape(Tensor t) => Shape(t.shape);
+    public static string Shape(Tensor t) => Format.Shape(t);
 
     /// <summary>Inputs must be a floating-point batch [B, ...].</summary>
     public static void CheckInputs(Tensor inputs, string name = "inputs", string? method = null)
@@ -90,11 +89,17 @@ internal static class PathKit
     /// </summary>
     public static void CheckBatch(Tensor inputs, Target target, string method, string name = "inputs")
     {
+        CheckInputBatch(inputs, method, name);
+        ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), method);
+    }
+
+    /// <summary>The batch checks without a target: not null or empty, a floating-point batch [B, ...], finite.</summary>
+    public static void CheckInputBatch(Tensor inputs, string method, string name = "inputs")
+    {
         Checks.NotEmpty(inputs, method, name);
         CheckInputs(inputs, name, method);
-        ArgumentNullException.ThrowIfNull(target);
         Checks.Finite(inputs, method, name);
-        Checks.TargetCount(target, inputs.size(0), method);
     }
 
     /// <summary>
@@ -110,9 +115,8 @@ internal static class PathKit
 
     /// <summary>
     /// ∂(Σ_r target(f(rows))_r)/∂rows on a fresh leaf, for a <paramref name="target"/> that addresses exactly these
-    /// rows. The model's output is checked (<see cref="Checks.Output"/>). A selected output with no gradient path to
-    /// the input (a model that ignores its argument) throws, as does one that is not differentiable at all (computed
-    /// under no_grad): both are bugs in the model that would otherwise show up as all-zero attributions.
+    /// rows. The model's output is checked (<see cref="Checks.Output"/>), and its gradient taken as
+    /// <see cref="Gradients.OfSelected"/> takes it (non-differentiable or input-ignoring models are errors).
     /// </summary>
     public static Tensor ChunkGradient(Func<Tensor, Tensor> forward, Tensor rows, Target target, bool createGraph, string method)
     {
@@ -121,14 +125,7 @@ internal static class PathKit
         var n = rows.size(0);
         var leaf = rows.detach().requires_grad_();
         var output = Checks.Output(forward(leaf), n, method);
-        var selected = target.Select(output);
-        if (!selected.requires_grad)
-            throw new InvalidOperationException(
-                $"{method}: the selected model output does not require grad, so it cannot be differentiated with respect to the input: " +
-                "was it computed under no_grad() or from detached tensors?");
-        var sum = selected.sum();
-        var g = GuardedAutograd.GradOrNull([sum], [leaf], createGraph: createGraph)[0] ?? throw Checks.UnusedInput(method);
-        return g.MoveToOuterDisposeScope();
+        return Gradients.OfSelected(target.Select(output), leaf, createGraph, method).MoveToOuterDisposeScope();
     }
 
     /// <summary>

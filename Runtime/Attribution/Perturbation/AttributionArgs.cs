@@ -1,12 +1,14 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
+using AttrDsl.Internal;
+
 namespace AttrDsl.Attribution;
 
 /// <summary>Argument checks and shape helpers shared by the perturbation, layer and metric methods.</summary>
 internal static class AttributionArgs
 {
-    internal static string Str(long[] shape) => "[" + string.Join(", ", shape) + "]";
+    internal static string Str(long[] shape) => Format.Shape(shape);
 
     internal static long Product(IEnumerable<long> sizes)
     {

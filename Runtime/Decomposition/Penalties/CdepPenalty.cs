@@ -1,5 +1,7 @@
 using AttrDsl.Attribution;
 
+using AttrDsl.Internal;
+
 namespace AttrDsl.Decomposition.Penalties;
 
 /// <summary>
@@ -64,7 +66,7 @@ public sealed class CdepPenalty : IExplanationPenalty
         Part(irrelevant, "irrelevant", b);
         if (!relevant.shape.SequenceEqual(irrelevant.shape))
             throw new InvalidOperationException(
-                $"{Method}: the decomposition's relevant part {PenaltyMasks.Shape(relevant.shape)} and irrelevant part {PenaltyMasks.Shape(irrelevant.shape)} differ in shape; both must be the logits' shape");
+                $"{Method}: the decomposition's relevant part {Format.Shape(relevant.shape)} and irrelevant part {Format.Shape(irrelevant.shape)} differ in shape; both must be the logits' shape");
         var share = (relevant - irrelevant).sigmoid().reshape(b, -1).mean([1]);     // softmax([β, γ])₀, averaged over the logits
         var weights = PenaltyMasks.HasRegion(x, m);
         return (share * weights).mean().MoveToOuterDisposeScope();
@@ -77,6 +79,6 @@ public sealed class CdepPenalty : IExplanationPenalty
         if (!part.is_floating_point())
             throw new InvalidOperationException($"{Method}: the decomposition's {name} part is a {part.dtype} tensor; it must be the floating-point logits' share");
         if (part.dim() < 1 || part.size(0) != rows)
-            throw new InvalidOperationException($"{Method}: the decomposition's {name} part has shape {PenaltyMasks.Shape(part.shape)} for a batch of {rows}; it must have one row per sample");
+            throw new InvalidOperationException($"{Method}: the decomposition's {name} part has shape {Format.Shape(part.shape)} for a batch of {rows}; it must have one row per sample");
     }
 }

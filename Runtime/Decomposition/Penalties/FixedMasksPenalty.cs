@@ -1,3 +1,5 @@
+using AttrDsl.Internal;
+
 namespace AttrDsl.Decomposition.Penalties;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class FixedMasksPenalty : IExplanationPenalty
         ArgumentNullException.ThrowIfNull(masks);
         if (masks.IsInvalid) throw new ArgumentException("FixedMasksPenalty: the masks were disposed; pass a live tensor", nameof(masks));
         if (masks.dim() < 1 || masks.size(0) == 0)
-            throw new ArgumentException($"FixedMasksPenalty: masks of shape {PenaltyMasks.Shape(masks.shape)} hold no mask; pass [S ≥ 1, ...] (one mask per row)", nameof(masks));
+            throw new ArgumentException($"FixedMasksPenalty: masks of shape {Format.Shape(masks.shape)} hold no mask; pass [S ≥ 1, ...] (one mask per row)", nameof(masks));
         (_inner, _masks) = (inner, masks);
         Name = name ?? $"{inner.Name} ({masks.size(0)} masks)";
     }

@@ -1,5 +1,7 @@
 using AttrDsl.Attribution;
 
+using AttrDsl.Internal;
+
 namespace AttrDsl.Decomposition.Penalties;
 
 /// <summary>The mask rules every explanation penalty shares.</summary>
@@ -23,7 +25,7 @@ internal static class PenaltyMasks
         var fits = ms.Length == xs.Length && ms.Zip(xs).All(p => p.First == p.Second || p.First == 1);
         if (!fits)
             throw new ArgumentException(
-                $"{method}: the mask of shape {Shape(ms)} does not fit the inputs {Shape(xs)}; give one mask per sample shaped like the inputs, " +
+                $"{method}: the mask of shape {Format.Shape(ms)} does not fit the inputs {Format.Shape(xs)}; give one mask per sample shaped like the inputs, " +
                 $"or one shared mask with size 1 along the dimensions it does not vary in (e.g. [1, {string.Join(", ", xs[1..])}])", nameof(mask));
         Checks.Finite(mask, method, "the mask");
         return mask.detach().to(x.dtype, x.device);
@@ -38,5 +40,4 @@ internal static class PenaltyMasks
         return mask.expand(x.shape).reshape(b, -1).ne(0).any(1).to(x.dtype).MoveToOuterDisposeScope();
     }
 
-    public static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
 }
