@@ -86,4 +86,19 @@ public static class CdFunctional
 
     /// <summary>Concatenation along <paramref name="dim"/>.</summary>
     public static Decomposition cat(IReadOnlyList<Decomposition> parts, long dim) => CombinationRules.Cat(parts, dim);
+
+    /// <summary>x.select(dim, index): applied to β and γ alike.</summary>
+    public static Decomposition select(Decomposition d, long dim, long index) => ShapeRules.select(d, dim, index);
+
+    /// <summary>x.squeeze(dim): applied to β and γ alike.</summary>
+    public static Decomposition squeeze(Decomposition d, long? dim = null) => ShapeRules.squeeze(d, dim);
+
+    /// <summary>x.unsqueeze(dim): applied to β and γ alike.</summary>
+    public static Decomposition unsqueeze(Decomposition d, long dim) => ShapeRules.unsqueeze(d, dim);
+
+    /// <summary>
+    /// An Embedding applied to token indices with a per-token mask: each relevant token's vector goes to β, the others'
+    /// to γ (<see cref="EmbeddingRules.Embedding"/>), after checking that the inputs are token indices and the mask fits.
+    /// </summary>
+    public static Decomposition embedding(Embedding layer, Tensor tokens, Tensor tokenMask) => ContextualDecomposition.EmbedTokens(layer, tokens, tokenMask);
 }

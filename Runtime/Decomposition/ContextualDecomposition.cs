@@ -93,6 +93,23 @@ public static class ContextualDecomposition
     }
 
     /// <summary>
+    /// The first step of a token model's decomposition: <paramref name="layer"/> applied to token indices
+    /// <paramref name="tokens"/> [N, T] with a per-token mask broadcastable to them (generated code of models whose
+    /// forward starts with an Embedding calls it).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tokens are not integers, or the mask does not broadcast to them.</exception>
+    public static Decomposition EmbedTokens(Embedding layer, Tensor tokens, Tensor tokenMask)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(tokenMask);
+        if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
+            throw new ArgumentException($"The model's forward starts with an Embedding, so its decomposition takes integer token indices, not {tokens.dtype}.", nameof(tokens));
+        MaskedShape(tokens.shape, tokenMask.shape);
+        return EmbeddingRules.Embedding(layer, tokens, tokenMask);
+    }
+
+    /// <summary>
     /// Decomposes a child module inside a running decomposition (from a hand-written <see cref="IDecomposable"/>, or
     /// generated code): dispatches on its type like the entry points and names it by its path in errors.
     /// </summary>

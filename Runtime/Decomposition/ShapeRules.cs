@@ -34,4 +34,13 @@ public static class ShapeRules
 
     /// <summary>Permutes the dimensions of β and γ.</summary>
     public static Decomposition permute(Decomposition d, params long[] permutation) => new(d.Relevant.permute(permutation), d.Irrelevant.permute(permutation));
+
+    /// <summary>Selects index <paramref name="index"/> along <paramref name="dim"/> in β and γ (e.g. an LSTM's last time step).</summary>
+    public static Decomposition select(Decomposition d, long dim, long index) => new(d.Relevant.select(dim, index), d.Irrelevant.select(dim, index));
+
+    /// <summary>Removes a size-1 dimension (all of them when <paramref name="dim"/> is null) from β and γ.</summary>
+    public static Decomposition squeeze(Decomposition d, long? dim = null) => new(d.Relevant.squeeze(dim), d.Irrelevant.squeeze(dim));
+
+    /// <summary>Inserts a size-1 dimension at <paramref name="dim"/> in β and γ.</summary>
+    public static Decomposition unsqueeze(Decomposition d, long dim) => new(d.Relevant.unsqueeze(dim), d.Irrelevant.unsqueeze(dim));
 }

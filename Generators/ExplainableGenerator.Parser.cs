@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using AttrDsl.Generators.Helpers;
+using AttrDsl.Generators.Model;
+using AttrDsl.Generators.Translation;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AttrDsl.Generators;
+
+public sealed partial class ExplainableGenerator
+{
+    /// <summary>Symbols and syntax → <see cref="ModelSpec"/>, inside the pipeline's transform (nothing Roslyn-owned leaves it).</summary>
+    internal static class Parser
+    {
+        private const string PriorAttribute = "AttrDsl.AttributionPriorAttribute";
+        private const string PriorInterface = "AttrDsl.Priors.IAttributionPrior";
+
+        /// <summary>The model for an annotated class, or null when the generator must leave it alone (the analyzers say why).</summary>
+        public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, bool explainable, CancellationToken cancellation)
+        {
+            try
+            {
+                return ParseCore(context, explainable, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception)
+            {
+                // The generator never throws into the compiler: an unforeseen shape of user code leaves the members out.
+                return null;
+            }
+        }
+
+        private static ModelSpec? ParseCore(GeneratorAttributeSyntaxContext context, bool explainable, CancellationToken cancellation)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax) return null;
+            // A class with both attributes is generated once, by the [Explainable] pipeline.
+            if (!explainable && HasAttribute(type, ExplainableAttribute)) return null;
+            if (!IsPartialEverywhere(type, cancellation) || type.IsGenericType || type.IsStatic) return null;
+            if (!IsTensorModule(type)) return null;
+
+            var forward = FindForward(type);
+            ForwardSpec? forwardSpec = null;
+            if (forward?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellation) is MethodDeclarationSyntax forwardSyntax)
+            {
+                var semanticModel = forwardSyntax.SyntaxTree == context.SemanticModel.SyntaxTree
+                    ? context.SemanticModel
+                    : context.SemanticModel.Compilation.GetSemanticModel(forwardSyntax.SyntaxTree);
+                forwardSpec = ForwardTranslator.Translate(forwardSyntax, semanticModel, cancellation).Forward;
+            }
+            if (forwardSpec is null && !explainable) return null;   // a block whose forward cannot be translated: nothing to add
+
+            var ownDecompose = type.GetMembers("Decompose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 1);
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            var containing = new List<string>();
+            for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                containing.Insert(0, $"partial {Keyword(outer)} {outer.Name}");
+            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
+
+            return new ModelSpec(ns, containing.ToEquatableArray(), type.Name, hint,
+                explainable ? ParseExplainable(type, context.Attributes[0]) : null, forwardSpec, !ownDecompose);
+        }
+
+        private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)
+        {
+            var references = 1;
+            string schedule = "Summed", target = "Label", method = "IntegratedGradients";
+            foreach (var argument in attribute.NamedArguments)
+            {
+                switch (argument.Key)
+                {
+                    case "References" when argument.Value.Value is int k: references = k; break;
+                    case "Schedule": schedule = EnumMember(argument.Value) ?? schedule; break;
+                    case "Target": target = EnumMember(argument.Value) ?? target; break;
+                    case "Method": method = EnumMember(argument.Value) ?? method; break;
+                }
+            }
+
+            var priors = new List<PriorSpec>();
+            var usable = true;
+            foreach (var a in type.GetAttributes())
+            {
+                if (a.AttributeClass is null || KnownTypes.MetadataName(a.AttributeClass) != PriorAttribute) continue;
+                var spec = ParsePrior(a);
+                if (spec is null || priors.Contains(spec)) usable = false;
+                else priors.Add(spec);
+            }
+            return new ExplainableSpec(references, schedule, target, method,
+                usable ? priors.ToEquatableArray() : EquatableArray<PriorSpec>.Empty);
+        }
+
+        // A usable prior: an IAttributionPrior class with a public parameterless constructor and a positive, finite λ.
+        private static PriorSpec? ParsePrior(AttributeData attribute)
+        {
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol prior) return null;
+            if (prior.IsAbstract || !prior.AllInterfaces.Any(i => KnownTypes.MetadataName(i) == PriorInterface)) return null;
+            if (!prior.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public)) return null;
+            var lambda = 1e-3;
+            foreach (var argument in attribute.NamedArguments)
+                if (argument.Key == "Lambda" && argument.Value.Value is double l) lambda = l;
+            if (!(lambda > 0) || double.IsInfinity(lambda)) return null;
+            return new PriorSpec(prior.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Literals.Format(lambda)!);
+        }
+
+        private static string? EnumMember(TypedConstant constant) =>
+            constant.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } e
+                ? e.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Value))?.Name
+                : null;
+
+        private static IMethodSymbol? FindForward(INamedTypeSymbol type) =>
+            type.GetMembers("forward").OfType<IMethodSymbol>().FirstOrDefault(m =>
+                !m.IsStatic && m.Parameters.Length == 1 && KnownTypes.IsTensor(m.Parameters[0].Type) && KnownTypes.IsTensor(m.ReturnType));
+
+        // nn.Module<Tensor, Tensor> somewhere up the base chain.
+        private static bool IsTensorModule(INamedTypeSymbol type)
+        {
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+                if (t.Name == "Module" && t.TypeArguments.Length == 2 && KnownTypes.IsModule(t)
+                    && KnownTypes.IsTensor(t.TypeArguments[0]) && KnownTypes.IsTensor(t.TypeArguments[1]))
+                    return true;
+            return false;
+        }
+
+        private static bool IsPartialEverywhere(INamedTypeSymbol type, CancellationToken cancellation)
+        {
+            for (var t = type; t is not null; t = t.ContainingType)
+                foreach (var reference in t.DeclaringSyntaxReferences)
+                    if (reference.GetSyntax(cancellation) is not TypeDeclarationSyntax declaration
+                        || !declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
+                        return false;
+            return true;
+        }
+
+        private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>
+            type.GetAttributes().Any(a => a.AttributeClass is not null && KnownTypes.MetadataName(a.AttributeClass) == metadataName);
+
+        private static string Keyword(INamedTypeSymbol type) => type switch
+        {
+            { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+            { IsRecord: true } => "record",
+            { TypeKind: TypeKind.Struct } => "struct",
+            { TypeKind: TypeKind.Interface } => "interface",
+            _ => "class",
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace AttrDsl.Generators.Translation;
+
+/// <summary>The TorchSharp and AttrDsl types the translation recognises, compared by metadata name.</summary>
+internal static class KnownTypes
+{
+    public const string Tensor = "TorchSharp.torch.Tensor";
+    public const string Module = "TorchSharp.torch.nn.Module";
+    public const string Functional = "TorchSharp.torch.nn.functional";
+    public const string Torch = "TorchSharp.torch";
+    public const string Lstm = "TorchSharp.Modules.LSTM";
+    public const string Embedding = "TorchSharp.Modules.Embedding";
+    public const string Decomposable = "AttrDsl.DecomposableAttribute";
+    public const string Explainable = "AttrDsl.ExplainableAttribute";
+    public const string DecomposableInterface = "AttrDsl.Decomposition.IDecomposable";
+
+    /// <summary>TorchSharp layers that the runtime decomposes (ContextualDecomposition.Propagate's cases).</summary>
+    public static readonly HashSet<string> Layers =
+    [
+        "TorchSharp.Modules.Linear", "TorchSharp.Modules.Conv1d", "TorchSharp.Modules.Conv2d",
+        "TorchSharp.Modules.BatchNorm1d", "TorchSharp.Modules.BatchNorm2d", "TorchSharp.Modules.LayerNorm",
+        "TorchSharp.Modules.ReLU", "TorchSharp.Modules.LeakyReLU", "TorchSharp.Modules.GELU", "TorchSharp.Modules.Softplus",
+        "TorchSharp.Modules.Tanh", "TorchSharp.Modules.Sigmoid", "TorchSharp.Modules.MaxPool1d", "TorchSharp.Modules.MaxPool2d",
+        "TorchSharp.Modules.AvgPool1d", "TorchSharp.Modules.AvgPool2d", "TorchSharp.Modules.AdaptiveAvgPool2d",
+        "TorchSharp.Modules.Dropout", "TorchSharp.Modules.Identity", "TorchSharp.Modules.Flatten", "TorchSharp.Modules.Sequential",
+    ];
+
+    /// <summary>The metadata name of a type: namespace-qualified, nested types joined with '.', no generic arguments.</summary>
+    public static string MetadataName(ITypeSymbol type)
+    {
+        var name = type.MetadataName;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType) name = outer.MetadataName + "." + name;
+        var ns = type.ContainingNamespace;
+        return ns is null || ns.IsGlobalNamespace ? name : ns.ToDisplayString() + "." + name;
+    }
+
+    public static bool IsTensor(ITypeSymbol? type) => type is not null && MetadataName(type) == Tensor;
+
+    /// <summary>True when <paramref name="type"/> is or derives from TorchSharp's nn.Module.</summary>
+    public static bool IsModule(ITypeSymbol? type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.ContainingNamespace?.ToDisplayString() == "TorchSharp" && t.ContainingType?.Name == "nn" && t.Name == "Module") return true;
+        return false;
+    }
+
+    /// <summary>True when <paramref name="type"/> is a user module that decomposes itself (generated or hand-written).</summary>
+    public static bool DecomposesItself(ITypeSymbol type)
+    {
+        foreach (var attribute in type.GetAttributes())
+            if (attribute.AttributeClass is { } c && (MetadataName(c) == Decomposable || MetadataName(c) == Explainable)) return true;
+        foreach (var i in type.AllInterfaces)
+            if (MetadataName(i) == DecomposableInterface) return true;
+        return false;
+    }
+}

@@ -1,0 +1,23 @@
+using AttrDsl.Generators.Model;
+using Microsoft.CodeAnalysis.Text;
+
+namespace AttrDsl.Generators.Translation;
+
+/// <summary>
+/// The outcome of translating forward: the operations, or the first construct with no rule and where it is. The
+/// generator keeps only <see cref="Forward"/> (a missing member); the analyzers report <see cref="Problem"/> at <see cref="Span"/>.
+/// </summary>
+internal sealed class TranslationResult
+{
+    private TranslationResult(ForwardSpec? forward, string? problem, TextSpan span) => (Forward, Problem, Span) = (forward, problem, span);
+
+    public ForwardSpec? Forward { get; }
+
+    public string? Problem { get; }
+
+    public TextSpan Span { get; }
+
+    public static TranslationResult Success(ForwardSpec forward) => new(forward, null, default);
+
+    public static TranslationResult Failure(string problem, TextSpan span) => new(null, problem, span);
+}

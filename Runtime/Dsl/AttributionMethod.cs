@@ -1,0 +1,24 @@
+namespace AttrDsl;
+
+/// <summary>The input-attribution methods that generated <c>Explain</c> (and <see cref="Explainer"/>) run.</summary>
+public enum AttributionMethod
+{
+    /// <summary>Integrated gradients from a zero baseline (Sundararajan et al. 2017), 50 Gauss–Legendre steps.</summary>
+    IntegratedGradients,
+    /// <summary>Expected gradients over the background set (Erion et al. 2021).</summary>
+    ExpectedGradients,
+    /// <summary>|∂f/∂x| (Simonyan et al. 2014).</summary>
+    Saliency,
+    /// <summary>x ⊙ ∂f/∂x.</summary>
+    InputXGradient,
+    /// <summary>SmoothGrad: saliency averaged over noisy copies of the input (Smilkov et al. 2017).</summary>
+    SmoothGrad,
+    /// <summary>GradientSHAP over the background set (Lundberg and Lee 2017).</summary>
+    GradientShap,
+    /// <summary>Occlusion with a sliding window (Zeiler and Fergus 2014): 4×4 patches for images, single features otherwise.</summary>
+    Occlusion,
+    /// <summary>Feature ablation, one feature at a time, to zero.</summary>
+    FeatureAblation,
+    /// <summary>Shapley value sampling over single features.</summary>
+    ShapleyValueSampling,
+}

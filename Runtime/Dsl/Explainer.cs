@@ -1,0 +1,76 @@
+using AttrDsl.Attribution;
+
+namespace AttrDsl;
+
+/// <summary>
+/// Runs an attribution method by name with the defaults of the generated <c>Explain</c> members: one switch over the
+/// runtime's method classes, usable on any TorchSharp model.
+/// </summary>
+public static class Explainer
+{
+    /// <summary>Attributions [B, ...] of <paramref name="x"/> for <paramref name="target"/> by <paramref name="method"/>.</summary>
+    /// <param name="model">The model (called through <c>call</c>, so hooks fire).</param>
+    /// <param name="x">A batch [B, ...].</param>
+    /// <param name="target">What to explain.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="background">The background set for expected gradients and GradientSHAP; the other methods ignore it.</param>
+    /// <exception cref="ArgumentException">The method needs a background set and none was given, or the method's own argument checks failed.</exception>
+    public static Tensor Explain(nn.Module<Tensor, Tensor> model, Tensor x, Target target, AttributionMethod method, Tensor? background = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(target);
+        return method switch
+        {
+            AttributionMethod.IntegratedGradients => new IntegratedGradients(model).Attribute(x, target),
+            AttributionMethod.ExpectedGradients => new ExpectedGradients(model).Attribute(x, target, NeedBackground(background, method)),
+            AttributionMethod.Saliency => new Saliency(model).Attribute(x, target),
+            AttributionMethod.InputXGradient => new InputXGradient(model).Attribute(x, target),
+            AttributionMethod.SmoothGrad => SmoothGrad(model).Attribute(x, target, NoiseTunnelType.SmoothGrad, nSamples: 16, stdevs: 0.15),
+            AttributionMethod.GradientShap => new GradientShap(model).Attribute(x, target, NeedBackground(background, method), nSamples: 16),
+            AttributionMethod.Occlusion => new Occlusion(model).Attribute(x, target, Window(x), Window(x)),
+            AttributionMethod.FeatureAblation => new FeatureAblation(model).Attribute(x, target),
+            AttributionMethod.ShapleyValueSampling => new ShapleyValueSampling(model).Attribute(x, target),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown attribution method {method}"),
+        };
+    }
+
+    /// <summary>Layer attributions of <paramref name="x"/> at the split point <paramref name="split"/> (activation-shaped; Grad-CAM: [B, 1, H, W] or [B, ...] without the channel).</summary>
+    public static Tensor ExplainLayer(LayerSplit split, Tensor x, Target target, LayerAttributionMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(target);
+        return method switch
+        {
+            LayerAttributionMethod.GradCam => new GradCam(split).Attribute(x, target),
+            LayerAttributionMethod.Activation => new LayerActivation(split).Attribute(x),
+            LayerAttributionMethod.InternalInfluence => new InternalInfluence(split).Attribute(x, target),
+            LayerAttributionMethod.Conductance => new LayerConductance(split).Attribute(x, target),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown layer attribution method {method}"),
+        };
+    }
+
+    private static NoiseTunnel SmoothGrad(nn.Module<Tensor, Tensor> model)
+    {
+        var saliency = new Saliency(model);
+        return new NoiseTunnel((inputs, target) => saliency.Attribute(inputs, target));
+    }
+
+    private static Tensor NeedBackground(Tensor? background, AttributionMethod method) =>
+        background is { IsInvalid: false } b ? b : throw new ArgumentException(
+            $"{method} draws references from a background set: call UseBackground(trainInputs) on the model first (or pass one to Explainer.Explain)", nameof(background));
+
+    // Occlusion's window: 4×4 over the last two dimensions of images [B, C, H, W], single elements otherwise.
+    private static long[] Window(Tensor x)
+    {
+        var window = new long[x.dim() - 1];
+        for (var i = 0; i < window.Length; i++) window[i] = 1;
+        if (x.dim() == 4)
+        {
+            window[^1] = Math.Min(4, x.size(-1));
+            window[^2] = Math.Min(4, x.size(-2));
+        }
+        return window;
+    }
+}

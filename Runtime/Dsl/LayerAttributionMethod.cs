@@ -1,0 +1,14 @@
+namespace AttrDsl;
+
+/// <summary>The layer-attribution methods that generated <c>Explain(layer, ...)</c> runs at a split point of the model.</summary>
+public enum LayerAttributionMethod
+{
+    /// <summary>Grad-CAM (Selvaraju et al. 2017): ReLU of the gradient-weighted channel sum of the layer's activation.</summary>
+    GradCam,
+    /// <summary>The layer's activation itself.</summary>
+    Activation,
+    /// <summary>Internal influence: integrated gradients of the output with respect to the layer's activation.</summary>
+    InternalInfluence,
+    /// <summary>Layer conductance (Dhamdhere et al. 2018).</summary>
+    Conductance,
+}

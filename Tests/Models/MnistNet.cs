@@ -1,0 +1,29 @@
+using AttrDsl;
+using AttrDsl.Priors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AttrDsl.Tests.Models;
+
+/// <summary>DSL.md §1's model: the MNIST CNN with a total-variation prior on its expected gradients.</summary>
+[Explainable(References = 1)]
+[AttributionPrior(typeof(TotalVariation), Lambda = 1e-3)]
+public partial class MnistNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1 = nn.Conv2d(1, 32, 5);
+    private readonly Conv2d conv2 = nn.Conv2d(32, 64, 5);
+    private readonly Linear fc1 = nn.Linear(1024, 128);
+    private readonly Linear fc2 = nn.Linear(128, 10);
+
+    public MnistNet() : base(nameof(MnistNet)) => RegisterComponents();
+
+    public override Tensor forward(Tensor x)
+    {
+        x = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(x)), 2);
+        x = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(x)), 2);
+        x = x.flatten(1);
+        x = nn.functional.relu(fc1.forward(x));
+        return fc2.forward(x);
+    }
+}
