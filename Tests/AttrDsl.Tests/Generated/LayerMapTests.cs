@@ -1,0 +1,76 @@
+using AttrDsl.Attribution;
+using AttrDsl.Tests.Models;
+
+namespace AttrDsl.Tests.Generated;
+
+/// <summary>The generated layer map: every split point of every test model, and the layer attributions built on it.</summary>
+public sealed class LayerMapTests
+{
+    [Fact]
+    public void Forward_from_a_layer_continues_forward_to_it_for_every_layer_of_the_cnn()
+    {
+        using var scope = NewDisposeScope();
+        var model = new MnistNet();
+        var x = rand([3, 1, 28, 28], generator: new Generator(1));
+        AssertSplitsAgree(model, x, Enum.GetValues<MnistNet.Layer>(), model.ForwardTo, model.ForwardFrom, expectedLayers: 4);
+    }
+
+    [Fact]
+    public void Forward_from_a_layer_continues_forward_to_it_for_the_residual_cnn_and_the_mlp()
+    {
+        using var scope = NewDisposeScope();
+        var cnn = new ResidualCnn();
+        cnn.eval();
+        AssertSplitsAgree(cnn, rand([2, 1, 16, 16], generator: new Generator(2)), Enum.GetValues<ResidualCnn.Layer>(), cnn.ForwardTo, cnn.ForwardFrom, expectedLayers: 4);
+        var mlp = new MlpModel();
+        AssertSplitsAgree(mlp, randn([5, 8], generator: new Generator(3)), Enum.GetValues<MlpModel.Layer>(), mlp.ForwardTo, mlp.ForwardFrom, expectedLayers: 2);
+    }
+
+    [Fact]
+    public void The_lstm_model_splits_after_its_classifier_only()
+    {
+        using var scope = NewDisposeScope();
+        var model = new LstmText();
+        var tokens = randint(0, 50, [2, 7], generator: new Generator(4));
+        // The embedding and LSTM outputs are not split points: the LSTM returns three values, the embedding takes tokens.
+        Assert.Equal([LstmText.Layer.classifier], Enum.GetValues<LstmText.Layer>());
+        AssertSplitsAgree(model, tokens, Enum.GetValues<LstmText.Layer>(), model.ForwardTo, model.ForwardFrom, expectedLayers: 1);
+    }
+
+    [Fact]
+    public void Layer_explanations_use_the_split_and_match_the_runtime_class()
+    {
+        using var scope = NewDisposeScope();
+        var model = new MnistNet();
+        var x = rand([2, 1, 28, 28], generator: new Generator(5));
+        var generated = model.Explain(MnistNet.Layer.conv2, x, 3);
+        var runtime = new GradCam(new LayerSplit(v => model.ForwardTo(MnistNet.Layer.conv2, v), h => model.ForwardFrom(MnistNet.Layer.conv2, h))).Attribute(x, 3);
+        Assert.Equal(runtime.shape, generated.shape);
+        Assert.True(allclose(runtime, generated));
+        Assert.True(generated.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void An_undefined_layer_value_is_refused()
+    {
+        using var scope = NewDisposeScope();
+        var model = new MnistNet();
+        var x = rand([1, 1, 28, 28]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardTo((MnistNet.Layer)99, x));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardFrom((MnistNet.Layer)99, x));
+    }
+
+    private static void AssertSplitsAgree<TLayer>(nn.Module<Tensor, Tensor> model, Tensor x, TLayer[] layers,
+        Func<TLayer, Tensor, Tensor> to, Func<TLayer, Tensor, Tensor> from, int expectedLayers) where TLayer : struct, Enum
+    {
+        Assert.Equal(expectedLayers, layers.Length);
+        using var noGrad = no_grad();
+        var expected = model.call(x);
+        foreach (var layer in layers)
+        {
+            var activation = to(layer, x);
+            var output = from(layer, activation);
+            Assert.True(equal(expected, output).all().item<bool>(), $"ForwardFrom({layer}, ForwardTo({layer}, x)) differs from forward(x)");
+        }
+    }
+}
