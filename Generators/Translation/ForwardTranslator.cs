@@ -187,6 +187,8 @@ internal sealed class ForwardTranslator
             }
             case IInvocationOperation call:
                 return Invocation(call, target);
+            case IFieldReferenceOperation { Instance: IInvocationOperation inner } when LayerField(inner) is { } lstm && KnownTypes.MetadataName(lstm.Type) == KnownTypes.Lstm:
+                throw new UnsupportedException($"an LSTM returns (output, h, c): deconstruct it, var (output, h, c) = {lstm.Name}.forward(x)", operation.Syntax);
             default:
                 throw new UnsupportedException($"'{Text(operation.Syntax)}' has no contextual-decomposition rule", operation.Syntax);
         }
@@ -212,7 +214,8 @@ internal sealed class ForwardTranslator
         if (method.Name == "cat" && home == OpHome.Torch) return Cat(call, target);
         if (method.Name == "add" && home is OpHome.Torch or OpHome.Tensor) return AddCall(call, home.Value, target);
 
-        var rule = OpRules.Find(home.Value, method.Name)
+        var arrayOverload = method.Parameters.Any(p => p.Name is "kernel_size" or "output_size" && p.Type is IArrayTypeSymbol);
+        var rule = OpRules.Find(home.Value, method.Name, arrayOverload)
                    ?? throw new UnsupportedException($"'{Prefix(home.Value)}{method.Name}' has no contextual-decomposition rule", call.Syntax);
 
         // The tensor operand: the receiver of a Tensor method, else the first argument.

@@ -32,7 +32,13 @@ internal static class OpRules
 
     private static readonly Dictionary<(OpHome, string), OpRule> Rules = Build();
 
-    public static OpRule? Find(OpHome home, string name) => Rules.TryGetValue((home, name), out var rule) ? rule : null;
+    /// <summary>
+    /// The rule of <paramref name="name"/>; <paramref name="arrayOverload"/> picks between TorchSharp's overloads that take
+    /// sizes as long (e.g. max_pool2d(x, 2)) and as long[] (max_pool2d(x, new long[] { 2, 2 })), which map onto different
+    /// CdFunctional overloads (a size given as a tuple has no rule).
+    /// </summary>
+    public static OpRule? Find(OpHome home, string name, bool arrayOverload) =>
+        Rules.TryGetValue((home, arrayOverload ? name + "[]" : name), out var rule) ? rule : null;
 
     private static Dictionary<(OpHome, string), OpRule> Build()
     {
@@ -51,15 +57,16 @@ internal static class OpRules
         Add(new OpRule("sigmoid", None, Inplace), "sigmoid", OpHome.Functional, OpHome.Torch, OpHome.Tensor);
 
         // Pooling: indices from β + γ for max pooling, β and γ pooled alike for average pooling.
-        var maxPool2d = new Dictionary<string, string>
+        var maxPool2dArrays = new Dictionary<string, string>
         {
-            ["kernel_size"] = "kernelSize", ["stride"] = "stride", ["strides"] = "stride", ["padding"] = "padding",
-            ["dilation"] = "dilation", ["ceil_mode"] = "ceilMode",
+            ["kernel_size"] = "kernelSize", ["strides"] = "stride", ["padding"] = "padding", ["dilation"] = "dilation", ["ceil_mode"] = "ceilMode",
         };
-        Add(new OpRule("max_pool2d", maxPool2d, NoIgnored), "max_pool2d", OpHome.Functional);
-        Add(new OpRule("max_pool1d", new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["stride"] = "stride", ["padding"] = "padding" }, NoIgnored), "max_pool1d", OpHome.Functional);
-        Add(new OpRule("avg_pool2d", new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["stride"] = "stride", ["padding"] = "padding" }, NoIgnored), "avg_pool2d", OpHome.Functional);
-        Add(new OpRule("adaptive_avg_pool2d", new Dictionary<string, string> { ["output_size"] = "outputSize" }, NoIgnored), "adaptive_avg_pool2d", OpHome.Functional);
+        var pool = new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["stride"] = "stride", ["padding"] = "padding" };
+        Add(new OpRule("max_pool2d", pool, NoIgnored), "max_pool2d", OpHome.Functional);
+        Add(new OpRule("max_pool2d", maxPool2dArrays, NoIgnored), "max_pool2d[]", OpHome.Functional);
+        Add(new OpRule("max_pool1d", pool, NoIgnored), "max_pool1d", OpHome.Functional);
+        Add(new OpRule("avg_pool2d", pool, NoIgnored), "avg_pool2d", OpHome.Functional);
+        Add(new OpRule("adaptive_avg_pool2d", new Dictionary<string, string> { ["output_size"] = "outputSize" }, NoIgnored), "adaptive_avg_pool2d[]", OpHome.Functional);
 
         // Dropout is the identity in eval mode, where decomposition runs.
         Add(new OpRule("dropout", None, ["p", "training", "inplace"]), "dropout", OpHome.Functional);
