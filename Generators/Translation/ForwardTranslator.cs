@@ -42,7 +42,7 @@ internal sealed class ForwardTranslator
         }
         catch (UnsupportedException e)
         {
-            return TranslationResult.Failure(e.Message, e.Span);
+            return TranslationResult.Failure(e.Message, e.Span, e.UndecomposableType);
         }
     }
 
@@ -286,10 +286,12 @@ internal sealed class ForwardTranslator
         }
 
         if (!KnownTypes.Layers.Contains(type) && !KnownTypes.DecomposesItself(field.Type))
-            throw new UnsupportedException(
-                field.Type.Locations.Any(l => l.IsInSource)
-                    ? $"the field '{field.Name}' is a {field.Type.Name} with no decomposition: mark the class {field.Type.Name} [Decomposable] (and partial) so its forward is translated too"
-                    : $"the layer '{field.Name}' ({field.Type.ToDisplayString()}) has no contextual-decomposition rule", call.Syntax);
+        {
+            if (field.Type.Locations.Any(l => l.IsInSource))
+                throw new UnsupportedException($"the field '{field.Name}' is a {field.Type.Name} with no decomposition: mark the class {field.Type.Name} [Decomposable] (and partial) so its forward is translated too", call.Syntax)
+                    { UndecomposableType = type };
+            throw new UnsupportedException($"the layer '{field.Name}' ({field.Type.ToDisplayString()}) has no contextual-decomposition rule", call.Syntax);
+        }
 
         var input = Value(explicitArgs[0].Value, null);
         return Add(OpKind.Op, target, [input], $"this.{field.Name}.{call.TargetMethod.Name}({{0}})",
@@ -443,5 +445,7 @@ internal sealed class ForwardTranslator
         public UnsupportedException(string message, SyntaxToken token) : base(message) => Span = token.Span;
 
         public Microsoft.CodeAnalysis.Text.TextSpan Span { get; }
+
+        public string? UndecomposableType { get; init; }
     }
 }

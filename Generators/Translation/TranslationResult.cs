@@ -9,7 +9,8 @@ namespace AttrDsl.Generators.Translation;
 /// </summary>
 internal sealed class TranslationResult
 {
-    private TranslationResult(ForwardSpec? forward, string? problem, TextSpan span) => (Forward, Problem, Span) = (forward, problem, span);
+    private TranslationResult(ForwardSpec? forward, string? problem, TextSpan span, string? undecomposableType) =>
+        (Forward, Problem, Span, UndecomposableType) = (forward, problem, span, undecomposableType);
 
     public ForwardSpec? Forward { get; }
 
@@ -17,7 +18,10 @@ internal sealed class TranslationResult
 
     public TextSpan Span { get; }
 
-    public static TranslationResult Success(ForwardSpec forward) => new(forward, null, default);
+    /// <summary>When the problem is a user module used as a layer without [Decomposable]: its metadata name (the fix marks it).</summary>
+    public string? UndecomposableType { get; }
 
-    public static TranslationResult Failure(string problem, TextSpan span) => new(null, problem, span);
+    public static TranslationResult Success(ForwardSpec forward) => new(forward, null, default, null);
+
+    public static TranslationResult Failure(string problem, TextSpan span, string? undecomposableType = null) => new(null, problem, span, undecomposableType);
 }

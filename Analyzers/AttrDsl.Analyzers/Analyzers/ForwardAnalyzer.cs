@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Linq;
+using AttrDsl.Analyzers.Diagnostics;
+using AttrDsl.Analyzers.Helpers;
+using AttrDsl.Generators.Model;
+using AttrDsl.Generators.Translation;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace AttrDsl.Analyzers;
+
+/// <summary>
+/// The forward of an annotated model, through the generator's own translation: ATTR007 (a construct with no
+/// contextual-decomposition rule, at its span), ATTR008 (a user module used as a layer without [Decomposable]) and
+/// ATTR011 (total variation on a model whose input is not an image).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ForwardAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The diagnostic property holding the metadata name of the block to mark [Decomposable] (ATTR008's fix).</summary>
+    public const string BlockTypeProperty = "BlockType";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
+        ImmutableArray.Create(DiagnosticDescriptors.NoDecompositionRule, DiagnosticDescriptors.UndecomposableBlock, DiagnosticDescriptors.PriorDoesNotFitInput);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
+            start.RegisterSyntaxNodeAction(c => Analyze(c, known), SyntaxKind.MethodDeclaration);
+        });
+    }
+
+    private static void Analyze(SyntaxNodeAnalysisContext context, KnownSymbols known)
+    {
+        var method = (MethodDeclarationSyntax)context.Node;
+        if (method.Identifier.ValueText != "forward" || method.ParameterList.Parameters.Count != 1) return;
+        if (context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is not { } symbol) return;
+        var type = symbol.ContainingType;
+        if (!known.Has(type, known.Explainable) && !known.Has(type, known.Decomposable)) return;
+        if (!known.IsTensorModule(type) || !known.IsTensor(symbol.ReturnType) || !known.IsTensor(symbol.Parameters[0].Type)) return;
+
+        var result = ForwardTranslator.Translate(method, context.SemanticModel, context.CancellationToken);
+        if (result.Forward is null)
+        {
+            var location = Location.Create(method.SyntaxTree, result.Span);
+            if (result.UndecomposableType is { } block)
+            {
+                var field = FieldName(context.SemanticModel, method.SyntaxTree, result.Span);
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(BlockTypeProperty, block);
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UndecomposableBlock, location, properties,
+                    field, block.Substring(block.LastIndexOf('.') + 1), type.Name));
+            }
+            else
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoDecompositionRule, location, Capitalize(result.Problem!), type.Name));
+            }
+            return;
+        }
+        CheckPriorsFitInput(context, known, type, result.Forward);
+    }
+
+    // Total variation needs images; a forward that starts with a Linear, LSTM, Embedding or Conv1d takes something else.
+    private static void CheckPriorsFitInput(SyntaxNodeAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, ForwardSpec forward)
+    {
+        if (known.TotalVariation is null) return;
+        var tv = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, known.AttributionPrior)
+            && a.ConstructorArguments.Length == 1 && SymbolEqualityComparer.Default.Equals(a.ConstructorArguments[0].Value as ITypeSymbol, known.TotalVariation));
+        if (tv is null) return;
+        var first = forward.Ops.FirstOrDefault(o => o.Field is not null);
+        if (first?.Field is null || type.GetMembers(first.Field).FirstOrDefault() is not IFieldSymbol field) return;
+        var (layer, takes) = field.Type.Name switch
+        {
+            "Linear" => ("a Linear layer", "vectors [B, features]"),
+            "Embedding" => ("an Embedding", "token indices"),
+            "LSTM" => ("an LSTM", "sequences"),
+            "Conv1d" => ("a Conv1d", "sequences [B, C, L]"),
+            _ => (null, null),
+        };
+        if (layer is null) return;
+        var location = tv.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? Location.None;
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorDoesNotFitInput, location, "TotalVariation", type.Name, layer, takes));
+    }
+
+    private static string FieldName(SemanticModel model, SyntaxTree tree, TextSpan span)
+    {
+        var node = tree.GetRoot().FindNode(span);
+        foreach (var access in node.DescendantNodesAndSelf().OfType<MemberAccessExpressionSyntax>())
+            if (model.GetSymbolInfo(access.Expression).Symbol is IFieldSymbol field) return field.Name;
+        foreach (var name in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+            if (model.GetSymbolInfo(name).Symbol is IFieldSymbol field) return field.Name;
+        return node.ToString();
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
+}
