@@ -26,17 +26,29 @@ public sealed class PartialModelAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    // Each type reports its own declarations (diagnostics stay local to the analyzed symbol): an annotated class, and
+    // a type that contains one, must be partial.
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var attribute = known.Has(type, known.Explainable) ? "Explainable" : known.Has(type, known.Decomposable) ? "Decomposable" : null;
-        if (attribute is null) return;
-        for (var t = type; t is not null; t = t.ContainingType)
-            foreach (var reference in t.DeclaringSyntaxReferences)
-                if (reference.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax declaration
-                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial, declaration.Identifier.GetLocation(), t.Name, attribute));
-                }
+        var annotated = AnnotatedWithin(type, known);
+        if (annotated is null) return;
+        var attribute = known.Has(annotated, known.Explainable) ? "Explainable" : "Decomposable";
+        foreach (var reference in type.DeclaringSyntaxReferences)
+            if (reference.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax declaration
+                && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                var name = SymbolEqualityComparer.Default.Equals(annotated, type) ? type.Name : $"{annotated.Name} (inside {type.Name})";
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial, declaration.Identifier.GetLocation(), name, attribute));
+            }
+    }
+
+    // The type itself if it is annotated, else the first annotated type nested in it.
+    private static INamedTypeSymbol? AnnotatedWithin(INamedTypeSymbol type, KnownSymbols known)
+    {
+        if (known.Has(type, known.Explainable) || known.Has(type, known.Decomposable)) return type;
+        foreach (var nested in type.GetTypeMembers())
+            if (AnnotatedWithin(nested, known) is { } found) return found;
+        return null;
     }
 }

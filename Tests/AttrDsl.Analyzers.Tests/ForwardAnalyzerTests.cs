@@ -1,0 +1,115 @@
+using AttrDsl.Analyzers.CodeFixes;
+using V = AttrDsl.Analyzers.Tests.Infrastructure.Verify<AttrDsl.Analyzers.ForwardAnalyzer>;
+
+namespace AttrDsl.Analyzers.Tests;
+
+/// <summary>ATTR007, ATTR008, ATTR011: the model's forward, through the generator's translation.</summary>
+public sealed class ForwardAnalyzerTests
+{
+    [Fact]
+    public Task ATTR007_names_the_construct_without_a_rule_at_its_span() => V.Analyzer("""
+        [Explainable]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 2);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x)
+            {
+                var h = fc.forward(x);
+                return {|ATTR007:h * 2|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task ATTR007_a_branch_in_forward() => V.Analyzer("""
+        [Decomposable]
+        public partial class Block : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 4);
+            public Block() : base("b") => RegisterComponents();
+            public override Tensor forward(Tensor x)
+            {
+                {|ATTR007:if (x.dim() > 2) x = x.flatten(1);|}
+                return fc.forward(x);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_translatable_forward_is_silent() => V.Analyzer("""
+        [Explainable]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Conv2d conv = nn.Conv2d(1, 4, 3);
+            private readonly Linear fc = nn.Linear(4 * 13 * 13, 2);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x)
+            {
+                x = nn.functional.max_pool2d(conv.forward(x).relu(), 2);
+                return fc.forward(x.flatten(1));
+            }
+        }
+        """);
+
+    private const string UserBlock = """
+        public class Block : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 4);
+            public Block() : base("b") => RegisterComponents();
+            public override Tensor forward(Tensor x) => fc.forward(x) + x;
+        }
+
+        """;
+
+    private const string UserBlockFixed = """
+        [Decomposable]
+        public partial class Block : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 4);
+            public Block() : base("b") => RegisterComponents();
+            public override Tensor forward(Tensor x) => fc.forward(x) + x;
+        }
+
+        """;
+
+    private const string Net = """
+        [Explainable]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Block block = new();
+            private readonly Linear fc = nn.Linear(4, 2);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x) => fc.forward(NET_CALL);
+        }
+        """;
+
+    [Fact]
+    public Task ATTR008_a_user_block_without_decomposable_and_its_fix() => V.Fix<MarkDecomposableCodeFixProvider>(
+        UserBlock + Net.Replace("NET_CALL", "{|ATTR008:block.forward(x)|}"),
+        UserBlockFixed + Net.Replace("NET_CALL", "block.forward(x)"));
+
+    [Fact]
+    public Task ATTR011_total_variation_on_a_tabular_model() => V.Analyzer("""
+        [Explainable]
+        [{|ATTR011:AttributionPrior(typeof(TotalVariation))|}]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 2);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x) => fc.forward(x);
+        }
+        """);
+
+    [Fact]
+    public Task Total_variation_on_an_image_model_is_silent() => V.Analyzer("""
+        [Explainable]
+        [AttributionPrior(typeof(TotalVariation))]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Conv2d conv = nn.Conv2d(1, 2, 3);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x) => conv.forward(x).flatten(1);
+        }
+        """);
+}
