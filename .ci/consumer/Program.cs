@@ -50,7 +50,10 @@ Check(attributions.shape.SequenceEqual(xs.shape), "Explain's attributions do not
 Check(attributions.isfinite().all().item<bool>(), "Explain's attributions are not finite");
 Console.WriteLine("consumer: Explain (expected gradients, true class), features 0..7:");
 for (var i = 0; i < 3; i++)
+{
     Console.WriteLine($"consumer:   sample {i} (class {ys[i].item<long>()}): {Row(attributions[i])}");
+    Console.WriteLine($"consumer:            its features: {Row(xs[i])}");
+}
 
 var mask = zeros(1, 8);
 mask[0, ..3] = tensor(1f);                                 // features 0..2 relevant, the noise irrelevant
