@@ -8,7 +8,7 @@ internal static class DiagnosticDescriptors
     private const string Usage = "AttrDsl.Usage";
     private const string Training = "AttrDsl.Training";
     private const string Decomposition = "AttrDsl.Decomposition";
-    private const string HelpRoot = "https://github.com/attrdsl/attrdsl/blob/main/docs/diagnostics/";
+    private const string HelpRoot = "https://github.com/attrdsl/AttrDsl/blob/main/docs/diagnostics/";
 
     private static DiagnosticDescriptor Rule(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
