@@ -9,7 +9,7 @@ namespace AttrDsl.Generators.Tests;
 /// The generator sees half-typed code on every keystroke: deleting any single token of a test model must never make it
 /// throw, and whenever the mutated user code still compiles cleanly, the generated code must compile cleanly too.
 /// </summary>
-public sealed class RobustnessTests(ITestOutputHelper log)
+public sealed partial class RobustnessTests(ITestOutputHelper log)
 {
     public static TheoryData<string> Models => new() { "MlpModel", "MnistNet", "ResidualCnn", "LstmText" };
 
