@@ -53,19 +53,27 @@ public sealed partial class ExplainableGenerator
                     ? context.SemanticModel
                     : context.SemanticModel.Compilation.GetSemanticModel(forwardSyntax.SyntaxTree);
                 forwardSpec = ForwardTranslator.Translate(forwardSyntax, semanticModel, cancellation).Forward;
+                // The layer map declares a nested enum Layer: a member of that name in the user's class leaves the map out.
+                if (forwardSpec is { Layers.Count: > 0 } && type.GetMembers("Layer").Any())
+                    forwardSpec = forwardSpec with { Layers = EquatableArray<LayerSpec>.Empty };
             }
             if (forwardSpec is null && !explainable) return null;   // a block whose forward cannot be translated: nothing to add
 
             var ownDecompose = type.GetMembers("Decompose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 1);
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            // Namespace and type names as C# source: a keyword among them keeps its @ (namespace @event, class @class).
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(NamespaceFormat) : null;
             var containing = new List<string>();
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-                containing.Insert(0, $"partial {Keyword(outer)} {outer.Name}");
-            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
+                containing.Insert(0, $"partial {Keyword(outer)} {Identifiers.Escape(outer.Name)}");
+            // A hint name allows no '@'.
+            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace("@", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
 
-            return new ModelSpec(ns, containing.ToEquatableArray(), type.Name, hint,
+            return new ModelSpec(ns, containing.ToEquatableArray(), Identifiers.Escape(type.Name), hint,
                 explainable ? ParseExplainable(type, context.Attributes[0]) : null, forwardSpec, !ownDecompose);
         }
+
+        private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)
         {
