@@ -20,16 +20,15 @@ public sealed partial class ExplainableGenerator
         public static void Emit(SourceProductionContext context, ModelSpec? model)
         {
             if (model is null) return;
-            string source;
             try
             {
-                source = Render(model);
+                // AddSource inside too: it throws on a hint name it refuses (invalid or already added).
+                context.AddSource(model.HintName, SourceText.From(Render(model), Encoding.UTF8));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return;   // never throw into the compiler; the analyzers explain what is wrong with the model
+                // never throw into the compiler; the analyzers explain what is wrong with the model
             }
-            context.AddSource(model.HintName, SourceText.From(source, Encoding.UTF8));
         }
 
         /// <summary>The generated file for <paramref name="model"/>.</summary>

@@ -42,6 +42,9 @@ public sealed partial class ExplainableGenerator
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax) return null;
             // A class with both attributes is generated once, by the [Explainable] pipeline.
             if (!explainable && HasAttribute(type, ExplainableAttribute)) return null;
+            // The attribute repeated on several partial parts (an error the compiler reports) gives one item per part:
+            // only the first application generates, so the file's hint name stays unique.
+            if (!IsFirstApplication(type, context.TargetNode, explainable ? ExplainableAttribute : DecomposableAttribute)) return null;
             if (!IsPartialEverywhere(type, cancellation) || type.IsGenericType || type.IsStatic) return null;
             if (!IsTensorModule(type)) return null;
 
@@ -143,6 +146,14 @@ public sealed partial class ExplainableGenerator
                         || !declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
                         return false;
             return true;
+        }
+
+        // (context.Attributes holds every application in the target's file, so the part is told apart by its span.)
+        private static bool IsFirstApplication(INamedTypeSymbol type, SyntaxNode part, string metadataName)
+        {
+            var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass is not null && KnownTypes.MetadataName(a.AttributeClass) == metadataName)
+                ?.ApplicationSyntaxReference;
+            return first is null || first.SyntaxTree == part.SyntaxTree && part.Span.Contains(first.Span);
         }
 
         private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>
