@@ -56,13 +56,13 @@ public sealed partial class ExplainableGenerator
             }
             if (forward is { Layers.Count: > 0 })
             {
-                var activation = Identifiers.Fresh("activation", used);
-                var layerParameter = Identifiers.Fresh("layer", used);
+                var activation = Literals.Fresh("activation", used);
+                var layerParameter = Literals.Fresh("layer", used);
                 members.Add(Templates.Render("LayerMap", new
                 {
                     GeneratedCode,
                     model.TypeName,
-                    Layers = forward.Layers.Select(l => Identifiers.Escape(l.Name)).ToList(),
+                    Layers = forward.Layers.Select(l => Literals.Identifier(l.Name)).ToList(),
                     forward.Parameter,
                     Activation = activation,
                     LayerParameter = layerParameter,
@@ -72,7 +72,7 @@ public sealed partial class ExplainableGenerator
             }
             if (decompose)
             {
-                var mask = Identifiers.Fresh("mask", used);
+                var mask = Literals.Fresh("mask", used);
                 members.Add(Templates.Render("Decomposition", new { GeneratedCode, forward!.TokenInput, forward.Parameter, Mask = mask, Body = DecompositionBody(forward, mask) }));
             }
 
@@ -110,7 +110,7 @@ public sealed partial class ExplainableGenerator
                 if (layers.TryGetValue(i, out var layer))
                 {
                     w.Directive("#line hidden");
-                    w.Line($"if ({layerParameter} == Layer.{Identifiers.Escape(layer)}) return {op.Targets[0]};");
+                    w.Line($"if ({layerParameter} == Layer.{Literals.Identifier(layer)}) return {op.Targets[0]};");
                 }
             }
             w.Directive("#line default");
@@ -126,7 +126,7 @@ public sealed partial class ExplainableGenerator
             foreach (var layer in forward.Layers)
             {
                 var cut = forward.Ops[layer.OpIndex];
-                w.Line($"case Layer.{Identifiers.Escape(layer.Name)}:").Line("{").Indent();
+                w.Line($"case Layer.{Literals.Identifier(layer.Name)}:").Line("{").Indent();
                 var declared = new HashSet<string> { cut.Targets[0] };
                 w.Line($"var {cut.Targets[0]} = {activation};");
                 for (var i = layer.OpIndex + 1; i < forward.Ops.Count; i++)

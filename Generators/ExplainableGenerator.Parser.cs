@@ -67,11 +67,11 @@ public sealed partial class ExplainableGenerator
             var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(NamespaceFormat) : null;
             var containing = new List<string>();
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-                containing.Insert(0, $"partial {Keyword(outer)} {Identifiers.Escape(outer.Name)}");
+                containing.Insert(0, $"partial {Keyword(outer)} {Literals.Identifier(outer.Name)}");
             // A hint name allows no '@'.
             var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace("@", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
 
-            return new ModelSpec(ns, containing.ToEquatableArray(), Identifiers.Escape(type.Name), hint,
+            return new ModelSpec(ns, containing.ToEquatableArray(), Literals.Identifier(type.Name), hint,
                 explainable ? ParseExplainable(type, context.Attributes[0]) : null, forwardSpec, !ownDecompose);
         }
 
