@@ -42,6 +42,9 @@ public sealed partial class ExplainableGenerator
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax) return null;
             // A class with both attributes is generated once, by the [Explainable] pipeline.
             if (!explainable && HasAttribute(type, ExplainableAttribute)) return null;
+            // The attribute repeated on several partial parts (an error the compiler reports) gives one item per part:
+            // only the first application generates, so the file's hint name stays unique.
+            if (!IsFirstApplication(type, context.TargetNode, explainable ? ExplainableAttribute : DecomposableAttribute)) return null;
             if (!IsPartialEverywhere(type, cancellation) || type.IsGenericType || type.IsStatic) return null;
             if (!IsTensorModule(type)) return null;
 
@@ -53,19 +56,27 @@ public sealed partial class ExplainableGenerator
                     ? context.SemanticModel
                     : context.SemanticModel.Compilation.GetSemanticModel(forwardSyntax.SyntaxTree);
                 forwardSpec = ForwardTranslator.Translate(forwardSyntax, semanticModel, cancellation).Forward;
+                // The layer map declares a nested enum Layer: a member of that name in the user's class leaves the map out.
+                if (forwardSpec is { Layers.Count: > 0 } && type.GetMembers("Layer").Any())
+                    forwardSpec = forwardSpec with { Layers = EquatableArray<LayerSpec>.Empty };
             }
             if (forwardSpec is null && !explainable) return null;   // a block whose forward cannot be translated: nothing to add
 
             var ownDecompose = type.GetMembers("Decompose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 1);
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            // Namespace and type names as C# source: a keyword among them keeps its @ (namespace @event, class @class).
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(NamespaceFormat) : null;
             var containing = new List<string>();
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-                containing.Insert(0, $"partial {Keyword(outer)} {outer.Name}");
-            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
+                containing.Insert(0, $"partial {Keyword(outer)} {Literals.Identifier(outer.Name)}");
+            // A hint name allows no '@'.
+            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace("@", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
 
-            return new ModelSpec(ns, containing.ToEquatableArray(), type.Name, hint,
+            return new ModelSpec(ns, containing.ToEquatableArray(), Literals.Identifier(type.Name), hint,
                 explainable ? ParseExplainable(type, context.Attributes[0]) : null, forwardSpec, !ownDecompose);
         }
+
+        private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)
         {
@@ -135,6 +146,14 @@ public sealed partial class ExplainableGenerator
                         || !declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
                         return false;
             return true;
+        }
+
+        // (context.Attributes holds every application in the target's file, so the part is told apart by its span.)
+        private static bool IsFirstApplication(INamedTypeSymbol type, SyntaxNode part, string metadataName)
+        {
+            var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass is not null && KnownTypes.MetadataName(a.AttributeClass) == metadataName)
+                ?.ApplicationSyntaxReference;
+            return first is null || first.SyntaxTree == part.SyntaxTree && part.Span.Contains(first.Span);
         }
 
         private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>

@@ -21,6 +21,9 @@ internal sealed class ForwardTranslator
     private const string Cd = "global::AttrDsl.Decomposition.CdFunctional";
     private const string TorchPrefix = "global::TorchSharp.torch";
 
+    /// <summary>Where the token decomposition's mask parameter goes in CD code (the emitter picks a name forward does not use).</summary>
+    public const string MaskPlaceholder = "{mask}";
+
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellation;
     private readonly List<OpSpec> _ops = [];
@@ -50,7 +53,7 @@ internal sealed class ForwardTranslator
     {
         if (forward.ParameterList.Parameters.Count != 1)
             throw new UnsupportedException("forward must take exactly one Tensor", forward.ParameterList);
-        _parameter = forward.ParameterList.Parameters[0].Identifier.ValueText;
+        _parameter = Literals.Identifier(forward.ParameterList.Parameters[0].Identifier.ValueText);
         _filePath = forward.SyntaxTree.FilePath;
         _declared.Add(_parameter);
 
@@ -86,7 +89,7 @@ internal sealed class ForwardTranslator
             case LocalDeclarationStatementSyntax { Declaration.Variables.Count: 1 } local
                 when local.Declaration.Variables[0].Initializer is { } init:
             {
-                var name = local.Declaration.Variables[0].Identifier.ValueText;
+                var name = Literals.Identifier(local.Declaration.Variables[0].Identifier.ValueText);
                 CheckTensorLocal(local.Declaration.Variables[0], name);
                 Assign(name, init.Value);
                 return;
@@ -98,7 +101,7 @@ internal sealed class ForwardTranslator
                     var symbol = _model.GetSymbolInfo(target, _cancellation).Symbol;
                     if (symbol is ILocalSymbol or IParameterSymbol && KnownTypes.IsTensor(TypeOf(symbol)))
                     {
-                        Assign(target.Identifier.ValueText, assignment.Right);
+                        Assign(Literals.Identifier(target.Identifier.ValueText), assignment.Right);
                         return;
                     }
                 }
@@ -147,11 +150,11 @@ internal sealed class ForwardTranslator
         if (call.Arguments.Length < 1 || nonNull.Count > 0)
             throw new UnsupportedException("the LSTM must start from zero states (call lstm.forward(x) without h0/c0) for its decomposition", call.Syntax);
         var input = Value(ArgumentSyntax(call.Arguments[0]), null);
-        var targets = designation.Variables.Select(v => v is SingleVariableDesignationSyntax s ? s.Identifier.ValueText : "").ToArray();
+        var targets = designation.Variables.Select(v => v is SingleVariableDesignationSyntax s ? Literals.Identifier(s.Identifier.ValueText) : "").ToArray();
         var declares = targets.Select(t => t.Length > 0 && _declared.Add(t)).ToArray();
         Count(field.Name);
         _ops.Add(new OpSpec(OpKind.Lstm, targets.ToEquatableArray(), declares.ToEquatableArray(), new[] { input }.ToEquatableArray(),
-            $"this.{field.Name}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{field.Name}, {{0}})", field.Name, Line(value), Text(value)));
+            $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, Line(value), Text(value)));
     }
 
     // The variable that holds the value of expression e; target names the variable the statement assigns (the
@@ -174,11 +177,11 @@ internal sealed class ForwardTranslator
             case IParenthesizedOperation parenthesized:
                 return Value(parenthesized.Operand, target);
             case IParameterReferenceOperation p when KnownTypes.IsTensor(p.Type):
-                return p.Parameter.Name;
+                return Literals.Identifier(p.Parameter.Name);
             case ILocalReferenceOperation l when KnownTypes.IsTensor(l.Type):
-                if (!_declared.Contains(l.Local.Name))
+                if (!_declared.Contains(Literals.Identifier(l.Local.Name)))
                     throw new UnsupportedException($"'{l.Local.Name}' is read before forward assigns it", operation.Syntax);
-                return l.Local.Name;
+                return Literals.Identifier(l.Local.Name);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } add when KnownTypes.IsTensor(add.LeftOperand.Type) && KnownTypes.IsTensor(add.RightOperand.Type):
             {
                 var a = Value(add.LeftOperand, null);
@@ -281,8 +284,8 @@ internal sealed class ForwardTranslator
             if (_ops.Count > 0 || operandOp is not IParameterReferenceOperation)
                 throw new UnsupportedException($"the Embedding '{field.Name}' takes token indices: it must be forward's first operation, applied to forward's input", call.Syntax);
             _tokenInput = true;
-            return Add(OpKind.Embedding, target, [_parameter], $"this.{field.Name}.{call.TargetMethod.Name}({{0}})",
-                $"{Cd}.embedding(this.{field.Name}, {{0}}, mask)", field.Name, call.Syntax);
+            return Add(OpKind.Embedding, target, [_parameter], $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})",
+                $"{Cd}.embedding(this.{Literals.Identifier(field.Name)}, {{0}}, {MaskPlaceholder})", field.Name, call.Syntax);
         }
 
         if (!KnownTypes.Layers.Contains(type) && !KnownTypes.DecomposesItself(field.Type))
@@ -294,8 +297,8 @@ internal sealed class ForwardTranslator
         }
 
         var input = Value(explicitArgs[0].Value, null);
-        return Add(OpKind.Op, target, [input], $"this.{field.Name}.{call.TargetMethod.Name}({{0}})",
-            $"{Cd}.module(this.{field.Name}, {{0}})", field.Name, call.Syntax);
+        return Add(OpKind.Op, target, [input], $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})",
+            $"{Cd}.module(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, call.Syntax);
     }
 
     private string AddCall(IInvocationOperation call, OpHome home, string? target)
@@ -374,11 +377,11 @@ internal sealed class ForwardTranslator
             case IArrayCreationOperation { Initializer: { } init } array when array.Type is IArrayTypeSymbol arrayType:
                 return $"new {arrayType.ElementType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}[] {{ {string.Join(", ", init.ElementValues.Select(ArgumentText))} }}";
             case IFieldReferenceOperation { Instance: IInstanceReferenceOperation } f when !KnownTypes.IsTensor(f.Type):
-                return $"this.{f.Field.Name}";
+                return $"this.{Literals.Identifier(f.Field.Name)}";
             case IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } p when !KnownTypes.IsTensor(p.Type) && p.Arguments.Length == 0:
-                return $"this.{p.Property.Name}";
+                return $"this.{Literals.Identifier(p.Property.Name)}";
             case IFieldReferenceOperation { Instance: null } sf:
-                return $"{sf.Field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{sf.Field.Name}";
+                return $"{sf.Field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{Literals.Identifier(sf.Field.Name)}";
             default:
                 throw new UnsupportedException($"the argument '{Text(value.Syntax)}' is neither a constant nor a field of the model, so the decomposition cannot repeat it", value.Syntax);
         }
