@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using AttrDsl.Generators.Helpers;
 using AttrDsl.Generators.Model;
@@ -55,7 +56,7 @@ public sealed partial class ExplainableGenerator
                 var semanticModel = forwardSyntax.SyntaxTree == context.SemanticModel.SyntaxTree
                     ? context.SemanticModel
                     : context.SemanticModel.Compilation.GetSemanticModel(forwardSyntax.SyntaxTree);
-                forwardSpec = ForwardTranslator.Translate(forwardSyntax, semanticModel, cancellation).Forward;
+                forwardSpec = TranslateCached(type, forwardSyntax, semanticModel, cancellation);
                 // The layer map declares a nested enum Layer: a member of that name in the user's class leaves the map out.
                 if (forwardSpec is { Layers.Count: > 0 } && type.GetMembers("Layer").Any())
                     forwardSpec = forwardSpec with { Layers = EquatableArray<LayerSpec>.Empty };
@@ -77,6 +78,50 @@ public sealed partial class ExplainableGenerator
 
         private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
+
+        // Roslyn re-runs this transform for every annotated class on every edit anywhere in the project. Translating an
+        // unchanged forward again is most of that cost, so the result is kept per forward syntax node (a file that was not
+        // edited keeps its node instances) together with a fingerprint of what else the translation read: the class's
+        // fields and properties (name, type, whether the type decomposes itself, constant values). A change there, or in
+        // the file, translates again. (Constants of other classes are not in the fingerprint; forward rarely reads them.)
+        private static readonly ConditionalWeakTable<MethodDeclarationSyntax, CachedTranslation> Translations = new();
+
+        private sealed class CachedTranslation(string fingerprint, ForwardSpec? forward)
+        {
+            public string Fingerprint { get; } = fingerprint;
+            public ForwardSpec? Forward { get; } = forward;
+        }
+
+        private static ForwardSpec? TranslateCached(INamedTypeSymbol type, MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation)
+        {
+            var fingerprint = Fingerprint(type);
+            if (Translations.TryGetValue(forward, out var cached) && cached.Fingerprint == fingerprint) return cached.Forward;
+            var result = ForwardTranslator.Translate(forward, model, cancellation).Forward;
+            lock (Translations)   // netstandard2.0's table has no AddOrUpdate; transforms may run in parallel
+            {
+                Translations.Remove(forward);
+                Translations.Add(forward, new CachedTranslation(fingerprint, result));
+            }
+            return result;
+        }
+
+        private static string Fingerprint(INamedTypeSymbol type)
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (var member in type.GetMembers())
+            {
+                var (memberType, constant) = member switch
+                {
+                    IFieldSymbol f => (f.Type, f.HasConstantValue ? f.ConstantValue : null),
+                    IPropertySymbol p => (p.Type, (object?)null),
+                    _ => (null, null),
+                };
+                if (memberType is null) continue;
+                text.Append(member.Name).Append(':').Append(memberType.ToDisplayString()).Append(':')
+                    .Append(KnownTypes.DecomposesItself(memberType) ? 'D' : '-').Append(':').Append(constant).Append(';');
+            }
+            return text.ToString();
+        }
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)
         {
