@@ -102,7 +102,7 @@ internal static class GeneratorBenchmarks
         CSharpGeneratorDriver.Create([new ExplainableGenerator().AsSourceGenerator()], parseOptions: Parse,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
 
-    private static List<MetadataReference> References()
+    internal static List<MetadataReference> References()
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
         paths.Add(typeof(TorchSharp.torch).Assembly.Location);
@@ -112,7 +112,7 @@ internal static class GeneratorBenchmarks
 
     // Ten models per file, alternating the MNIST CNN and the MLP of the test models with varied sizes and priors, and a
     // helper whose method body the keystroke benchmark edits.
-    private static string File(int f)
+    internal static string File(int f)
     {
         var s = new StringBuilder("""
             using AttrDsl;

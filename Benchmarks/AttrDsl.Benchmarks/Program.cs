@@ -4,7 +4,7 @@ using AttrDsl.Performance;
 using AttrDsl.Samples.MnistTrain;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|acd|generator]... [--threads N]]
+// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|acd|generator|analyzers]... [--threads N]]
 // Prints Markdown tables; docs/benchmarks.md keeps the latest results with this command.
 // The allocator setting is part of what is measured: every process of the run (children included) tunes it first.
 var tuned = Allocator.TuneAllocator();
@@ -18,6 +18,7 @@ if (args is ["--help" or "-h", ..])
           decomposition one contextual-decomposition pass vs one forward pass of the MNIST CNN (batch 64)
           acd           ACD agglomeration of one 28x28 digit at pixel tiles: candidates scored in batches vs one per pass
           generator     the source generator over 1,000 synthetic models: cold generation, one-keystroke edit re-run
+          analyzers     AttrDsl's analyzers on the same project: their execution time as a share of the compile
           --threads N   libtorch intra-op threads (default: all cores)
         With no suite named, all run.
         """);
@@ -40,9 +41,9 @@ if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution su
     return 0;
 }
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
-if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "acd", "generator"];
-var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "acd", "generator"]).ToList();
-if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, acd or generator (see --help)");
+if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"];
+var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"]).ToList();
+if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, acd, generator or analyzers (see --help)");
 if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
 ChildProcess.ExtraArguments = ["--threads", threads.ToString(CultureInfo.InvariantCulture)];
@@ -54,6 +55,7 @@ if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run()
 if (suites.Contains("decomposition")) Table("Contextual decomposition", DecompositionBenchmarks.Run());
 if (suites.Contains("acd")) Table("ACD agglomeration", AcdBenchmarks.Run());
 if (suites.Contains("generator")) Table("Source generator", GeneratorBenchmarks.Run());
+if (suites.Contains("analyzers")) Table("Analyzers", AnalyzerBenchmarks.Run());
 return 0;
 
 static void Table(string title, IEnumerable<(string Name, string Value)> rows)

@@ -29,6 +29,9 @@ internal sealed class ForwardTranslator
     private readonly List<OpSpec> _ops = [];
     private readonly HashSet<string> _declared = [];
     private readonly Dictionary<string, int> _fieldCalls = new(StringComparer.Ordinal);
+    // Syntax → operation for forward's whole body, from one GetOperation call: binding and building the operation tree
+    // once is much cheaper than asking the semantic model expression by expression.
+    private readonly Dictionary<SyntaxNode, IOperation> _operations = new();
     private string _parameter = "";
     private string _filePath = "";
     private int _temporaries;
@@ -37,11 +40,15 @@ internal sealed class ForwardTranslator
     private ForwardTranslator(SemanticModel model, CancellationToken cancellation) => (_model, _cancellation) = (model, cancellation);
 
     /// <summary>Translates <paramref name="forward"/>, a method <c>Tensor forward(Tensor x)</c>.</summary>
-    public static TranslationResult Translate(MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation)
+    /// <param name="forward">forward's declaration.</param>
+    /// <param name="model">The semantic model of its tree.</param>
+    /// <param name="cancellation">Cancels the translation.</param>
+    /// <param name="body">forward's operation tree when the caller has it (an analyzer's operation action), else it is asked for.</param>
+    public static TranslationResult Translate(MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation, IOperation? body = null)
     {
         try
         {
-            return new ForwardTranslator(model, cancellation).Run(forward);
+            return new ForwardTranslator(model, cancellation).Run(forward, body);
         }
         catch (UnsupportedException e)
         {
@@ -49,7 +56,7 @@ internal sealed class ForwardTranslator
         }
     }
 
-    private TranslationResult Run(MethodDeclarationSyntax forward)
+    private TranslationResult Run(MethodDeclarationSyntax forward, IOperation? body)
     {
         if (forward.ParameterList.Parameters.Count != 1)
             throw new UnsupportedException("forward must take exactly one Tensor", forward.ParameterList);
@@ -61,9 +68,9 @@ internal sealed class ForwardTranslator
         {
             Return(arrow.Expression);
         }
-        else if (forward.Body is { } body)
+        else if (forward.Body is { } block)
         {
-            foreach (var statement in body.Statements)
+            foreach (var statement in block.Statements)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 Statement(statement);
@@ -143,7 +150,7 @@ internal sealed class ForwardTranslator
     // var (output, h, c) = lstm.forward(x): the only statement form with several targets.
     private void Deconstruct(ParenthesizedVariableDesignationSyntax designation, ExpressionSyntax value, SyntaxNode statement)
     {
-        if (designation.Variables.Count != 3 || _model.GetOperation(value, _cancellation) is not IInvocationOperation call || LayerField(call) is not { } field
+        if (designation.Variables.Count != 3 || Operation(value) is not IInvocationOperation call || LayerField(call) is not { } field
             || KnownTypes.MetadataName(field.Type) != KnownTypes.Lstm)
             throw new UnsupportedException("only an LSTM's result may be deconstructed in forward: var (output, h, c) = lstm.forward(x)", statement);
         var nonNull = call.Arguments.Skip(1).Where(a => a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue.HasValue && a.Value.ConstantValue.Value is null)).ToList();
@@ -162,11 +169,14 @@ internal sealed class ForwardTranslator
     private string Value(ExpressionSyntax syntax, string? target)
     {
         _cancellation.ThrowIfCancellationRequested();
-        var operation = _model.GetOperation(syntax, _cancellation);
+        var operation = Operation(syntax);
         return operation is null
             ? throw new UnsupportedException($"'{Text(syntax)}' could not be analysed (does forward compile?)", syntax)
             : Value(operation, target);
     }
+
+    private IOperation? Operation(SyntaxNode syntax) =>
+        _operations.TryGetValue(syntax, out var operation) ? operation : _model.GetOperation(syntax, _cancellation);
 
     private string Value(IOperation operation, string? target)
     {
