@@ -179,7 +179,7 @@ public static class Curves
     {
         var step = ticks.Length > 1 ? ticks[1] - ticks[0] : 1;
         if (Math.Abs(v) < step * 1e-9) v = 0;
-        var decimals = Math.Clamp((int)Math.Ceiling(-Math.Log10(step) + 1e-9), 0, 8);
+        var decimals = Math.Clamp((int)Math.Ceiling(-Math.Log10(step) - 1e-9), 0, 8);
         var scaled = step * Math.Pow(10, decimals);
         if (Math.Abs(scaled - Math.Round(scaled)) > 1e-6 && decimals < 8) decimals++;
         var max = ticks.Max(Math.Abs);
