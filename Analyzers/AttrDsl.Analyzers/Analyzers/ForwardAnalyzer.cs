@@ -18,7 +18,7 @@ namespace AttrDsl.Analyzers;
 /// ATTR011 (total variation on a model whose input is not an image).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ForwardAnalyzer : DiagnosticAnalyzer
+public sealed class ForwardAnalyzer : AttrDslAnalyzer
 {
     /// <summary>The diagnostic property holding the metadata name of the block to mark [Decomposable] (ATTR008's fix).</summary>
     public const string BlockTypeProperty = "BlockType";
@@ -26,16 +26,10 @@ public sealed class ForwardAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.NoDecompositionRule, DiagnosticDescriptors.UndecomposableBlock, DiagnosticDescriptors.PriorDoesNotFitInput);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            // An operation action: the body arrives already bound (the compiler's own binding, shared), not re-bound here.
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.MethodBody);
-        });
+        // An operation action: the body arrives already bound (the compiler's own binding, shared), not re-bound here.
+        start.RegisterOperationAction(c => Analyze(c, known), OperationKind.MethodBody);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known)

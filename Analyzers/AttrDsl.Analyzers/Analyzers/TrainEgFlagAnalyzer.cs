@@ -18,7 +18,7 @@ namespace AttrDsl.Analyzers;
 /// method's control-flow graph (a forward data-flow analysis of which calls each Tensor local may hold).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TrainEgFlagAnalyzer : DiagnosticAnalyzer
+public sealed class TrainEgFlagAnalyzer : AttrDslAnalyzer
 {
     /// <summary>Set on ATTR004 when the diagnostic sits on the forward call itself, so the fix can add trainEg: true.</summary>
     public const string FixableProperty = "AddTrainEg";
@@ -28,35 +28,29 @@ public sealed class TrainEgFlagAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.MissingTrainEgFlag, DiagnosticDescriptors.VariableTrainEgFlag);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        var helpers = new ConcurrentDictionary<IMethodSymbol, ImmutableHashSet<Origin>>(SymbolEqualityComparer.Default);
+        // Per member: a cheap name check on each invocation notes whether the member calls ExpectedGradients at all; only
+        // then, at the end of the member, its control-flow graph is built and analysed once for all its calls.
+        start.RegisterOperationBlockStartAction(block =>
         {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            var helpers = new ConcurrentDictionary<IMethodSymbol, ImmutableHashSet<Origin>>(SymbolEqualityComparer.Default);
-            // Per member: a cheap name check on each invocation notes whether the member calls ExpectedGradients at all; only
-            // then, at the end of the member, its control-flow graph is built and analysed once for all its calls.
-            start.RegisterOperationBlockStartAction(block =>
+            var calls = 0;
+            block.RegisterOperationAction(c =>
             {
-                var calls = 0;
-                block.RegisterOperationAction(c =>
+                if (((IInvocationOperation)c.Operation).TargetMethod.Name == "ExpectedGradients") System.Threading.Interlocked.Increment(ref calls);
+            }, OperationKind.Invocation);
+            block.RegisterOperationBlockEndAction(end =>
+            {
+                if (calls == 0) return;
+                var diagnostics = new Dictionary<(Location, string), Diagnostic>();
+                foreach (var root in end.OperationBlocks)
                 {
-                    if (((IInvocationOperation)c.Operation).TargetMethod.Name == "ExpectedGradients") System.Threading.Interlocked.Increment(ref calls);
-                }, OperationKind.Invocation);
-                block.RegisterOperationBlockEndAction(end =>
-                {
-                    if (calls == 0) return;
-                    var diagnostics = new Dictionary<(Location, string), Diagnostic>();
-                    foreach (var root in end.OperationBlocks)
-                    {
-                        if (root is not (IMethodBodyBaseOperation or IBlockOperation)) continue;
-                        var cfg = end.GetControlFlowGraph(root);
-                        new Analysis(known, end.Compilation, helpers, end.CancellationToken).Run(cfg, State.Empty, root.Syntax, diagnostics);
-                    }
-                    foreach (var d in diagnostics.Values) end.ReportDiagnostic(d);
-                });
+                    if (root is not (IMethodBodyBaseOperation or IBlockOperation)) continue;
+                    var cfg = end.GetControlFlowGraph(root);
+                    new Analysis(known, end.Compilation, helpers, end.CancellationToken).Run(cfg, State.Empty, root.Syntax, diagnostics);
+                }
+                foreach (var d in diagnostics.Values) end.ReportDiagnostic(d);
             });
         });
     }
