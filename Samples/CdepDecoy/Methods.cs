@@ -21,11 +21,11 @@ internal static class Methods
         return (d.Relevant, d.Irrelevant);
     };
 
-    /// <summary>Trains a fresh MnistNet (same initial weights and batch order for every method) and scores it.</summary>
+    /// <summary>Trains a fresh model (DecoyMlp or MnistNet) (same initial weights and batch order for every method) and scores it.</summary>
     public static (double Lambda, double TrainAccuracy, double TestAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)
     {
         manual_seed(s.Seed);
-        using var model = new MnistNet();
+        using nn.Module<Tensor, Tensor> model = s.Model == "mlp" ? new DecoyMlp() : new MnistNet();
         using var optimizer = optim.Adam(model.parameters(), s.LearningRate);
         double lambda = 0;
         if (method == "vanilla")

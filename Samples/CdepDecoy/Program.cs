@@ -23,17 +23,19 @@ var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expe
 var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
 var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 1 };
 var patch = new Option<int>("--patch-size") { Description = "Side of the decoy patch in pixels.", DefaultValueFactory = _ => DecoyMnist.DefaultPatchSize };
+var model = new Option<string>("--model") { Description = "cnn (the MNIST CNN) or mlp (Ross et al.'s two hidden ReLU layers).", DefaultValueFactory = _ => "mlp" };
+var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "unit" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
 var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
-    methods, trainCount, testCount, epochs, batch, lr, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, threads,
+    methods, trainCount, testCount, epochs, batch, lr, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, model, inputs, threads,
 };
 root.SetAction(parse =>
 {
     var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
         parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
-        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(threads));
+        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
     return Runs.Run(s);
 });
 var parsed = root.Parse(args);
@@ -47,7 +49,7 @@ return parsed.Invoke();
 namespace AttrDsl.Samples.CdepDecoy
 {
     internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, int Seed,
-        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, int Threads);
+        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, string Model, string Inputs, int Threads);
 
     internal static class Runs
     {
@@ -90,10 +92,13 @@ namespace AttrDsl.Samples.CdepDecoy
             using var ___ = testDigits;
             using var trainImages = trainDigits.Images.narrow(0, 0, s.TrainCount);
             using var trainLabels = trainDigits.Labels.narrow(0, 0, s.TrainCount);
-            using var train = DecoyMnist.Create(trainImages, trainLabels, DecoyPart.Train, s.Seed, s.PatchSize);
-            using var test = DecoyMnist.Create(testDigits.Images, testDigits.Labels, DecoyPart.Test, s.Seed + 1, s.PatchSize);
+            using var trainUnit = DecoyMnist.Create(trainImages, trainLabels, DecoyPart.Train, s.Seed, s.PatchSize);
+            using var testUnit = DecoyMnist.Create(testDigits.Images, testDigits.Labels, DecoyPart.Test, s.Seed + 1, s.PatchSize);
+            // CDEP's reference feeds 2x − 1: the background is then −1, not 0, which changes what CD's β and γ carry.
+            using var train = s.Inputs == "signed" ? trainUnit.Rescaled(2, -1) : trainUnit.Rescaled(1, 0);
+            using var test = s.Inputs == "signed" ? testUnit.Rescaled(2, -1) : testUnit.Rescaled(1, 0);
             Console.WriteLine($"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
-                $"{s.PatchSize}×{s.PatchSize} patch; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
+                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
             Console.WriteLine();
             Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | seconds |");
             Console.WriteLine("|---|---|---|---|---|");
@@ -124,6 +129,8 @@ namespace AttrDsl.Samples.CdepDecoy
                 ? "every λ must be positive and finite"
             : s.EgReferences < 1 ? "--eg-references must be at least 1"
             : s.PatchSize is < 1 or > 14 ? "--patch-size must lie in 1 … 14"
+            : s.Model is not ("cnn" or "mlp") ? "--model must be cnn or mlp"
+            : s.Inputs is not ("unit" or "signed") ? "--inputs must be unit or signed"
             : s.Threads is < 1 or > 1024 ? "--threads must lie in 1 … 1024"
             : null;
     }

@@ -54,6 +54,16 @@ public sealed class DecoySet : IDisposable
     public AttrDsl.Data.Batches ToBatches(int batchSize, bool shuffle = false, int? seed = null) =>
         new(Images, Labels, batchSize, shuffle, seed);
 
+    /// <summary>
+    /// A copy whose images are mapped affinely, <c>scale · x + shift</c> (e.g. 2, −1 for CDEP's inputs in [−1, 1]); labels,
+    /// masks and cues are copied unchanged. The caller owns (disposes) the copy.
+    /// </summary>
+    public DecoySet Rescaled(double scale, double shift)
+    {
+        using var scope = NewDisposeScope();
+        return new DecoySet(Images * scale + shift, Labels.clone(), Masks?.clone(), [.. CueClasses], [.. Corners]);
+    }
+
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
