@@ -26,7 +26,7 @@ internal static class Methods
     {
         manual_seed(s.Seed);
         using nn.Module<Tensor, Tensor> model = s.Model == "mlp" ? new DecoyMlp() : new MnistNet();
-        using var optimizer = optim.Adam(model.parameters(), s.LearningRate);
+        using var optimizer = optim.Adam(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
         double lambda = 0;
         if (method == "vanilla")
         {

@@ -17,6 +17,7 @@ var testCount = new Option<int>("--test-count") { Description = "Held-out test d
 var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 2 };
 var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
 var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay (CDEP's reference: 1e-4).", DefaultValueFactory = _ => 0 };
 var seed = new Option<int>("--seed") { Description = "Seed for the split, the patches, initialisation, shuffling and references.", DefaultValueFactory = _ => 0 };
 var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 10 };
 var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 10 };
@@ -29,12 +30,12 @@ var threads = new Option<int>("--threads") { Description = "libtorch threads (1 
 
 var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
-    methods, trainCount, testCount, epochs, batch, lr, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, model, inputs, threads,
+    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, model, inputs, threads,
 };
 root.SetAction(parse =>
 {
     var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
-        parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
+        parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
         parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
     return Runs.Run(s);
 });
@@ -48,7 +49,7 @@ return parsed.Invoke();
 
 namespace AttrDsl.Samples.CdepDecoy
 {
-    internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, int Seed,
+    internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, double WeightDecay, int Seed,
         double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, string Model, string Inputs, int Threads);
 
     internal static class Runs
@@ -98,7 +99,7 @@ namespace AttrDsl.Samples.CdepDecoy
             using var train = s.Inputs == "signed" ? trainUnit.Rescaled(2, -1) : trainUnit.Rescaled(1, 0);
             using var test = s.Inputs == "signed" ? testUnit.Rescaled(2, -1) : testUnit.Rescaled(1, 0);
             Console.WriteLine($"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
-                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
+                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, weight decay {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
             Console.WriteLine();
             Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | seconds |");
             Console.WriteLine("|---|---|---|---|---|");
