@@ -23,20 +23,22 @@ var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (i
 var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 10 };
 var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
 var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 1 };
+var cdepMask = new Option<string>("--cdep-mask") { Description = "CDEP's region: patch (each image's own patch) or corners (all four corners, one fixed mask, as CDEP's reference).", DefaultValueFactory = _ => "patch" };
 var patch = new Option<int>("--patch-size") { Description = "Side of the decoy patch in pixels.", DefaultValueFactory = _ => DecoyMnist.DefaultPatchSize };
 var model = new Option<string>("--model") { Description = "cnn (the MNIST CNN) or mlp (Ross et al.'s two hidden ReLU layers).", DefaultValueFactory = _ => "mlp" };
+var hidden = new Option<int>("--hidden") { Description = "Units of each hidden layer of the MLP.", DefaultValueFactory = _ => 50 };
 var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "unit" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
 var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
-    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, model, inputs, threads,
+    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, cdepMask, patch, model, hidden, inputs, threads,
 };
 root.SetAction(parse =>
 {
     var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
         parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
-        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
+        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(cdepMask)!.ToLowerInvariant(), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(hidden), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
     return Runs.Run(s);
 });
 var parsed = root.Parse(args);
@@ -50,7 +52,7 @@ return parsed.Invoke();
 namespace AttrDsl.Samples.CdepDecoy
 {
     internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, double WeightDecay, int Seed,
-        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, string Model, string Inputs, int Threads);
+        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, string CdepMask, int PatchSize, string Model, int Hidden, string Inputs, int Threads);
 
     internal static class Runs
     {
@@ -131,6 +133,8 @@ namespace AttrDsl.Samples.CdepDecoy
             : s.EgReferences < 1 ? "--eg-references must be at least 1"
             : s.PatchSize is < 1 or > 14 ? "--patch-size must lie in 1 … 14"
             : s.Model is not ("cnn" or "mlp") ? "--model must be cnn or mlp"
+            : s.CdepMask is not ("patch" or "corners") ? "--cdep-mask must be patch or corners"
+            : s.Hidden < 1 ? "--hidden must be at least 1"
             : s.Inputs is not ("unit" or "signed") ? "--inputs must be unit or signed"
             : s.Threads is < 1 or > 1024 ? "--threads must lie in 1 … 1024"
             : null;
