@@ -14,20 +14,20 @@ Allocator.TuneAllocator();
 var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep.", DefaultValueFactory = _ => "vanilla,cdep,rrr,eg" };
 var trainCount = new Option<int>("--train-count") { Description = "Training digits (from the training split).", DefaultValueFactory = _ => 8000 };
 var testCount = new Option<int>("--test-count") { Description = "Held-out test digits.", DefaultValueFactory = _ => 2000 };
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 2 };
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 5 };
 var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
 var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
 var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay (CDEP's reference: 1e-4).", DefaultValueFactory = _ => 0 };
 var seed = new Option<int>("--seed") { Description = "Seed for the split, the patches, initialisation, shuffling and references.", DefaultValueFactory = _ => 0 };
-var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 10 };
-var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 10 };
+var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 1 };
+var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 1 };
 var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
-var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 1 };
+var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 300 };
 var cdepMask = new Option<string>("--cdep-mask") { Description = "CDEP's region: patch (each image's own patch) or corners (all four corners, one fixed mask, as CDEP's reference).", DefaultValueFactory = _ => "patch" };
 var patch = new Option<int>("--patch-size") { Description = "Side of the decoy patch in pixels.", DefaultValueFactory = _ => DecoyMnist.DefaultPatchSize };
 var model = new Option<string>("--model") { Description = "cnn (the MNIST CNN) or mlp (Ross et al.'s two hidden ReLU layers).", DefaultValueFactory = _ => "mlp" };
-var hidden = new Option<int>("--hidden") { Description = "Units of each hidden layer of the MLP.", DefaultValueFactory = _ => 50 };
-var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "unit" };
+var hidden = new Option<int>("--hidden") { Description = "Units of each hidden layer of the MLP.", DefaultValueFactory = _ => 200 };
+var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "signed" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
 var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
