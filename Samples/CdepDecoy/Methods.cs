@@ -30,8 +30,8 @@ internal static class Methods
         return m;
     }
 
-    /// <summary>Trains a fresh model (DecoyMlp or MnistNet) (same initial weights and batch order for every method) and scores it.</summary>
-    public static (double Lambda, double TrainAccuracy, double TestAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)
+    /// <summary>Trains a fresh model (DecoyMlp or MnistNet; same initial weights and batch order for every method) and scores it on the training set, the test set (random patch) and the test digits without a patch (<paramref name="clean"/>).</summary>
+    public static (double Lambda, double TrainAccuracy, double TestAccuracy, double CleanAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test, Tensor clean)
     {
         manual_seed(s.Seed);
         using nn.Module<Tensor, Tensor> model = s.Model == "mlp" ? new DecoyMlp(s.Hidden) : new MnistNet();
@@ -64,6 +64,7 @@ internal static class Methods
             }
         }
         corners?.Dispose();
-        return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels));
+        return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels),
+            MnistTraining.Accuracy(model, clean, test.Labels));
     }
 }
