@@ -19,7 +19,7 @@ var batch = new Option<int>("--batch-size") { Description = "Images per step.", 
 var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
 var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay (CDEP's reference: 1e-4).", DefaultValueFactory = _ => 0 };
 var seed = new Option<int>("--seed") { Description = "Seed for the split, the patches, initialisation, shuffling and references.", DefaultValueFactory = _ => 0 };
-var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 1 };
+var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 0.1 };
 var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 1 };
 var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
 var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 300 };
