@@ -12,8 +12,8 @@ internal static class Methods
     public static readonly string[] Known = ["vanilla", "rrr", "eg", "cdep"];
 
     /// <summary>
-    /// Contextual decomposition of the model's logits into the patch's share (β, from m ⊙ x) and the rest (γ); MnistNet
-    /// decomposes itself (<see cref="AttrDsl.Decomposition.IDecomposable"/>).
+    /// Contextual decomposition of the model's logits into the patch's share (β, from m ⊙ x) and the rest (γ); DecoyMlp and
+    /// MnistNet decompose themselves (<see cref="AttrDsl.Decomposition.IDecomposable"/>).
     /// </summary>
     public static readonly Decomposer? ContextualDecomposition = (model, x, m) =>
     {

@@ -8,7 +8,8 @@ using AttrDsl.Performance;
 using AttrDsl.Samples.CdepDecoy;
 using static TorchSharp.torch;
 
-// DecoyMNIST (CDEP, Rieger et al. 2020): the MNIST CNN trained on digits with a label-coded grey corner patch, without a
+// DecoyMNIST (CDEP, Rieger et al. 2020): a model (by default Ross et al.'s MLP, which takes the shortcut; --model cnn for
+// the MNIST CNN, which does not) trained on digits with a label-coded grey corner patch, without a
 // penalty and with the explanation penalties that keep it off the patch; test accuracy on digits whose patch is random.
 Allocator.TuneAllocator();
 var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep.", DefaultValueFactory = _ => "vanilla,cdep,rrr,eg" };
@@ -30,7 +31,7 @@ var hidden = new Option<int>("--hidden") { Description = "Units of each hidden l
 var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "signed" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
-var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
+var root = new RootCommand("AttrDsl sample: DecoyMNIST — an MLP (or the MNIST CNN) trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
     methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, cdepMask, patch, model, hidden, inputs, threads,
 };
