@@ -7,14 +7,14 @@ using static TorchSharp.torch;
 
 namespace AttrDsl.Visualization;
 
-public sealed class ColorMap
+internal sealed class ColorMap
 {
     public static ColorMap Diverging { get; } = new();
     public static ColorMap Sequential { get; } = new();
     public static ColorMap Grey { get; } = new();
 }
 
-public static class HeatMaps
+internal static class HeatMaps
 {
     internal static readonly byte[] Placeholder = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
     public static byte[] Png(Tensor map, ColorMap? colorMap = null, int scale = 8, double percentile = 99) => Placeholder;
@@ -23,12 +23,12 @@ public static class HeatMaps
     public static byte[] Image(Tensor image, int scale = 8) => Placeholder;
 }
 
-public static class Curves
+internal static class Curves
 {
     public static byte[] Png(string title, string xLabel, string yLabel, IReadOnlyList<(string Name, double[] X, double[] Y)> series, int width = 640, int height = 400) => HeatMaps.Placeholder;
 }
 
-public sealed class HtmlReport(string title)
+internal sealed class HtmlReport(string title)
 {
     private readonly StringBuilder _body = new();
     public HtmlReport Heading(string text) { _body.Append($"<h2>{WebUtility.HtmlEncode(text)}</h2>"); return this; }
