@@ -109,10 +109,6 @@ public static class Analysis
         return Agglomeration.Image(scorer, sample.shape, tileSize);
     }
 
-    /// <summary>The ACD level map as a [H, W] tensor (−1 where a pixel never joined).</summary>
-    public static Tensor LevelMap(AcdResult result) =>
-        tensor(result.LevelMap.Select(v => (float)v).ToArray(), result.LevelMapShape);
-
     /// <summary>
     /// EIG's question "which pixels tell digit <paramref name="a"/> from digit <paramref name="b"/>": enhanced integrated
     /// gradients of the comparative logit a − b along linear paths from k-means centroids of the training <paramref name="b"/>s

@@ -202,7 +202,7 @@ public static class Commands
             MainSample.Save(folder, "cd-patches", "cd", HeatMaps.Png(map));
             console.MarkupLine(Markup.Escape($"test digit {index} (label {label}, predicted {predicted}), {metadata[Networks.KindKey]} model: CD of the class-{cls} logit {logits[cls]:F3}; β (all pixels relevant) {relevant[cls]:F3}; max |β + γ − logits| = {error:E1}"));
             var acd = Analysis.Acd(net, x, cls, t);
-            MainSample.Save(folder, "acd-levels", "acd", HeatMaps.LevelMap(Analysis.LevelMap(acd)));
+            MainSample.Save(folder, "acd-levels", "acd", HeatMaps.LevelMap(acd));
             var table = new Table().AddColumns("level", "kind", "components", "largest (tiles)", "best score");
             foreach (var level in acd.Levels)
                 table.AddRow(level.Index.ToString(Inv), level.Kind.ToString(), level.Components.Count.ToString(Inv),

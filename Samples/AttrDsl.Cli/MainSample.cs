@@ -125,7 +125,7 @@ public static class MainSample
             cdFigures.Add(Save(pngDir, $"cd-{key}", $"{title}: CD relevance of each 4×4 patch for class {cdLabel}", HeatMaps.Png(map)));
             cdRows.Add([title, logits[cdLabel].ToString("F3", Inv), relevant[cdLabel].ToString("F3", Inv), error.ToString("E1", Inv)]);
             var acd = Analysis.Acd(models[m], cdX, cdLabel, s.AcdTile);
-            acdFigures.Add(Save(pngDir, $"acd-{key}", $"{title}: ACD level at which each pixel joined (tiles {s.AcdTile}×{s.AcdTile})", HeatMaps.LevelMap(Analysis.LevelMap(acd))));
+            acdFigures.Add(Save(pngDir, $"acd-{key}", $"{title}: ACD level at which each pixel joined (tiles {s.AcdTile}×{s.AcdTile})", HeatMaps.LevelMap(acd)));
             acdRows.Add([title, acd.Levels.Count.ToString(Inv), acd.Levels.Count(l => l.Kind == Decomposition.Acd.AcdLevelKind.Merge).ToString(Inv),
                 acd.ScorerCalls.ToString(Inv), acd.ScoredRegions.ToString(Inv), acd.Levels[0].Components.Max(c => c.Score).ToString("F3", Inv)]);
             console.MarkupLine(Markup.Escape($"{title}: CD of digit {cdIndex} (label {cdLabel}): logit {logits[cdLabel]:F3}, |β + γ − logits| ≤ {error:E1}; ACD: {acd.Levels.Count} levels, {acd.ScoredRegions} regions scored"));

@@ -1,0 +1,66 @@
+namespace AttrDsl.Visualization;
+
+/// <summary>
+/// A colour map: a piecewise-linear path through a few RGB control points, read with <see cref="Color(double)"/> for
+/// t in [0, 1]. <see cref="Diverging"/> is for signed attributions (blue for negative, white for zero, red for
+/// positive), <see cref="Sequential"/> for non-negative maps (white to dark red), <see cref="Grey"/> for images.
+/// </summary>
+public sealed class ColorMap
+{
+    private readonly (double T, byte R, byte G, byte B)[] _stops;
+
+    private ColorMap(string name, bool isDiverging, params (double T, byte R, byte G, byte B)[] stops)
+    {
+        Name = name;
+        IsDiverging = isDiverging;
+        _stops = stops;
+    }
+
+    /// <summary>
+    /// Blue–white–red, symmetric around zero (after ColorBrewer's RdBu, without its darkest ends): t = 0 is blue (the most
+    /// negative value), t = 0.5 pure white (zero), t = 1 red (the most positive value). Redness (2R − G − B) rises
+    /// monotonically from white to the red end and blueness likewise towards blue, so the strongest value is also the
+    /// most saturated colour, also when blended over a grey image.
+    /// </summary>
+    public static ColorMap Diverging { get; } = new("diverging", true,
+        (0.00, 33, 102, 172), (0.20, 103, 169, 207), (0.35, 209, 229, 240), (0.50, 255, 255, 255),
+        (0.65, 253, 219, 199), (0.80, 239, 138, 98), (1.00, 178, 24, 43));
+
+    /// <summary>
+    /// White (t = 0) to dark red (t = 1), after ColorBrewer's Reds: for magnitudes and other non-negative maps. Redness
+    /// rises monotonically along it.
+    /// </summary>
+    public static ColorMap Sequential { get; } = new("sequential", false,
+        (0.00, 255, 255, 255), (0.33, 252, 187, 161), (0.66, 251, 106, 74), (1.00, 203, 24, 29));
+
+    /// <summary>Black (t = 0) to white (t = 1): images.</summary>
+    public static ColorMap Grey { get; } = new("grey", false, (0.0, 0, 0, 0), (1.0, 255, 255, 255));
+
+    /// <summary>The map's name (diverging, sequential, grey).</summary>
+    public string Name { get; }
+
+    /// <summary>Whether the map is meant for signed values with zero at t = 0.5.</summary>
+    public bool IsDiverging { get; }
+
+    /// <summary>The colour at <paramref name="t"/>, clamped to [0, 1]; NaN reads as the middle (white for <see cref="Diverging"/>).</summary>
+    public (byte R, byte G, byte B) Color(double t)
+    {
+        if (double.IsNaN(t)) t = IsDiverging ? 0.5 : 0.0;
+        t = Math.Clamp(t, 0.0, 1.0);
+        for (var i = 1; i < _stops.Length; i++)
+        {
+            var (t1, r1, g1, b1) = _stops[i];
+            if (t > t1 && i < _stops.Length - 1) continue;
+            var (t0, r0, g0, b0) = _stops[i - 1];
+            var f = t1 > t0 ? (t - t0) / (t1 - t0) : 0.0;
+            return (Lerp(r0, r1, f), Lerp(g0, g1, f), Lerp(b0, b1, f));
+        }
+        var last = _stops[^1];
+        return (last.R, last.G, last.B);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private static byte Lerp(byte a, byte b, double f) => (byte)Math.Round(a + (b - a) * f);
+}

@@ -1,0 +1,172 @@
+using AttrDsl.Checkpoints;
+using AttrDsl.Decomposition.Acd;
+
+namespace AttrDsl.Visualization;
+
+/// <summary>
+/// PNG pictures of attributions, images and ACD level maps, drawn with SkiaSharp. Each map cell becomes a
+/// <c>scale</c> × <c>scale</c> block of pixels, so a [28, 28] map at the default scale 8 is a 224 × 224 PNG.
+/// </summary>
+/// <remarks>
+/// AttrDsl references SkiaSharp's managed library only (2.88.6, the version TorchSharp 0.107 depends on). The application
+/// adds SkiaSharp's native library, as it adds the TorchSharp backend: on Linux <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>
+/// (no fontconfig or other system libraries needed), on Windows and macOS SkiaSharp's own native assets packages. Without
+/// one, the first picture throws <see cref="TypeInitializationException"/> naming <c>libSkiaSharp</c>.
+/// </remarks>
+public static class HeatMaps
+{
+    /// <summary>
+    /// A heat map of <paramref name="map"/> ([H, W], or [C, H, W] / [1, C, H, W] summed over channels), normalised by the
+    /// <paramref name="percentile"/>-th percentile of |values| (values beyond it are clipped to the colour map's ends).
+    /// The colour map defaults to <see cref="ColorMap.Diverging"/> (zero is white) for data with negative values and to
+    /// <see cref="ColorMap.Sequential"/> otherwise.
+    /// </summary>
+    public static byte[] Png(Tensor map, ColorMap? colorMap = null, int scale = 8, double percentile = 99)
+    {
+        Raster.CheckScale(scale);
+        var (values, h, w) = Raster.Plane(map, nameof(map));
+        var cm = colorMap ?? DefaultMap(values);
+        var t = Raster.Positions(values, cm, percentile);
+        var rgb = new byte[h * w * 3];
+        for (var i = 0; i < t.Length; i++) Put(rgb, i, cm.Color(t[i]));
+        return Raster.EncodePng(rgb, h, w, scale);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> (grey, [H, W] or [1, H, W] or [1, 1, H, W], values in [0, 1]; a colour image [3, H, W]
+    /// is shown as its channel mean) with the heat map of <paramref name="attribution"/> (same H and W) blended over it.
+    /// Each pixel's blend weight is <paramref name="alpha"/> × the attribution's normalised magnitude, so pixels without
+    /// attribution show the image and the strongest ones are <paramref name="alpha"/> colour.
+    /// </summary>
+    public static byte[] Overlay(Tensor image, Tensor attribution, double alpha = 0.6, int scale = 8, double percentile = 99, ColorMap? colorMap = null)
+    {
+        Raster.CheckScale(scale);
+        if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be in [0, 1]");
+        var (grey, h, w) = GreyPlane(image);
+        var (values, ah, aw) = Raster.Plane(attribution, nameof(attribution));
+        if (ah != h || aw != w)
+            throw new ArgumentException($"the attribution's map is {ah} × {aw} but the image is {h} × {w}", nameof(attribution));
+        var cm = colorMap ?? DefaultMap(values);
+        var t = Raster.Positions(values, cm, percentile);
+        var rgb = new byte[h * w * 3];
+        for (var i = 0; i < t.Length; i++)
+        {
+            var magnitude = cm.IsDiverging ? Math.Abs(t[i] - 0.5) * 2 : t[i];
+            var a = alpha * magnitude;
+            var g = 255.0 * Math.Clamp(double.IsNaN(grey[i]) ? 0 : grey[i], 0, 1);
+            var (r, gg, b) = cm.Color(t[i]);
+            rgb[i * 3] = Blend(g, r, a);
+            rgb[i * 3 + 1] = Blend(g, gg, a);
+            rgb[i * 3 + 2] = Blend(g, b, a);
+        }
+        return Raster.EncodePng(rgb, h, w, scale);
+    }
+
+    /// <summary>
+    /// An ACD level map [H, W] of integer levels: 0 (or negative) where a pixel is in no component, otherwise the level
+    /// at which it joined one. Each distinct level gets its own colour (a qualitative palette, then evenly spaced hues);
+    /// pixels in no component are light grey. For an <see cref="AcdResult"/> use <see cref="LevelMap(AcdResult, int)"/>.
+    /// </summary>
+    public static byte[] LevelMap(Tensor levels, int scale = 8)
+    {
+        Raster.CheckScale(scale);
+        var (values, h, w) = Raster.Plane(levels, nameof(levels));
+        var distinct = values.Where(v => v > 0).Select(v => (long)Math.Round(v)).Distinct().Order().ToArray();
+        var index = new Dictionary<long, int>();
+        for (var i = 0; i < distinct.Length; i++) index[distinct[i]] = i;
+        var rgb = new byte[h * w * 3];
+        for (var i = 0; i < values.Length; i++)
+            Put(rgb, i, values[i] > 0 ? LevelColor(index[(long)Math.Round(values[i])]) : NoComponent);
+        return Raster.EncodePng(rgb, h, w, scale);
+    }
+
+    /// <summary>
+    /// The level map of an ACD result over an image (<see cref="AcdResult.LevelMap"/>, whose levels start at 0 and use −1
+    /// for "never joined"), drawn as <see cref="LevelMap(Tensor, int)"/> with level k shown as k + 1.
+    /// </summary>
+    public static byte[] LevelMap(AcdResult result, int scale = 8)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var shape = result.LevelMapShape;
+        if (shape.Length != 2) throw new ArgumentException($"the ACD result's level map is [{string.Join(", ", shape)}], not an image [H, W]", nameof(result));
+        using var levels = tensor(result.LevelMap.Select(l => l + 1L).ToArray(), shape);
+        return LevelMap(levels, scale);
+    }
+
+    /// <summary>A grey image ([H, W], [1, H, W] or [1, 1, H, W], values in [0, 1] and clipped to it) as a PNG.</summary>
+    public static byte[] Image(Tensor image, int scale = 8)
+    {
+        Raster.CheckScale(scale);
+        var (grey, h, w) = GreyPlane(image);
+        var rgb = new byte[h * w * 3];
+        for (var i = 0; i < grey.Length; i++) Put(rgb, i, ColorMap.Grey.Color(grey[i]));
+        return Raster.EncodePng(rgb, h, w, scale);
+    }
+
+    /// <summary>Writes <paramref name="png"/> to <paramref name="path"/> atomically, creating its directory.</summary>
+    public static void Save(string path, byte[] png)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(png);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
+
+    /// <summary>The colour of the <paramref name="i"/>-th distinct level (0-based) in <see cref="LevelMap(Tensor, int)"/>.</summary>
+    public static (byte R, byte G, byte B) LevelColor(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(i);
+        if (i < Palette.Length) return Palette[i];
+        // Beyond the palette: hues spaced by the golden angle, alternating lightness, so neighbours stay apart.
+        var hue = (i - Palette.Length) * 137.50776405 % 360.0;
+        var light = i % 2 == 0 ? 0.45 : 0.65;
+        return Hsl(hue, 0.65, light);
+    }
+
+    /// <summary>The colour of pixels in no component in <see cref="LevelMap(Tensor, int)"/>.</summary>
+    public static (byte R, byte G, byte B) NoComponent { get; } = (235, 235, 235);
+
+    // Tableau 10 followed by its light variants (tab20 order rearranged so the first ten are the strong colours).
+    private static readonly (byte R, byte G, byte B)[] Palette =
+    [
+        (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+        (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+        (174, 199, 232), (255, 187, 120), (152, 223, 138), (255, 152, 150), (197, 176, 213),
+        (196, 156, 148), (247, 182, 210), (199, 199, 199), (219, 219, 141), (158, 218, 229),
+    ];
+
+    private static ColorMap DefaultMap(double[] values) => values.Any(v => v < 0) ? ColorMap.Diverging : ColorMap.Sequential;
+
+    private static (double[] Values, int H, int W) GreyPlane(Tensor image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var shape = image.shape;
+        var channels = shape.Length switch { 3 => shape[0], 4 => shape[1], _ => 1 };
+        var (values, h, w) = Raster.Plane(image, nameof(image));
+        if (channels > 1) for (var i = 0; i < values.Length; i++) values[i] /= channels;
+        return (values, h, w);
+    }
+
+    private static void Put(byte[] rgb, int i, (byte R, byte G, byte B) c)
+    {
+        rgb[i * 3] = c.R;
+        rgb[i * 3 + 1] = c.G;
+        rgb[i * 3 + 2] = c.B;
+    }
+
+    private static byte Blend(double under, byte over, double a) => (byte)Math.Round(Math.Clamp((1 - a) * under + a * over, 0, 255));
+
+    private static (byte, byte, byte) Hsl(double h, double s, double l)
+    {
+        var c = (1 - Math.Abs(2 * l - 1)) * s;
+        var x = c * (1 - Math.Abs(h / 60 % 2 - 1));
+        var m = l - c / 2;
+        var (r, g, b) = h switch
+        {
+            < 60 => (c, x, 0.0), < 120 => (x, c, 0.0), < 180 => (0.0, c, x),
+            < 240 => (0.0, x, c), < 300 => (x, 0.0, c), _ => (c, 0.0, x),
+        };
+        return ((byte)Math.Round((r + m) * 255), (byte)Math.Round((g + m) * 255), (byte)Math.Round((b + m) * 255));
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text;
+using AttrDsl.Checkpoints;
+
+namespace AttrDsl.Visualization;
+
+/// <summary>
+/// A self-contained HTML report: headings, paragraphs, tables and PNG figures in one file that opens offline. Images are
+/// embedded as <c>data:</c> URIs, the CSS is inline, there is no script, and all text is HTML-escaped.
+/// </summary>
+/// <example>
+/// <code>
+/// new HtmlReport("MNIST with a total-variation prior")
+///     .Heading("Robustness")
+///     .Table(["noise", "accuracy"], [["0.0", "98.9 %"], ["0.1", "97.2 %"]], caption: "salt-and-pepper noise")
+///     .FigureRow([("input", HeatMaps.Image(x)), ("IG", HeatMaps.Png(ig))])
+///     .Save("out/report.html");
+/// </code>
+/// </example>
+public sealed class HtmlReport
+{
+    private readonly StringBuilder _body = new();
+    private int _figures;
+
+    /// <summary>A report whose page title and first heading are <paramref name="title"/>.</summary>
+    public HtmlReport(string title)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        Title = title;
+    }
+
+    /// <summary>The report's title.</summary>
+    public string Title { get; }
+
+    /// <summary>How many images the report embeds so far.</summary>
+    public int ImageCount => _figures;
+
+    /// <summary>A heading of <paramref name="level"/> 1–6 (2 by default: the title is the only level 1).</summary>
+    public HtmlReport Heading(string text, int level = 2)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (level is < 1 or > 6) throw new ArgumentOutOfRangeException(nameof(level), level, "a heading level is 1 to 6");
+        _body.Append("<h").Append(level).Append('>').Append(Escape(text)).Append("</h").Append(level).Append(">\n");
+        return this;
+    }
+
+    /// <summary>A paragraph of plain text (escaped; line breaks kept).</summary>
+    public HtmlReport Paragraph(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _body.Append("<p>").Append(Escape(text).Replace("\n", "<br>\n")).Append("</p>\n");
+        return this;
+    }
+
+    /// <summary>A table; cells that look like numbers are right-aligned. Rows may be shorter than the header (padded).</summary>
+    public HtmlReport Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(rows);
+        _body.Append("<table>\n");
+        if (caption is not null) _body.Append("<caption>").Append(Escape(caption)).Append("</caption>\n");
+        _body.Append("<thead><tr>");
+        foreach (var h in headers) _body.Append("<th>").Append(Escape(h ?? "")).Append("</th>");
+        _body.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in rows)
+        {
+            ArgumentNullException.ThrowIfNull(row, nameof(rows));
+            if (row.Count > headers.Count)
+                throw new ArgumentException($"a row has {row.Count} cells but the table has {headers.Count} columns", nameof(rows));
+            _body.Append("<tr>");
+            for (var i = 0; i < headers.Count; i++)
+            {
+                var cell = i < row.Count ? row[i] ?? "" : "";
+                _body.Append(LooksNumeric(cell) ? "<td class=\"num\">" : "<td>").Append(Escape(cell)).Append("</td>");
+            }
+            _body.Append("</tr>\n");
+        }
+        _body.Append("</tbody>\n</table>\n");
+        return this;
+    }
+
+    /// <summary>One PNG figure with a caption; <paramref name="alt"/> defaults to the caption.</summary>
+    public HtmlReport Figure(string caption, byte[] png, string? alt = null)
+    {
+        ArgumentNullException.ThrowIfNull(caption);
+        _body.Append("<div class=\"row\">");
+        AppendFigure(caption, png, alt);
+        _body.Append("</div>\n");
+        return this;
+    }
+
+    /// <summary>Several PNG figures side by side (wrapping on narrow screens), each with its caption.</summary>
+    public HtmlReport FigureRow(IEnumerable<(string Caption, byte[] Png)> figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        var list = figures.ToList();
+        _body.Append("<div class=\"row\">\n");
+        foreach (var (caption, png) in list) AppendFigure(caption ?? "", png, null);
+        _body.Append("</div>\n");
+        return this;
+    }
+
+    /// <summary>A preformatted block (escaped): a command line, a log excerpt.</summary>
+    public HtmlReport Code(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _body.Append("<pre>").Append(Escape(text)).Append("</pre>\n");
+        return this;
+    }
+
+    /// <summary>The whole document.</summary>
+    public string ToHtml()
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+          .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+          .Append("<meta name=\"generator\" content=\"AttrDsl\">\n")
+          .Append("<title>").Append(Escape(Title)).Append("</title>\n")
+          .Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n<main>\n")
+          .Append("<h1>").Append(Escape(Title)).Append("</h1>\n")
+          .Append(_body)
+          .Append("</main>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the document (UTF-8) to <paramref name="path"/> atomically, creating its directory.</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        var bytes = new UTF8Encoding(false).GetBytes(ToHtml());
+        AtomicFile.Write(path, s => s.Write(bytes));
+    }
+
+    /// <summary>HTML-escapes text for element content and attribute values (&amp;, &lt;, &gt;, quotes).</summary>
+    public static string Escape(string text) => WebUtility.HtmlEncode(text);
+
+    private void AppendFigure(string caption, byte[] png, string? alt)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        if (png.Length < 8 || png[0] != 0x89 || png[1] != (byte)'P' || png[2] != (byte)'N' || png[3] != (byte)'G')
+            throw new ArgumentException($"the figure '{caption}' is not a PNG (it does not start with the PNG signature)", nameof(png));
+        _figures++;
+        _body.Append("<figure><img src=\"data:image/png;base64,").Append(Convert.ToBase64String(png))
+             .Append("\" alt=\"").Append(Escape(alt ?? caption)).Append("\"><figcaption>").Append(Escape(caption))
+             .Append("</figcaption></figure>\n");
+    }
+
+    private static bool LooksNumeric(string s)
+    {
+        var t = s.Trim().TrimEnd('%', ' ').Replace("±", "").Replace("×", "").Replace("\u2212", "-");
+        return t.Length > 0 && double.TryParse(t.Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+
+    private const string Css = """
+        body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
+        main { max-width: 1100px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; line-height: 1.5; }
+        h1 { font-size: 1.8rem; border-bottom: 2px solid #b2182b; padding-bottom: .3rem; }
+        h2 { font-size: 1.35rem; margin-top: 2rem; } h3 { font-size: 1.1rem; }
+        table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
+        caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: .3rem; color: #444; }
+        th, td { border: 1px solid #ccc; padding: .3rem .7rem; text-align: left; }
+        th { background: #f3f3f3; } td.num { text-align: right; }
+        tbody tr:nth-child(even) { background: #fafafa; }
+        .row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; margin: 1rem 0; }
+        figure { margin: 0; text-align: center; }
+        figure img { display: block; max-width: 100%; height: auto; image-rendering: pixelated; border: 1px solid #ddd; }
+        figcaption { font-size: .85rem; color: #333; margin-top: .3rem; max-width: 30ch; margin-left: auto; margin-right: auto; }
+        pre { background: #f6f6f6; padding: .7rem; overflow-x: auto; }
+
+        """;
+}

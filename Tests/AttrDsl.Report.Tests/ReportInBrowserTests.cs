@@ -1,0 +1,112 @@
+using AttrDsl.Visualization;
+using Xunit.Abstractions;
+
+namespace AttrDsl.Report.Tests;
+
+/// <summary>
+/// The HTML report in headless chromium: no console or page errors, no failed requests, every image decoded with a
+/// non-zero natural size, and a full-page screenshot kept as a test artifact under the test's output folder
+/// (bin/&lt;configuration&gt;/net10.0/artifacts/; the path is printed).
+/// </summary>
+public class ReportInBrowserTests(ITestOutputHelper output)
+{
+    private static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
+
+    /// <summary>A report with every kind of content the API offers, pictures from every drawing function.</summary>
+    private static HtmlReport FullReport()
+    {
+        const int h = 28, w = 28;
+        using var yy = arange(h, dtype: ScalarType.Float32).reshape(h, 1);
+        using var xx = arange(w, dtype: ScalarType.Float32).reshape(1, w);
+        using var digit = ((yy - 14).pow(2) + (xx - 14).pow(2)).sqrt().sub(8).abs().lt(2).to_type(ScalarType.Float32);
+        using var attribution = exp(-((yy - 10).pow(2) + (xx - 9).pow(2)) / 18.0) - 0.6 * exp(-((yy - 20).pow(2) + (xx - 19).pow(2)) / 12.0);
+        using var batch = attribution.reshape(1, 1, h, w);
+        using var topk = AttributionMasks.TopK(batch, 0.1);
+        using var units = AttributionMasks.UnitsWithBlur(batch, 0.1, sigma: 1.5);
+        using var normalized = AttributionMasks.OutlierNormalize(batch);
+        using var levels = (yy.div(7, rounding_mode: RoundingMode.floor) * 4 + xx.div(7, rounding_mode: RoundingMode.floor)).to_type(ScalarType.Int64) % 6;
+        double[] epochs = [1, 2, 3, 4, 5, 6];
+
+        return new HtmlReport("AttrDsl report <browser test> & friends")
+            .Paragraph("Every picture below is drawn by AttrDsl.Visualization; text with <tags> & \"quotes\" is escaped.")
+            .Heading("Robustness")
+            .Table(["noise", "with prior", "without prior"],
+                [["0.0", "98.9 %", "99.1 %"], ["0.1", "97.0 %", "93.4 %"], ["0.2", "91.2 %", "80.5 %"]],
+                caption: "accuracy under salt-and-pepper noise")
+            .Figure("robustness curve", Curves.Png("accuracy vs noise", "noise", "accuracy",
+                [("with prior", [0.0, 0.1, 0.2], [0.989, 0.970, 0.912]), ("without prior", [0.0, 0.1, 0.2], [0.991, 0.934, 0.805])]))
+            .Heading("Explanations")
+            .FigureRow([
+                ("input", HeatMaps.Image(digit)),
+                ("attribution", HeatMaps.Png(attribution)),
+                ("overlay", HeatMaps.Overlay(digit, attribution)),
+                ("outlier-normalised", HeatMaps.Png(normalized[0], ColorMap.Diverging)),
+                ("top 10 %", HeatMaps.Png(topk[0], ColorMap.Grey)),
+                ("units with blur", HeatMaps.Png(units[0], ColorMap.Sequential)),
+                ("ACD levels", HeatMaps.LevelMap(levels)),
+            ])
+            .Heading("Training", 3)
+            .Figure("loss", Curves.Png("training loss", "epoch", "loss",
+                [("loss", epochs, [2.3, 0.9, 0.5, 0.35, 0.3, 0.28]), ("prior loss", epochs, [0.8, 0.6, 0.45, 0.4, 0.38, 0.37])]), alt: "training loss curve")
+            .Code("dotnet run --project Samples/Main -- --quick");
+    }
+
+    [Fact]
+    public async Task The_report_opens_in_headless_chromium_with_every_image_loaded_and_no_errors()
+    {
+        var report = FullReport();
+        var html = Path.Combine(Artifacts, "report.html");
+        report.Save(html);
+        var shot = Path.Combine(Artifacts, "report.png");
+        var check = await Browser.Open(html, shot);
+
+        output.WriteLine($"report: {html}");
+        output.WriteLine($"screenshot: {shot}");
+        Console.WriteLine($"AttrDsl.Report.Tests screenshot: {shot}");
+        Assert.Empty(check.ConsoleErrors);
+        Assert.Empty(check.PageErrors);
+        Assert.Empty(check.FailedRequests);
+        Assert.Equal("AttrDsl report <browser test> & friends", check.Title);
+        Assert.Equal(report.ImageCount, check.Images.Count);
+        Assert.Equal(9, check.Images.Count);   // the robustness curve, seven explanation pictures, the loss curve
+        foreach (var (alt, nw, nh, complete) in check.Images)
+        {
+            Assert.True(complete, $"image '{alt}' did not finish loading");
+            Assert.True(nw > 0 && nh > 0, $"image '{alt}' has natural size {nw} × {nh}");
+        }
+        Assert.Contains(check.Images, i => i.Alt == "overlay" && i.NaturalWidth == 224 && i.NaturalHeight == 224);
+        Assert.Contains(check.Images, i => i.Alt == "training loss curve" && i.NaturalWidth == 640 && i.NaturalHeight == 400);
+
+        // The screenshot is a real, non-blank picture of the page.
+        Assert.True(File.Exists(shot), $"no screenshot at {shot}");
+        using var bitmap = SkiaSharp.SKBitmap.Decode(shot);
+        Assert.NotNull(bitmap);
+        Assert.True(bitmap.Width >= 1000 && bitmap.Height > 900, $"screenshot is {bitmap.Width} × {bitmap.Height}");
+        var colours = new HashSet<SkiaSharp.SKColor>();
+        for (var y = 0; y < bitmap.Height; y += 7)
+        for (var x = 0; x < bitmap.Width; x += 7)
+            colours.Add(bitmap.GetPixel(x, y));
+        Assert.True(colours.Count > 50, $"the screenshot has only {colours.Count} colours: blank?");
+    }
+
+    [Fact]
+    public async Task The_check_catches_a_broken_image_and_a_console_error()
+    {
+        // A control page: the same checks must flag what the report must never contain.
+        var png = HeatMaps.Image(ones(2, 2));
+        var truncated = Convert.ToBase64String(png[..20]);
+        var page = Path.Combine(Artifacts, "broken.html");
+        Directory.CreateDirectory(Artifacts);
+        File.WriteAllText(page, $$"""
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>broken</title></head><body>
+            <img alt="good" src="data:image/png;base64,{{Convert.ToBase64String(png)}}">
+            <img alt="truncated" src="data:image/png;base64,{{truncated}}">
+            <script>console.error("deliberate error");</script>
+            </body></html>
+            """);
+        var check = await Browser.Open(page, null);
+        Assert.Equal(["deliberate error"], check.ConsoleErrors);
+        Assert.Contains(check.Images, i => i.Alt == "good" && i.NaturalWidth == 16);
+        Assert.Contains(check.Images, i => i.Alt == "truncated" && i.NaturalWidth == 0);
+    }
+}

@@ -1,0 +1,80 @@
+using AttrDsl.Visualization;
+
+namespace AttrDsl.Tests.Visualization;
+
+public class CurveTests
+{
+    private static readonly double[] Epochs = [1, 2, 3, 4, 5];
+
+    [Fact]
+    public void Curve_has_the_requested_size_and_draws_each_series_in_its_own_colour()
+    {
+        var bytes = Curves.Png("training loss", "epoch", "loss",
+            [("with prior", Epochs, [2.0, 1.2, 0.8, 0.6, 0.5]), ("without", Epochs, [2.1, 1.0, 0.6, 0.4, 0.3])], 500, 320);
+        using var png = new Png(bytes);
+        Assert.Equal(500, png.Width);
+        Assert.Equal(320, png.Height);
+        // The first series is blue (31, 119, 180), the second red (214, 39, 40): both appear.
+        int blue = 0, red = 0;
+        for (var y = 0; y < png.Height; y++)
+        for (var x = 0; x < png.Width; x++)
+        {
+            var c = png[x, y];
+            if (c == (31, 119, 180)) blue++;
+            if (c == (214, 39, 40)) red++;
+        }
+        Assert.True(blue > 50, $"blue pixels: {blue}");
+        Assert.True(red > 50, $"red pixels: {red}");
+    }
+
+    [Fact]
+    public void Text_is_drawn_with_the_embedded_font_without_system_fonts()
+    {
+        // The embedded typeface loads from the assembly, not from fontconfig or /usr/share/fonts.
+        Assert.Equal("DejaVu Sans Mono", Curves.Typeface.FamilyName);
+        Assert.True(Curves.Typeface.GlyphCount > 1000);
+        // A title changes pixels (glyphs are rendered, not skipped).
+        var series = new List<(string, double[], double[])> { ("", Epochs, [1.0, 2, 3, 4, 5]) };
+        using var without = new Png(Curves.Png("", "", "", series));
+        using var with = new Png(Curves.Png("A TITLE WITH GLYPHS", "", "", series));
+        var differing = 0;
+        for (var y = 0; y < 30; y++)
+        for (var x = 0; x < with.Width; x++)
+            if (with[x, y] != without[x, y]) differing++;
+        Assert.True(differing > 200, $"only {differing} pixels differ in the title band");
+    }
+
+    [Fact]
+    public void Degenerate_data_still_draws()
+    {
+        using var empty = new Png(Curves.Png("empty", "x", "y", []));
+        Assert.Equal(640, empty.Width);
+        using var flat = new Png(Curves.Png("flat", "x", "y", [("c", [1.0, 2, 3], [0.5, 0.5, 0.5])]));
+        using var gaps = new Png(Curves.Png("gaps", "x", "y", [("c", [1.0, 2, 3, 4], [1.0, double.NaN, 3, double.PositiveInfinity])]));
+        using var single = new Png(Curves.Png("one", "x", "y", [("c", [0.0], [0.0])]));
+        using var tiny = new Png(Curves.Png("tiny", "x", "y", [("c", [0.0, 1e-7], [1e-7, 2e-7])]));
+        Assert.Equal(400, tiny.Height);
+    }
+
+    [Fact]
+    public void Bad_series_throw()
+    {
+        Assert.Throws<ArgumentException>(() => Curves.Png("t", "x", "y", [("c", [1.0, 2], [1.0])]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Curves.Png("t", "x", "y", [], width: 10));
+    }
+
+    [Theory]
+    [InlineData(0, 1, 5)]
+    [InlineData(0.3, 0.97, 4)]
+    [InlineData(-3, 1200, 6)]
+    [InlineData(1e-6, 3e-6, 5)]
+    public void Ticks_are_round_and_cover_the_range(double lo, double hi, int target)
+    {
+        var ticks = Curves.Ticks(lo, hi, target);
+        Assert.True(ticks[0] <= lo && ticks[^1] >= hi);
+        Assert.InRange(ticks.Length - 1, target / 2, target * 2 + 1);
+        var step = ticks[1] - ticks[0];
+        var mantissa = step / Math.Pow(10, Math.Floor(Math.Log10(step)));
+        Assert.Contains(Math.Round(mantissa, 6), new[] { 1.0, 2.0, 2.5, 5.0 });
+    }
+}
