@@ -20,8 +20,8 @@ public sealed class CliFixture : IDisposable
     public CliFixture()
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("attrdsl-cli-fixture-").FullName;
-        PriorTrain = Run(Directory, "train", "--epochs", "1", "--train-count", "300", "--output", PriorCheckpoint);
-        PlainTrain = Run(Directory, "train", "--model", "plain", "--epochs", "1", "--train-count", "300", "--output", PlainCheckpoint);
+        PriorTrain = Run(Directory, "train", "--threads", "1", "--epochs", "1", "--train-count", "300", "--output", PriorCheckpoint);
+        PlainTrain = Run(Directory, "train", "--threads", "1", "--model", "plain", "--epochs", "1", "--train-count", "300", "--output", PlainCheckpoint);
     }
 
     /// <summary>The fixture's folder.</summary>
