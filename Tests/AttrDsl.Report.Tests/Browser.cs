@@ -69,6 +69,36 @@ internal static class Browser
             [.. images.Select(i => (i.Alt, i.NaturalWidth, i.NaturalHeight, i.Complete))], title, screenshotPath);
     }
 
+    /// <summary>
+    /// Opens <paramref name="htmlPath"/> and asserts what every AttrDsl report must show in a browser: no console or page
+    /// errors, no failed requests, at least <paramref name="minImages"/> images, each complete with a non-zero natural
+    /// size, and a non-blank full-page screenshot at <paramref name="screenshotPath"/>. Reusable for any report a sample writes.
+    /// </summary>
+    public static async Task<PageCheck> AssertOpensCleanly(string htmlPath, string screenshotPath, int minImages = 1)
+    {
+        Assert.True(File.Exists(htmlPath), $"no report at {htmlPath}");
+        var check = await Open(htmlPath, screenshotPath);
+        Console.WriteLine($"AttrDsl.Report.Tests: {htmlPath} in chromium, screenshot {screenshotPath}");
+        Assert.Empty(check.ConsoleErrors);
+        Assert.Empty(check.PageErrors);
+        Assert.Empty(check.FailedRequests);
+        Assert.True(check.Images.Count >= minImages, $"{check.Images.Count} images, expected at least {minImages}");
+        foreach (var (alt, nw, nh, complete) in check.Images)
+        {
+            Assert.True(complete, $"image '{alt}' did not finish loading");
+            Assert.True(nw > 0 && nh > 0, $"image '{alt}' has natural size {nw} × {nh}");
+        }
+        Assert.True(File.Exists(screenshotPath), $"no screenshot at {screenshotPath}");
+        using var bitmap = SkiaSharp.SKBitmap.Decode(screenshotPath);
+        Assert.NotNull(bitmap);
+        var colours = new HashSet<SkiaSharp.SKColor>();
+        for (var y = 0; y < bitmap.Height; y += 7)
+        for (var x = 0; x < bitmap.Width; x += 7)
+            colours.Add(bitmap.GetPixel(x, y));
+        Assert.True(colours.Count > 50, $"the screenshot has only {colours.Count} colours: blank?");
+        return check;
+    }
+
     private sealed class ImageInfo
     {
         public string Alt { get; set; } = "";
