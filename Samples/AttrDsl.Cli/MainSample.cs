@@ -35,6 +35,9 @@ public static class MainSample
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    // Pixels per digit pixel in the explanation rows: 28 × 5 = 140 px, so a digit and its five explanations fit one row of the report.
+    private const int RowScale = 5;
+
     /// <summary>Runs the sample; returns the report's path.</summary>
     public static string Run(ReportSettings s, IAnsiConsole console)
     {
@@ -83,7 +86,7 @@ public static class MainSample
         foreach (var index in explained)
         {
             var (x, label) = digits.TestDigit(index);
-            var row = new List<(string Caption, byte[] Png)> { Save(pngDir, $"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0])) };
+            var row = new List<(string Caption, byte[] Png)> { Save(pngDir, $"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale)) };
             for (var m = 0; m < runs.Count; m++)
             {
                 var title = Networks.Title(runs[m].Settings.Kind);
@@ -95,7 +98,7 @@ public static class MainSample
                     var attribution = Analysis.Explain(models[m], x, Target.Class(label), method);
                     tv[m, k] += Analysis.TotalVariationOf(attribution, x) / explained.Length;
                     row.Add(Save(pngDir, $"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", $"{title}: {method}",
-                        HeatMaps.Overlay(x[0, 0], attribution[0, 0])));
+                        HeatMaps.Overlay(x[0, 0], attribution[0, 0], scale: RowScale)));
                 }
             }
             explanationRows.Add((index, label, row));
@@ -168,7 +171,7 @@ public static class MainSample
         {
             report.Paragraph($"Test digit {index} (label {label}): top row {Networks.Title(ModelKind.Prior)}, then {Networks.Title(ModelKind.Plain)}.");
             report.FigureRow(figures.Take(1 + Analysis.SampleMethods.Length));
-            report.FigureRow(figures.Skip(1 + Analysis.SampleMethods.Length));
+            report.FigureRow(figures.Take(1).Concat(figures.Skip(1 + Analysis.SampleMethods.Length)));   // the digit again, so the methods line up
         }
         report.Heading("Contextual decomposition and ACD")
             .Paragraph($"Test digit {cdIndex} (label {cdLabel}) by the generated ContextualDecomposition: the relevant part β of the class-{cdLabel} logit when only one 4×4 patch is relevant (all 49 patches in one stacked pass), " +
