@@ -20,16 +20,15 @@ public sealed partial class ExplainableGenerator
         public static void Emit(SourceProductionContext context, ModelSpec? model)
         {
             if (model is null) return;
-            string source;
             try
             {
-                source = Render(model);
+                // AddSource inside too: it throws on a hint name it refuses (invalid or already added).
+                context.AddSource(model.HintName, SourceText.From(Render(model), Encoding.UTF8));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return;   // never throw into the compiler; the analyzers explain what is wrong with the model
+                // never throw into the compiler; the analyzers explain what is wrong with the model
             }
-            context.AddSource(model.HintName, SourceText.From(source, Encoding.UTF8));
         }
 
         /// <summary>The generated file for <paramref name="model"/>.</summary>
@@ -39,6 +38,8 @@ public sealed partial class ExplainableGenerator
             var explainable = model.Explainable;
             var forward = model.Forward;
             var decompose = forward is not null && model.EmitDecomposition;
+            // Generated parameters (layer, activation, mask) sit beside forward's own names in the same bodies: pick unused ones.
+            var used = forward is null ? new HashSet<string>() : new HashSet<string>(forward.Ops.SelectMany(o => o.Targets.Concat(o.Operands)).Append(forward.Parameter));
 
             if (explainable is not null)
             {
@@ -55,21 +56,25 @@ public sealed partial class ExplainableGenerator
             }
             if (forward is { Layers.Count: > 0 })
             {
-                var used = new HashSet<string>(forward.Ops.SelectMany(o => o.Targets.Concat(o.Operands)));
-                var activation = used.Contains("activation") ? "__activation" : "activation";
+                var activation = Literals.Fresh("activation", used);
+                var layerParameter = Literals.Fresh("layer", used);
                 members.Add(Templates.Render("LayerMap", new
                 {
                     GeneratedCode,
                     model.TypeName,
-                    Layers = forward.Layers.Select(l => l.Name).ToList(),
+                    Layers = forward.Layers.Select(l => Literals.Identifier(l.Name)).ToList(),
                     forward.Parameter,
                     Activation = activation,
-                    ForwardTo = ForwardToBody(forward),
-                    ForwardFrom = ForwardFromBody(forward, activation),
+                    LayerParameter = layerParameter,
+                    ForwardTo = ForwardToBody(forward, layerParameter),
+                    ForwardFrom = ForwardFromBody(forward, activation, layerParameter),
                 }));
             }
             if (decompose)
-                members.Add(Templates.Render("Decomposition", new { GeneratedCode, forward!.TokenInput, forward.Parameter, Body = DecompositionBody(forward) }));
+            {
+                var mask = Literals.Fresh("mask", used);
+                members.Add(Templates.Render("Decomposition", new { GeneratedCode, forward!.TokenInput, forward.Parameter, Mask = mask, Body = DecompositionBody(forward, mask) }));
+            }
 
             var depth = model.ContainingTypes.Count + (model.Namespace is null ? 0 : 1);
             var interfaces = decompose && !forward!.TokenInput ? " : global::AttrDsl.Decomposition.IDecomposable" : "";
@@ -92,7 +97,7 @@ public sealed partial class ExplainableGenerator
         }
 
         // Plain tensor code, returning at the chosen layer.
-        private static string ForwardToBody(ForwardSpec forward)
+        private static string ForwardToBody(ForwardSpec forward, string layerParameter)
         {
             var w = new SourceWriter(1);
             var layers = forward.Layers.ToDictionary(l => l.OpIndex, l => l.Name);
@@ -105,23 +110,23 @@ public sealed partial class ExplainableGenerator
                 if (layers.TryGetValue(i, out var layer))
                 {
                     w.Directive("#line hidden");
-                    w.Line($"if (layer == Layer.{layer}) return {op.Targets[0]};");
+                    w.Line($"if ({layerParameter} == Layer.{Literals.Identifier(layer)}) return {op.Targets[0]};");
                 }
             }
             w.Directive("#line default");
-            w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"not a layer of this model\");");
+            w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof({layerParameter}), {layerParameter}, \"not a layer of this model\");");
             return Trim(w);
         }
 
         // One case per layer: the rest of forward after it, with only that layer's output live.
-        private static string ForwardFromBody(ForwardSpec forward, string activation)
+        private static string ForwardFromBody(ForwardSpec forward, string activation, string layerParameter)
         {
             var w = new SourceWriter(1);
-            w.Line("switch (layer)").Line("{").Indent();
+            w.Line($"switch ({layerParameter})").Line("{").Indent();
             foreach (var layer in forward.Layers)
             {
                 var cut = forward.Ops[layer.OpIndex];
-                w.Line($"case Layer.{layer.Name}:").Line("{").Indent();
+                w.Line($"case Layer.{Literals.Identifier(layer.Name)}:").Line("{").Indent();
                 var declared = new HashSet<string> { cut.Targets[0] };
                 w.Line($"var {cut.Targets[0]} = {activation};");
                 for (var i = layer.OpIndex + 1; i < forward.Ops.Count; i++)
@@ -134,12 +139,12 @@ public sealed partial class ExplainableGenerator
                 w.Unindent().Line("}");
             }
             w.Line("default:").Indent()
-                .Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"not a layer of this model\");").Unindent();
+                .Line($"throw new global::System.ArgumentOutOfRangeException(nameof({layerParameter}), {layerParameter}, \"not a layer of this model\");").Unindent();
             w.Unindent().Line("}");
             return Trim(w);
         }
 
-        private static string DecompositionBody(ForwardSpec forward)
+        private static string DecompositionBody(ForwardSpec forward, string mask)
         {
             var w = new SourceWriter(1);
             foreach (var op in forward.Ops)
@@ -148,7 +153,7 @@ public sealed partial class ExplainableGenerator
                 if (op.Kind == OpKind.Return && forward.TokenInput)
                     w.Line($"return {op.Operands[0]}.MoveToOuterDisposeScope();");
                 else
-                    w.Line(Statement(op, op.CdCode, op.Declares));
+                    w.Line(Statement(op, op.CdCode.Replace(Translation.ForwardTranslator.MaskPlaceholder, mask), op.Declares));
             }
             w.Directive("#line default");
             return Trim(w);

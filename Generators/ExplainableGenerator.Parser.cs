@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using AttrDsl.Generators.Helpers;
 using AttrDsl.Generators.Model;
@@ -42,6 +43,9 @@ public sealed partial class ExplainableGenerator
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax) return null;
             // A class with both attributes is generated once, by the [Explainable] pipeline.
             if (!explainable && HasAttribute(type, ExplainableAttribute)) return null;
+            // The attribute repeated on several partial parts (an error the compiler reports) gives one item per part:
+            // only the first application generates, so the file's hint name stays unique.
+            if (!IsFirstApplication(type, context.TargetNode, explainable ? ExplainableAttribute : DecomposableAttribute)) return null;
             if (!IsPartialEverywhere(type, cancellation) || type.IsGenericType || type.IsStatic) return null;
             if (!IsTensorModule(type)) return null;
 
@@ -52,19 +56,71 @@ public sealed partial class ExplainableGenerator
                 var semanticModel = forwardSyntax.SyntaxTree == context.SemanticModel.SyntaxTree
                     ? context.SemanticModel
                     : context.SemanticModel.Compilation.GetSemanticModel(forwardSyntax.SyntaxTree);
-                forwardSpec = ForwardTranslator.Translate(forwardSyntax, semanticModel, cancellation).Forward;
+                forwardSpec = TranslateCached(type, forwardSyntax, semanticModel, cancellation);
+                // The layer map declares a nested enum Layer: a member of that name in the user's class leaves the map out.
+                if (forwardSpec is { Layers.Count: > 0 } && type.GetMembers("Layer").Any())
+                    forwardSpec = forwardSpec with { Layers = EquatableArray<LayerSpec>.Empty };
             }
             if (forwardSpec is null && !explainable) return null;   // a block whose forward cannot be translated: nothing to add
 
             var ownDecompose = type.GetMembers("Decompose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 1);
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            // Namespace and type names as C# source: a keyword among them keeps its @ (namespace @event, class @class).
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(NamespaceFormat) : null;
             var containing = new List<string>();
             for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-                containing.Insert(0, $"partial {Keyword(outer)} {outer.Name}");
-            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
+                containing.Insert(0, $"partial {Keyword(outer)} {Literals.Identifier(outer.Name)}");
+            // A hint name allows no '@'.
+            var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace("@", "").Replace('<', '[').Replace('>', ']') + ".g.cs";
 
-            return new ModelSpec(ns, containing.ToEquatableArray(), type.Name, hint,
+            return new ModelSpec(ns, containing.ToEquatableArray(), Literals.Identifier(type.Name), hint,
                 explainable ? ParseExplainable(type, context.Attributes[0]) : null, forwardSpec, !ownDecompose);
+        }
+
+        private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
+
+        // Roslyn re-runs this transform for every annotated class on every edit anywhere in the project. Translating an
+        // unchanged forward again is most of that cost, so the result is kept per forward syntax node (a file that was not
+        // edited keeps its node instances) together with a fingerprint of what else the translation read: the class's
+        // fields and properties (name, type, whether the type decomposes itself, constant values). A change there, or in
+        // the file, translates again. (Constants of other classes are not in the fingerprint; forward rarely reads them.)
+        private static readonly ConditionalWeakTable<MethodDeclarationSyntax, CachedTranslation> Translations = new();
+
+        private sealed class CachedTranslation(string fingerprint, ForwardSpec? forward)
+        {
+            public string Fingerprint { get; } = fingerprint;
+            public ForwardSpec? Forward { get; } = forward;
+        }
+
+        private static ForwardSpec? TranslateCached(INamedTypeSymbol type, MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation)
+        {
+            var fingerprint = Fingerprint(type);
+            if (Translations.TryGetValue(forward, out var cached) && cached.Fingerprint == fingerprint) return cached.Forward;
+            var result = ForwardTranslator.Translate(forward, model, cancellation).Forward;
+            lock (Translations)   // netstandard2.0's table has no AddOrUpdate; transforms may run in parallel
+            {
+                Translations.Remove(forward);
+                Translations.Add(forward, new CachedTranslation(fingerprint, result));
+            }
+            return result;
+        }
+
+        private static string Fingerprint(INamedTypeSymbol type)
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (var member in type.GetMembers())
+            {
+                var (memberType, constant) = member switch
+                {
+                    IFieldSymbol f => (f.Type, f.HasConstantValue ? f.ConstantValue : null),
+                    IPropertySymbol p => (p.Type, (object?)null),
+                    _ => (null, null),
+                };
+                if (memberType is null) continue;
+                text.Append(member.Name).Append(':').Append(memberType.ToDisplayString()).Append(':')
+                    .Append(KnownTypes.DecomposesItself(memberType) ? 'D' : '-').Append(':').Append(constant).Append(';');
+            }
+            return text.ToString();
         }
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)
@@ -135,6 +191,14 @@ public sealed partial class ExplainableGenerator
                         || !declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
                         return false;
             return true;
+        }
+
+        // (context.Attributes holds every application in the target's file, so the part is told apart by its span.)
+        private static bool IsFirstApplication(INamedTypeSymbol type, SyntaxNode part, string metadataName)
+        {
+            var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass is not null && KnownTypes.MetadataName(a.AttributeClass) == metadataName)
+                ?.ApplicationSyntaxReference;
+            return first is null || first.SyntaxTree == part.SyntaxTree && part.Span.Contains(first.Span);
         }
 
         private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>

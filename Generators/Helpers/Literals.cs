@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace AttrDsl.Generators.Helpers;
 
-/// <summary>C# source text for constant values copied from the user's code into generated code.</summary>
+/// <summary>C# source text for constant values and names copied from the user's code into generated code.</summary>
 internal static class Literals
 {
     /// <summary>The literal for <paramref name="value"/>, or null when it has no simple literal form.</summary>
@@ -25,4 +27,16 @@ internal static class Literals
 
     /// <summary>A path inside a #line directive, escaped as a C# string.</summary>
     public static string PathLiteral(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>A name as C# source: a reserved keyword (a user's <c>@in</c>, <c>@fixed</c>) keeps its @.</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary><paramref name="name"/>, or <c>__name</c>, <c>__name1</c>... when forward already uses it (a generated parameter must not clash with the user's locals).</summary>
+    public static string Fresh(string name, ISet<string> used)
+    {
+        if (!used.Contains(name)) return name;
+        var candidate = "__" + name;
+        for (var i = 1; used.Contains(candidate); i++) candidate = "__" + name + i;
+        return candidate;
+    }
 }

@@ -21,11 +21,17 @@ internal sealed class ForwardTranslator
     private const string Cd = "global::AttrDsl.Decomposition.CdFunctional";
     private const string TorchPrefix = "global::TorchSharp.torch";
 
+    /// <summary>Where the token decomposition's mask parameter goes in CD code (the emitter picks a name forward does not use).</summary>
+    public const string MaskPlaceholder = "{mask}";
+
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellation;
     private readonly List<OpSpec> _ops = [];
     private readonly HashSet<string> _declared = [];
     private readonly Dictionary<string, int> _fieldCalls = new(StringComparer.Ordinal);
+    // Syntax → operation for forward's whole body, from one GetOperation call: binding and building the operation tree
+    // once is much cheaper than asking the semantic model expression by expression.
+    private readonly Dictionary<SyntaxNode, IOperation> _operations = new();
     private string _parameter = "";
     private string _filePath = "";
     private int _temporaries;
@@ -34,11 +40,15 @@ internal sealed class ForwardTranslator
     private ForwardTranslator(SemanticModel model, CancellationToken cancellation) => (_model, _cancellation) = (model, cancellation);
 
     /// <summary>Translates <paramref name="forward"/>, a method <c>Tensor forward(Tensor x)</c>.</summary>
-    public static TranslationResult Translate(MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation)
+    /// <param name="forward">forward's declaration.</param>
+    /// <param name="model">The semantic model of its tree.</param>
+    /// <param name="cancellation">Cancels the translation.</param>
+    /// <param name="body">forward's operation tree when the caller has it (an analyzer's operation action), else it is asked for.</param>
+    public static TranslationResult Translate(MethodDeclarationSyntax forward, SemanticModel model, CancellationToken cancellation, IOperation? body = null)
     {
         try
         {
-            return new ForwardTranslator(model, cancellation).Run(forward);
+            return new ForwardTranslator(model, cancellation).Run(forward, body);
         }
         catch (UnsupportedException e)
         {
@@ -46,11 +56,11 @@ internal sealed class ForwardTranslator
         }
     }
 
-    private TranslationResult Run(MethodDeclarationSyntax forward)
+    private TranslationResult Run(MethodDeclarationSyntax forward, IOperation? body)
     {
         if (forward.ParameterList.Parameters.Count != 1)
             throw new UnsupportedException("forward must take exactly one Tensor", forward.ParameterList);
-        _parameter = forward.ParameterList.Parameters[0].Identifier.ValueText;
+        _parameter = Literals.Identifier(forward.ParameterList.Parameters[0].Identifier.ValueText);
         _filePath = forward.SyntaxTree.FilePath;
         _declared.Add(_parameter);
 
@@ -58,9 +68,9 @@ internal sealed class ForwardTranslator
         {
             Return(arrow.Expression);
         }
-        else if (forward.Body is { } body)
+        else if (forward.Body is { } block)
         {
-            foreach (var statement in body.Statements)
+            foreach (var statement in block.Statements)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 Statement(statement);
@@ -86,7 +96,7 @@ internal sealed class ForwardTranslator
             case LocalDeclarationStatementSyntax { Declaration.Variables.Count: 1 } local
                 when local.Declaration.Variables[0].Initializer is { } init:
             {
-                var name = local.Declaration.Variables[0].Identifier.ValueText;
+                var name = Literals.Identifier(local.Declaration.Variables[0].Identifier.ValueText);
                 CheckTensorLocal(local.Declaration.Variables[0], name);
                 Assign(name, init.Value);
                 return;
@@ -98,7 +108,7 @@ internal sealed class ForwardTranslator
                     var symbol = _model.GetSymbolInfo(target, _cancellation).Symbol;
                     if (symbol is ILocalSymbol or IParameterSymbol && KnownTypes.IsTensor(TypeOf(symbol)))
                     {
-                        Assign(target.Identifier.ValueText, assignment.Right);
+                        Assign(Literals.Identifier(target.Identifier.ValueText), assignment.Right);
                         return;
                     }
                 }
@@ -140,18 +150,18 @@ internal sealed class ForwardTranslator
     // var (output, h, c) = lstm.forward(x): the only statement form with several targets.
     private void Deconstruct(ParenthesizedVariableDesignationSyntax designation, ExpressionSyntax value, SyntaxNode statement)
     {
-        if (designation.Variables.Count != 3 || _model.GetOperation(value, _cancellation) is not IInvocationOperation call || LayerField(call) is not { } field
+        if (designation.Variables.Count != 3 || Operation(value) is not IInvocationOperation call || LayerField(call) is not { } field
             || KnownTypes.MetadataName(field.Type) != KnownTypes.Lstm)
             throw new UnsupportedException("only an LSTM's result may be deconstructed in forward: var (output, h, c) = lstm.forward(x)", statement);
         var nonNull = call.Arguments.Skip(1).Where(a => a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue.HasValue && a.Value.ConstantValue.Value is null)).ToList();
         if (call.Arguments.Length < 1 || nonNull.Count > 0)
             throw new UnsupportedException("the LSTM must start from zero states (call lstm.forward(x) without h0/c0) for its decomposition", call.Syntax);
         var input = Value(ArgumentSyntax(call.Arguments[0]), null);
-        var targets = designation.Variables.Select(v => v is SingleVariableDesignationSyntax s ? s.Identifier.ValueText : "").ToArray();
+        var targets = designation.Variables.Select(v => v is SingleVariableDesignationSyntax s ? Literals.Identifier(s.Identifier.ValueText) : "").ToArray();
         var declares = targets.Select(t => t.Length > 0 && _declared.Add(t)).ToArray();
         Count(field.Name);
         _ops.Add(new OpSpec(OpKind.Lstm, targets.ToEquatableArray(), declares.ToEquatableArray(), new[] { input }.ToEquatableArray(),
-            $"this.{field.Name}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{field.Name}, {{0}})", field.Name, Line(value), Text(value)));
+            $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, Line(value), Text(value)));
     }
 
     // The variable that holds the value of expression e; target names the variable the statement assigns (the
@@ -159,11 +169,14 @@ internal sealed class ForwardTranslator
     private string Value(ExpressionSyntax syntax, string? target)
     {
         _cancellation.ThrowIfCancellationRequested();
-        var operation = _model.GetOperation(syntax, _cancellation);
+        var operation = Operation(syntax);
         return operation is null
             ? throw new UnsupportedException($"'{Text(syntax)}' could not be analysed (does forward compile?)", syntax)
             : Value(operation, target);
     }
+
+    private IOperation? Operation(SyntaxNode syntax) =>
+        _operations.TryGetValue(syntax, out var operation) ? operation : _model.GetOperation(syntax, _cancellation);
 
     private string Value(IOperation operation, string? target)
     {
@@ -174,11 +187,11 @@ internal sealed class ForwardTranslator
             case IParenthesizedOperation parenthesized:
                 return Value(parenthesized.Operand, target);
             case IParameterReferenceOperation p when KnownTypes.IsTensor(p.Type):
-                return p.Parameter.Name;
+                return Literals.Identifier(p.Parameter.Name);
             case ILocalReferenceOperation l when KnownTypes.IsTensor(l.Type):
-                if (!_declared.Contains(l.Local.Name))
+                if (!_declared.Contains(Literals.Identifier(l.Local.Name)))
                     throw new UnsupportedException($"'{l.Local.Name}' is read before forward assigns it", operation.Syntax);
-                return l.Local.Name;
+                return Literals.Identifier(l.Local.Name);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } add when KnownTypes.IsTensor(add.LeftOperand.Type) && KnownTypes.IsTensor(add.RightOperand.Type):
             {
                 var a = Value(add.LeftOperand, null);
@@ -281,8 +294,8 @@ internal sealed class ForwardTranslator
             if (_ops.Count > 0 || operandOp is not IParameterReferenceOperation)
                 throw new UnsupportedException($"the Embedding '{field.Name}' takes token indices: it must be forward's first operation, applied to forward's input", call.Syntax);
             _tokenInput = true;
-            return Add(OpKind.Embedding, target, [_parameter], $"this.{field.Name}.{call.TargetMethod.Name}({{0}})",
-                $"{Cd}.embedding(this.{field.Name}, {{0}}, mask)", field.Name, call.Syntax);
+            return Add(OpKind.Embedding, target, [_parameter], $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})",
+                $"{Cd}.embedding(this.{Literals.Identifier(field.Name)}, {{0}}, {MaskPlaceholder})", field.Name, call.Syntax);
         }
 
         if (!KnownTypes.Layers.Contains(type) && !KnownTypes.DecomposesItself(field.Type))
@@ -294,8 +307,8 @@ internal sealed class ForwardTranslator
         }
 
         var input = Value(explicitArgs[0].Value, null);
-        return Add(OpKind.Op, target, [input], $"this.{field.Name}.{call.TargetMethod.Name}({{0}})",
-            $"{Cd}.module(this.{field.Name}, {{0}})", field.Name, call.Syntax);
+        return Add(OpKind.Op, target, [input], $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})",
+            $"{Cd}.module(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, call.Syntax);
     }
 
     private string AddCall(IInvocationOperation call, OpHome home, string? target)
@@ -374,11 +387,11 @@ internal sealed class ForwardTranslator
             case IArrayCreationOperation { Initializer: { } init } array when array.Type is IArrayTypeSymbol arrayType:
                 return $"new {arrayType.ElementType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}[] {{ {string.Join(", ", init.ElementValues.Select(ArgumentText))} }}";
             case IFieldReferenceOperation { Instance: IInstanceReferenceOperation } f when !KnownTypes.IsTensor(f.Type):
-                return $"this.{f.Field.Name}";
+                return $"this.{Literals.Identifier(f.Field.Name)}";
             case IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } p when !KnownTypes.IsTensor(p.Type) && p.Arguments.Length == 0:
-                return $"this.{p.Property.Name}";
+                return $"this.{Literals.Identifier(p.Property.Name)}";
             case IFieldReferenceOperation { Instance: null } sf:
-                return $"{sf.Field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{sf.Field.Name}";
+                return $"{sf.Field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{Literals.Identifier(sf.Field.Name)}";
             default:
                 throw new UnsupportedException($"the argument '{Text(value.Syntax)}' is neither a constant nor a field of the model, so the decomposition cannot repeat it", value.Syntax);
         }

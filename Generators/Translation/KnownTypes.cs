@@ -36,13 +36,14 @@ internal static class KnownTypes
         return ns is null || ns.IsGlobalNamespace ? name : ns.ToDisplayString() + "." + name;
     }
 
-    public static bool IsTensor(ITypeSymbol? type) => type is not null && MetadataName(type) == Tensor;
+    // Names are compared before building the full metadata name: these checks run for every operand of every forward.
+    public static bool IsTensor(ITypeSymbol? type) => type is { Name: "Tensor" } && MetadataName(type) == Tensor;
 
     /// <summary>True when <paramref name="type"/> is or derives from TorchSharp's nn.Module.</summary>
     public static bool IsModule(ITypeSymbol? type)
     {
         for (var t = type; t is not null; t = t.BaseType)
-            if (t.ContainingNamespace?.ToDisplayString() == "TorchSharp" && t.ContainingType?.Name == "nn" && t.Name == "Module") return true;
+            if (t.Name == "Module" && t.ContainingType?.Name == "nn" && t.ContainingNamespace?.ToDisplayString() == "TorchSharp") return true;
         return false;
     }
 

@@ -81,6 +81,16 @@ public static class CdFunctional
     /// <summary>A single-layer LSTM from a zero state, gate by gate (<see cref="LstmRules"/>); the layout follows the module's batch_first.</summary>
     public static (Decomposition Output, Decomposition Hidden, Decomposition Cell) lstm(LSTM layer, Decomposition d) => LstmRules.Lstm(layer, d);
 
+    /// <summary>
+    /// <c>nn.functional.scaled_dot_product_attention</c> (no dropout): weights softmax(q·kᵀ·scale + mask) from the full
+    /// q and k, as constants, applied to β and γ of v (<see cref="AttentionRules"/>, CD-T's convention).
+    /// </summary>
+    public static Decomposition scaled_dot_product_attention(Decomposition q, Decomposition k, Decomposition v, Tensor? attnMask = null, bool isCausal = false, double? scale = null) =>
+        AttentionRules.ScaledDotProductAttention(q, k, v, attnMask, isCausal, scale);
+
+    /// <summary>Constant attention weights [..., L, S] (e.g. from <see cref="AttentionRules.Weights"/>) applied to β and γ of a value [..., S, E].</summary>
+    public static Decomposition attend(Tensor weights, Decomposition v) => AttentionRules.Weighted(weights, v);
+
     /// <summary>Residual addition.</summary>
     public static Decomposition add(Decomposition a, Decomposition b) => CombinationRules.Add(a, b);
 

@@ -12,8 +12,8 @@ internal static class Methods
     public static readonly string[] Known = ["vanilla", "rrr", "eg", "cdep"];
 
     /// <summary>
-    /// Contextual decomposition of the model's logits into the patch's share (β, from m ⊙ x) and the rest (γ); MnistNet
-    /// decomposes itself (<see cref="AttrDsl.Decomposition.IDecomposable"/>).
+    /// Contextual decomposition of the model's logits into the patch's share (β, from m ⊙ x) and the rest (γ); DecoyMlp and
+    /// MnistNet decompose themselves (<see cref="AttrDsl.Decomposition.IDecomposable"/>).
     /// </summary>
     public static readonly Decomposer? ContextualDecomposition = (model, x, m) =>
     {
@@ -21,13 +21,23 @@ internal static class Methods
         return (d.Relevant, d.Irrelevant);
     };
 
-    /// <summary>Trains a fresh MnistNet (same initial weights and batch order for every method) and scores it.</summary>
-    public static (double Lambda, double TrainAccuracy, double TestAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)
+    /// <summary>The fixed region of CDEP's reference: 1 on all four <paramref name="patch"/>×<paramref name="patch"/> corners, [1, 1, 28, 28].</summary>
+    public static Tensor Corners(int patch)
+    {
+        var m = zeros(1, 1, 28, 28);
+        foreach (var (top, left) in new[] { (0, 0), (0, 28 - patch), (28 - patch, 0), (28 - patch, 28 - patch) })
+            m[.., .., TensorIndex.Slice(top, top + patch), TensorIndex.Slice(left, left + patch)] = 1f;
+        return m;
+    }
+
+    /// <summary>Trains a fresh model (DecoyMlp or MnistNet; same initial weights and batch order for every method) and scores it on the training set, the test set (random patch) and the test digits without a patch (<paramref name="clean"/>).</summary>
+    public static (double Lambda, double TrainAccuracy, double TestAccuracy, double CleanAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test, Tensor clean)
     {
         manual_seed(s.Seed);
-        using var model = new MnistNet();
-        using var optimizer = optim.Adam(model.parameters(), s.LearningRate);
+        using nn.Module<Tensor, Tensor> model = s.Model == "mlp" ? new DecoyMlp(s.Hidden) : new MnistNet();
+        using var optimizer = optim.Adam(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
         double lambda = 0;
+        Tensor? corners = null;                 // the fixed four-corner mask, when CDEP uses it
         if (method == "vanilla")
         {
             for (var epoch = 0; epoch < s.Epochs; epoch++)
@@ -40,6 +50,7 @@ internal static class Methods
             {
                 "rrr" => ((IExplanationPenalty)new RrrPenalty(), s.RrrLambda),
                 "eg" => (new ExpectedGradientsPenalty(train.Images, s.EgReferences), s.EgLambda),
+                "cdep" when s.CdepMask == "corners" => (new FixedMasksPenalty(new CdepPenalty(ContextualDecomposition!), corners = Corners(s.PatchSize), "CDEP (four corners)"), s.CdepLambda),
                 "cdep" => (new CdepPenalty(ContextualDecomposition!), s.CdepLambda),
                 _ => throw new ArgumentException($"unknown method {method}"),
             };
@@ -52,6 +63,8 @@ internal static class Methods
                 Console.Error.WriteLine($"{method} epoch {epoch + 1}: task {r[0].TaskLoss:F4}, λ·penalty {r[0].PriorLoss:G4}");
             }
         }
-        return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels));
+        corners?.Dispose();
+        return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels),
+            MnistTraining.Accuracy(model, clean, test.Labels));
     }
 }

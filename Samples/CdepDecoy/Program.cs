@@ -8,32 +8,38 @@ using AttrDsl.Performance;
 using AttrDsl.Samples.CdepDecoy;
 using static TorchSharp.torch;
 
-// DecoyMNIST (CDEP, Rieger et al. 2020): the MNIST CNN trained on digits with a label-coded grey corner patch, without a
+// DecoyMNIST (CDEP, Rieger et al. 2020): a model (by default Ross et al.'s MLP, which takes the shortcut; --model cnn for
+// the MNIST CNN, which does not) trained on digits with a label-coded grey corner patch, without a
 // penalty and with the explanation penalties that keep it off the patch; test accuracy on digits whose patch is random.
 Allocator.TuneAllocator();
 var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep.", DefaultValueFactory = _ => "vanilla,cdep,rrr,eg" };
 var trainCount = new Option<int>("--train-count") { Description = "Training digits (from the training split).", DefaultValueFactory = _ => 8000 };
 var testCount = new Option<int>("--test-count") { Description = "Held-out test digits.", DefaultValueFactory = _ => 2000 };
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 2 };
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 5 };
 var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
 var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay (CDEP's reference: 1e-4).", DefaultValueFactory = _ => 0 };
 var seed = new Option<int>("--seed") { Description = "Seed for the split, the patches, initialisation, shuffling and references.", DefaultValueFactory = _ => 0 };
-var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 10 };
-var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 10 };
+var rrrLambda = new Option<double>("--rrr-lambda") { Description = "λ of RRR (its penalty sums over the batch).", DefaultValueFactory = _ => 0.1 };
+var egLambda = new Option<double>("--eg-lambda") { Description = "λ of the expected-gradients penalty (mean over the batch of Σ |EG| in the patch).", DefaultValueFactory = _ => 1 };
 var egReferences = new Option<int>("--eg-references") { Description = "k: references per image for the EG penalty.", DefaultValueFactory = _ => 1 };
-var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 1 };
+var cdepLambda = new Option<double>("--cdep-lambda") { Description = "λ of CDEP.", DefaultValueFactory = _ => 300 };
+var cdepMask = new Option<string>("--cdep-mask") { Description = "CDEP's region: patch (each image's own patch) or corners (all four corners, one fixed mask, as CDEP's reference).", DefaultValueFactory = _ => "patch" };
 var patch = new Option<int>("--patch-size") { Description = "Side of the decoy patch in pixels.", DefaultValueFactory = _ => DecoyMnist.DefaultPatchSize };
+var model = new Option<string>("--model") { Description = "cnn (the MNIST CNN) or mlp (Ross et al.'s two hidden ReLU layers).", DefaultValueFactory = _ => "mlp" };
+var hidden = new Option<int>("--hidden") { Description = "Units of each hidden layer of the MLP.", DefaultValueFactory = _ => 200 };
+var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "signed" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
-var root = new RootCommand("AttrDsl sample: DecoyMNIST — the MNIST CNN trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
+var root = new RootCommand("AttrDsl sample: DecoyMNIST — an MLP (or the MNIST CNN) trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
-    methods, trainCount, testCount, epochs, batch, lr, seed, rrrLambda, egLambda, egReferences, cdepLambda, patch, threads,
+    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, cdepMask, patch, model, hidden, inputs, threads,
 };
 root.SetAction(parse =>
 {
     var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
-        parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
-        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(patch), parse.GetValue(threads));
+        parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
+        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(cdepMask)!.ToLowerInvariant(), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(hidden), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
     return Runs.Run(s);
 });
 var parsed = root.Parse(args);
@@ -46,8 +52,8 @@ return parsed.Invoke();
 
 namespace AttrDsl.Samples.CdepDecoy
 {
-    internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, int Seed,
-        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, int PatchSize, int Threads);
+    internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, double WeightDecay, int Seed,
+        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, string CdepMask, int PatchSize, string Model, int Hidden, string Inputs, int Threads);
 
     internal static class Runs
     {
@@ -90,24 +96,29 @@ namespace AttrDsl.Samples.CdepDecoy
             using var ___ = testDigits;
             using var trainImages = trainDigits.Images.narrow(0, 0, s.TrainCount);
             using var trainLabels = trainDigits.Labels.narrow(0, 0, s.TrainCount);
-            using var train = DecoyMnist.Create(trainImages, trainLabels, DecoyPart.Train, s.Seed, s.PatchSize);
-            using var test = DecoyMnist.Create(testDigits.Images, testDigits.Labels, DecoyPart.Test, s.Seed + 1, s.PatchSize);
+            using var trainUnit = DecoyMnist.Create(trainImages, trainLabels, DecoyPart.Train, s.Seed, s.PatchSize);
+            using var testUnit = DecoyMnist.Create(testDigits.Images, testDigits.Labels, DecoyPart.Test, s.Seed + 1, s.PatchSize);
+            // CDEP's reference feeds 2x − 1: the background is then −1, not 0, which changes what CD's β and γ carry.
+            using var train = s.Inputs == "signed" ? trainUnit.Rescaled(2, -1) : trainUnit.Rescaled(1, 0);
+            using var test = s.Inputs == "signed" ? testUnit.Rescaled(2, -1) : testUnit.Rescaled(1, 0);
+            // The same test digits without any patch: separates "relies on the patch" from "learned the digits less well".
+            using var clean = s.Inputs == "signed" ? testDigits.Images * 2 - 1 : testDigits.Images.clone();
             Console.WriteLine($"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
-                $"{s.PatchSize}×{s.PatchSize} patch; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
+                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, weight decay {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
             Console.WriteLine();
-            Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | seconds |");
-            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | test digits without patch | seconds |");
+            Console.WriteLine("|---|---|---|---|---|---|");
             foreach (var name in names)
             {
                 var clock = Stopwatch.StartNew();
                 try
                 {
-                    var (lambda, trainAcc, testAcc) = Methods.TrainAndScore(name, s, train, test);
-                    Console.WriteLine($"| {name} | {(name == "vanilla" ? "–" : lambda.ToString("G", CultureInfo.InvariantCulture))} | {trainAcc * 100:F2} % | {testAcc * 100:F2} % | {clock.Elapsed.TotalSeconds:F0} |");
+                    var (lambda, trainAcc, testAcc, cleanAcc) = Methods.TrainAndScore(name, s, train, test, clean);
+                    Console.WriteLine($"| {name} | {(name == "vanilla" ? "–" : lambda.ToString("G", CultureInfo.InvariantCulture))} | {trainAcc * 100:F2} % | {testAcc * 100:F2} % | {cleanAcc * 100:F2} % | {clock.Elapsed.TotalSeconds:F0} |");
                 }
                 catch (AttrDsl.Training.TrainingDivergedException e)
                 {
-                    Console.WriteLine($"| {name} | – | diverged | diverged | {clock.Elapsed.TotalSeconds:F0} |");
+                    Console.WriteLine($"| {name} | – | diverged | diverged | diverged | {clock.Elapsed.TotalSeconds:F0} |");
                     Console.Error.WriteLine($"{name}: {e.Message}");
                 }
             }
@@ -124,6 +135,10 @@ namespace AttrDsl.Samples.CdepDecoy
                 ? "every λ must be positive and finite"
             : s.EgReferences < 1 ? "--eg-references must be at least 1"
             : s.PatchSize is < 1 or > 14 ? "--patch-size must lie in 1 … 14"
+            : s.Model is not ("cnn" or "mlp") ? "--model must be cnn or mlp"
+            : s.CdepMask is not ("patch" or "corners") ? "--cdep-mask must be patch or corners"
+            : s.Hidden < 1 ? "--hidden must be at least 1"
+            : s.Inputs is not ("unit" or "signed") ? "--inputs must be unit or signed"
             : s.Threads is < 1 or > 1024 ? "--threads must lie in 1 … 1024"
             : null;
     }

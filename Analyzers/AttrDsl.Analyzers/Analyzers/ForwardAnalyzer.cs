@@ -18,7 +18,7 @@ namespace AttrDsl.Analyzers;
 /// ATTR011 (total variation on a model whose input is not an image).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ForwardAnalyzer : DiagnosticAnalyzer
+public sealed class ForwardAnalyzer : AttrDslAnalyzer
 {
     /// <summary>The diagnostic property holding the metadata name of the block to mark [Decomposable] (ATTR008's fix).</summary>
     public const string BlockTypeProperty = "BlockType";
@@ -26,33 +26,27 @@ public sealed class ForwardAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.NoDecompositionRule, DiagnosticDescriptors.UndecomposableBlock, DiagnosticDescriptors.PriorDoesNotFitInput);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            start.RegisterSyntaxNodeAction(c => Analyze(c, known), SyntaxKind.MethodDeclaration);
-        });
+        // An operation action: the body arrives already bound (the compiler's own binding, shared), not re-bound here.
+        start.RegisterOperationAction(c => Analyze(c, known), OperationKind.MethodBody);
     }
 
-    private static void Analyze(SyntaxNodeAnalysisContext context, KnownSymbols known)
+    private static void Analyze(OperationAnalysisContext context, KnownSymbols known)
     {
-        var method = (MethodDeclarationSyntax)context.Node;
-        if (method.Identifier.ValueText != "forward" || method.ParameterList.Parameters.Count != 1) return;
-        if (context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is not { } symbol) return;
+        if (context.ContainingSymbol is not IMethodSymbol { Name: "forward", Parameters.Length: 1 } symbol) return;
+        if (context.Operation.Syntax is not MethodDeclarationSyntax method || context.Operation.SemanticModel is not { } semanticModel) return;
         var type = symbol.ContainingType;
         if (!known.Has(type, known.Explainable) && !known.Has(type, known.Decomposable)) return;
         if (!known.IsTensorModule(type) || !known.IsTensor(symbol.ReturnType) || !known.IsTensor(symbol.Parameters[0].Type)) return;
 
-        var result = ForwardTranslator.Translate(method, context.SemanticModel, context.CancellationToken);
+        var result = ForwardTranslator.Translate(method, semanticModel, context.CancellationToken, context.Operation);
         if (result.Forward is null)
         {
             var location = Location.Create(method.SyntaxTree, result.Span);
             if (result.UndecomposableType is { } block)
             {
-                var field = FieldName(context.SemanticModel, method.SyntaxTree, result.Span);
+                var field = FieldName(semanticModel, method.SyntaxTree, result.Span);
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(BlockTypeProperty, block);
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UndecomposableBlock, location, properties,
                     field, block.Substring(block.LastIndexOf('.') + 1), type.Name));
@@ -67,7 +61,7 @@ public sealed class ForwardAnalyzer : DiagnosticAnalyzer
     }
 
     // Total variation needs images; a forward that starts with a Linear, LSTM, Embedding or Conv1d takes something else.
-    private static void CheckPriorsFitInput(SyntaxNodeAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, ForwardSpec forward)
+    private static void CheckPriorsFitInput(OperationAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, ForwardSpec forward)
     {
         if (known.TotalVariation is null) return;
         var tv = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, known.AttributionPrior)

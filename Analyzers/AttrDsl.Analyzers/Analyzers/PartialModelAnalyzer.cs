@@ -10,20 +10,14 @@ namespace AttrDsl.Analyzers;
 
 /// <summary>ATTR001: an [Explainable] or [Decomposable] class (or a type containing it) is not partial.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PartialModelAnalyzer : DiagnosticAnalyzer
+public sealed class PartialModelAnalyzer : AttrDslAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.ClassNotPartial);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            start.RegisterSymbolAction(c => Analyze(c, known), SymbolKind.NamedType);
-        });
+        start.RegisterSymbolAction(c => Analyze(c, known), SymbolKind.NamedType);
     }
 
     // Each type reports its own declarations (diagnostics stay local to the analyzed symbol): an annotated class, and

@@ -15,21 +15,15 @@ namespace AttrDsl.Analyzers;
 /// [Explainable]), ATTR009 (λ not positive and finite), ATTR012 (the same prior twice); and ATTR010 (References &lt; 1).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PriorDeclarationAnalyzer : DiagnosticAnalyzer
+public sealed class PriorDeclarationAnalyzer : AttrDslAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.InvalidPriorType, DiagnosticDescriptors.PriorWithoutExplainable, DiagnosticDescriptors.InvalidLambda,
         DiagnosticDescriptors.DuplicatePrior, DiagnosticDescriptors.InvalidReferences);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            start.RegisterSymbolAction(c => Analyze(c, known), SymbolKind.NamedType);
-        });
+        start.RegisterSymbolAction(c => Analyze(c, known), SymbolKind.NamedType);
     }
 
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)

@@ -18,7 +18,7 @@ namespace AttrDsl.Analyzers;
 /// method's control-flow graph (a forward data-flow analysis of which calls each Tensor local may hold).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TrainEgFlagAnalyzer : DiagnosticAnalyzer
+public sealed class TrainEgFlagAnalyzer : AttrDslAnalyzer
 {
     /// <summary>Set on ATTR004 when the diagnostic sits on the forward call itself, so the fix can add trainEg: true.</summary>
     public const string FixableProperty = "AddTrainEg";
@@ -28,23 +28,30 @@ public sealed class TrainEgFlagAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(DiagnosticDescriptors.MissingTrainEgFlag, DiagnosticDescriptors.VariableTrainEgFlag);
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        var helpers = new ConcurrentDictionary<IMethodSymbol, ImmutableHashSet<Origin>>(SymbolEqualityComparer.Default);
+        // Per member: a cheap name check on each invocation notes whether the member calls ExpectedGradients at all; only
+        // then, at the end of the member, its control-flow graph is built and analysed once for all its calls.
+        start.RegisterOperationBlockStartAction(block =>
         {
-            if (KnownSymbols.Resolve(start.Compilation) is not { } known) return;
-            var helpers = new ConcurrentDictionary<IMethodSymbol, ImmutableHashSet<Origin>>(SymbolEqualityComparer.Default);
-            start.RegisterOperationAction(c =>
+            var calls = 0;
+            block.RegisterOperationAction(c =>
             {
-                // Cheap filter first: most method bodies never mention ExpectedGradients.
-                if (!c.Operation.Syntax.ToString().Contains("ExpectedGradients")) return;
-                var analysis = new Analysis(known, c.Compilation, helpers, c.CancellationToken);
+                if (((IInvocationOperation)c.Operation).TargetMethod.Name == "ExpectedGradients") System.Threading.Interlocked.Increment(ref calls);
+            }, OperationKind.Invocation);
+            block.RegisterOperationBlockEndAction(end =>
+            {
+                if (calls == 0) return;
                 var diagnostics = new Dictionary<(Location, string), Diagnostic>();
-                analysis.Run(c.GetControlFlowGraph(), State.Empty, c.Operation.Syntax, diagnostics);
-                foreach (var d in diagnostics.Values) c.ReportDiagnostic(d);
-            }, OperationKind.MethodBody, OperationKind.ConstructorBody);
+                foreach (var root in end.OperationBlocks)
+                {
+                    if (root is not (IMethodBodyBaseOperation or IBlockOperation)) continue;
+                    var cfg = end.GetControlFlowGraph(root);
+                    new Analysis(known, end.Compilation, helpers, end.CancellationToken).Run(cfg, State.Empty, root.Syntax, diagnostics);
+                }
+                foreach (var d in diagnostics.Values) end.ReportDiagnostic(d);
+            });
         });
     }
 
@@ -226,7 +233,9 @@ public sealed class TrainEgFlagAnalyzer : DiagnosticAnalyzer
         private ImmutableHashSet<Origin> Helper(IInvocationOperation call)
         {
             var method = call.TargetMethod.OriginalDefinition;
-            if (_depth >= MaxHelperDepth || method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.Length != 1)
+            // Generated members (ExpectedGradients itself, Explain, ...) are not helpers the user wrote: not followed.
+            if (_depth >= MaxHelperDepth || method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.Length != 1
+                || method.GetAttributes().Any(a => a.AttributeClass?.Name == "GeneratedCodeAttribute"))
                 return ImmutableHashSet.Create(Origin.Unknown);
             if (helpers.TryGetValue(method, out var cached)) return Describe(cached, method);
             var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(ct);

@@ -30,8 +30,14 @@ public static class ColorMnist
     ];
 
     /// <summary>Builds ColorMNIST from MNIST digits ([N, 1, H, W] floats in [0, 1], int64 labels 0 … 9).</summary>
+    /// <param name="images">The grey digits.</param>
+    /// <param name="labels">Their labels.</param>
+    /// <param name="part">Training (colour = label) or test (colour independent of the label).</param>
+    /// <param name="seed">Seeds the random test colours.</param>
+    /// <param name="reversedTest">Test part only: colour the digit y with class 9 − y's colour, as CDEP's reference does
+    /// (never the label's colour, so a model that reads only colour scores exactly 0 %), instead of a random colour.</param>
     /// <exception cref="ArgumentException">The images or labels are not shaped as above, or a label lies outside 0 … 9.</exception>
-    public static DecoySet Create(Tensor images, Tensor labels, DecoyPart part, int seed)
+    public static DecoySet Create(Tensor images, Tensor labels, DecoyPart part, int seed, bool reversedTest = false)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -42,7 +48,7 @@ public static class ColorMnist
         var colours = new float[n * 3];
         for (var i = 0; i < n; i++)
         {
-            cues[i] = part == DecoyPart.Train ? y[i] : random.Next(10);
+            cues[i] = part == DecoyPart.Train ? y[i] : reversedTest ? 9 - y[i] : random.Next(10);
             var (r, g, b) = Palette[(int)cues[i]];
             (colours[3 * i], colours[3 * i + 1], colours[3 * i + 2]) = (r, g, b);
         }

@@ -54,6 +54,43 @@ public sealed class DecoySet : IDisposable
     public AttrDsl.Data.Batches ToBatches(int batchSize, bool shuffle = false, int? seed = null) =>
         new(Images, Labels, batchSize, shuffle, seed);
 
+    /// <summary>
+    /// A copy whose images are mapped affinely, <c>scale · x + shift</c> (e.g. 2, −1 for CDEP's inputs in [−1, 1]); labels,
+    /// masks and cues are copied unchanged. The caller owns (disposes) the copy.
+    /// </summary>
+    public DecoySet Rescaled(double scale, double shift)
+    {
+        using var scope = NewDisposeScope();
+        return new DecoySet(Images * scale + shift, Labels.clone(), Masks?.clone(), [.. CueClasses], [.. Corners]);
+    }
+
+    /// <summary>
+    /// A copy whose images are mapped affinely per channel, <c>(x − mean_c) / std_c</c> (CDEP's ColorMNIST inputs); labels,
+    /// masks and cues are copied unchanged. The caller owns (disposes) the copy.
+    /// </summary>
+    /// <param name="mean">One value per channel.</param>
+    /// <param name="std">One positive value per channel.</param>
+    /// <exception cref="ArgumentException">The lists do not have one entry per channel, or a std is not positive.</exception>
+    public DecoySet Standardised(IReadOnlyList<float> mean, IReadOnlyList<float> std)
+    {
+        var c = Images.size(1);
+        if (mean.Count != c || std.Count != c || std.Any(v => !(v > 0)))
+            throw new ArgumentException($"DecoySet.Standardised: give {c} means and {c} positive stds (one per channel), got {mean.Count} and {std.Count}");
+        using var scope = NewDisposeScope();
+        var m = tensor(mean.ToArray(), [1, c, 1, 1]);
+        var s = tensor(std.ToArray(), [1, c, 1, 1]);
+        return new DecoySet((Images - m) / s, Labels.clone(), Masks?.clone(), [.. CueClasses], [.. Corners]);
+    }
+
+    /// <summary>The per-channel mean and standard deviation of the images (over images and pixels).</summary>
+    public (float[] Mean, float[] Std) ChannelStatistics()
+    {
+        using var scope = NewDisposeScope();
+        var mean = Images.mean([0, 2, 3]).data<float>().ToArray();
+        var std = Images.std([0, 2, 3]).data<float>().ToArray();
+        return (mean, std);
+    }
+
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {

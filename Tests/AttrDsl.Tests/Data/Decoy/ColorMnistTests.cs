@@ -68,4 +68,37 @@ public sealed class ColorMnistTests
         using var expected = eye(3, dtype: ScalarType.Float32) * 784;
         Assert.True(perChannel.allclose(expected, rtol: 0, atol: 0));
     }
+
+    [Fact]
+    public void ReversedTestColoursGiveDigitYTheColourOfNineMinusY()
+    {
+        var (images, labels) = Digits();
+        using var _i = images;
+        using var _l = labels;
+        using var set = ColorMnist.Create(images, labels, DecoyPart.Test, seed: 1, reversedTest: true);
+        var y = labels.data<long>().ToArray();
+        Assert.Equal(y.Select(v => 9 - v).ToArray(), set.CueClasses);
+        AssertColouredBy(images, set);
+        // The training part ignores the flag: colour = label.
+        using var train = ColorMnist.Create(images, labels, DecoyPart.Train, seed: 1, reversedTest: true);
+        Assert.Equal(y, train.CueClasses);
+    }
+
+    [Fact]
+    public void StandardisedCopyHasZeroMeanAndUnitStdPerChannel()
+    {
+        var (images, labels) = Digits();
+        using var _i = images;
+        using var _l = labels;
+        using var set = ColorMnist.Create(images, labels, DecoyPart.Train, seed: 0);
+        var (mean, std) = set.ChannelStatistics();
+        using var standard = set.Standardised(mean, std);
+        var (m2, s2) = standard.ChannelStatistics();
+        Assert.All(m2, v => Assert.InRange(v, -1e-4f, 1e-4f));
+        Assert.All(s2, v => Assert.InRange(v, 1 - 1e-4f, 1 + 1e-4f));
+        Assert.Equal(set.CueClasses, standard.CueClasses);
+        Assert.Equal(set.Labels.data<long>().ToArray(), standard.Labels.data<long>().ToArray());
+        Assert.Throws<ArgumentException>(() => set.Standardised([0f, 0f], [1f, 1f]));
+        Assert.Throws<ArgumentException>(() => set.Standardised([0f, 0f, 0f], [1f, 0f, 1f]));
+    }
 }

@@ -136,4 +136,23 @@ public sealed class DecoyMnistTests
         }
         Assert.Equal(500, total);
     }
+
+    [Fact]
+    public void RescaledCopyMapsThePixelsAndKeepsLabelsMasksAndCues()
+    {
+        var (images, labels) = Digits();
+        using var _i = images;
+        using var _l = labels;
+        using var set = DecoyMnist.Create(images, labels, DecoyPart.Train, seed: 1);
+        using var signed = set.Rescaled(2, -1);                      // CDEP's inputs: 2x − 1
+        using var expected = set.Images * 2 - 1;
+        Assert.True(signed.Images.allclose(expected, rtol: 0, atol: 1e-6));
+        Assert.Equal(-1f, signed.Images[0, 0, 14, 0].item<float>()); // MNIST's left edge is background
+        Assert.Equal(set.Masks!.data<float>().ToArray(), signed.Masks!.data<float>().ToArray());
+        Assert.Equal(set.CueClasses, signed.CueClasses);
+        Assert.Equal(set.Corners, signed.Corners);
+        // A copy: disposing it leaves the original alive.
+        signed.Dispose();
+        Assert.False(set.Images.IsInvalid);
+    }
 }
