@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace AttrDsl.Training;
 
 /// <summary>
-/// A one-line text progress bar on standard error (redrawn in place), for long training loops run from a
-/// console. Silent when standard error is redirected, so logs stay clean.
+/// A one-line text progress bar on standard error (redrawn in place): steps done, the caller's status (e.g. the
+/// losses), speed in steps per second and the time left, for long training loops run from a console. Silent when standard error is redirected, so logs stay clean.
 /// </summary>
 public sealed class ConsoleProgressBar : IDisposable
 {
@@ -28,7 +28,8 @@ public sealed class ConsoleProgressBar : IDisposable
         const int width = 30;
         var filled = (int)(width * _done / _total);
         var eta = _done == 0 ? 0 : now / 1000.0 * (_total - _done) / _done;
-        Console.Error.Write($"\r{_label} [{new string('#', filled)}{new string('.', width - filled)}] {_done}/{_total} {status} eta {eta:F0}s   ");
+        var speed = now == 0 ? 0 : _done * 1000.0 / now;
+        Console.Error.Write($"\r{_label} [{new string('#', filled)}{new string('.', width - filled)}] {_done}/{_total} {status} {speed:F1} steps/s eta {eta:F0}s   ");
     }
 
     /// <summary>Ends the line.</summary>

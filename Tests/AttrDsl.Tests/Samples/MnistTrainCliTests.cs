@@ -1,6 +1,6 @@
 using AttrDsl.Checkpoints;
-using System.Diagnostics;
 using AttrDsl.Samples.MnistTrain;
+using AttrDsl.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AttrDsl.Tests.Samples;
@@ -110,28 +110,7 @@ public class MnistTrainCliTests(ITestOutputHelper output) : IDisposable
     /// <summary>Runs the built sample (the MnistTrain.dll beside the tests) with the same dotnet host; returns exit code, stdout, stderr.</summary>
     private (int ExitCode, string Output, string Error) RunSample(params string[] args)
     {
-        var dll = typeof(MnistTrainCommand).Assembly.Location;
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h
-            : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var psi = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"MnistTrain {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-        var result = (p.ExitCode, stdout.Result, stderr.Result);
-        output.WriteLine($"$ MnistTrain {string.Join(' ', args)}  → exit {result.ExitCode}\nstdout: {result.Item2}\nstderr: {result.Item3}");
-        return result;
+        var run = ChildProcess.Run(typeof(MnistTrainCommand).Assembly.Location, _dir, TimeSpan.FromMinutes(5), output, args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 }
