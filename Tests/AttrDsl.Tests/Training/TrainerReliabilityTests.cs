@@ -1,4 +1,5 @@
 using AttrDsl.Priors;
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Training;
 
 namespace AttrDsl.Tests.Training;
@@ -8,6 +9,7 @@ namespace AttrDsl.Tests.Training;
 /// they were: NaN/Inf in the batch (named, with its index), non-finite losses or gradients, unusable model, loss or
 /// prior outputs, and priors that cannot apply to the inputs' shape (found when training is set up, not after warm-up).
 /// </summary>
+[Collection(GlobalRngCollection.Name)]   // seeds and draws from the global generator (EG references, twins compared bitwise)
 public class TrainerReliabilityTests
 {
     private static Func<Tensor, Tensor, Tensor> CrossEntropy => (o, t) => nn.functional.cross_entropy(o, t);
