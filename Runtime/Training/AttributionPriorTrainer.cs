@@ -201,7 +201,6 @@ public sealed class AttributionPriorTrainer
     /// Trains for <paramref name="epochs"/> epochs over (inputs, labels, masks) batches — what the explanation
     /// penalties (<see cref="PriorTrainingOptions.Penalties"/>) need: each step is
     /// <see cref="Step(Tensor, Tensor, Tensor, int)"/>. E.g. <c>DecoySet.ToMaskedBatches</c> of the DecoyMNIST sample data.
-    /// (A separate name, not a <c>Fit</c> overload, so existing <c>cref</c>s to <c>Fit</c> stay unambiguous.)
     /// </summary>
     public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs, bool progress = false)
     {
