@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using AttrDsl.Analyzers.Diagnostics;
@@ -40,6 +41,14 @@ public sealed class ForwardAnalyzer : AttrDslAnalyzer
         if (!known.Has(type, known.Explainable) && !known.Has(type, known.Decomposable)) return;
         if (!known.IsTensorModule(type) || !known.IsTensor(symbol.ReturnType) || !known.IsTensor(symbol.Parameters[0].Type)) return;
 
+        // The generator already translated this forward when its ContextualDecomposition is in the compilation (generated
+        // code is part of what analyzers see): then there is no problem to find, and translating again would be the
+        // analyzers' largest cost. Only a model without it is translated here, to say why.
+        if (HasGeneratedDecomposition(type))
+        {
+            CheckPriorsFitInput(context, known, type, () => FirstLayer(method, semanticModel, context.CancellationToken));
+            return;
+        }
         var result = ForwardTranslator.Translate(method, semanticModel, context.CancellationToken, context.Operation);
         if (result.Forward is null)
         {
@@ -57,18 +66,43 @@ public sealed class ForwardAnalyzer : AttrDslAnalyzer
             }
             return;
         }
-        CheckPriorsFitInput(context, known, type, result.Forward);
+        var first = result.Forward.Ops.FirstOrDefault(o => o.Field is not null)?.Field;
+        CheckPriorsFitInput(context, known, type, () => first is null ? null : type.GetMembers(first).FirstOrDefault() as IFieldSymbol);
+    }
+
+    private static bool HasGeneratedDecomposition(INamedTypeSymbol type) =>
+        type.GetMembers("ContextualDecomposition").Any(m => m.GetAttributes().Any(a => a.AttributeClass?.Name == "GeneratedCodeAttribute"));
+
+    // The layer field forward calls first: in the first statement that calls one, the call no other layer call is nested
+    // in (the innermost, evaluated first).
+    private static IFieldSymbol? FirstLayer(MethodDeclarationSyntax method, SemanticModel model, System.Threading.CancellationToken ct)
+    {
+        var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+        if (body is null) return null;
+        IEnumerable<SyntaxNode> statements = method.Body is { } block ? block.Statements : new[] { body };
+        foreach (var statement in statements)
+        {
+            IFieldSymbol? innermost = null;
+            var depth = -1;
+            foreach (var call in statement.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+            {
+                if (call.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "forward" or "call" } access) continue;
+                if (model.GetSymbolInfo(access.Expression, ct).Symbol is not IFieldSymbol field) continue;
+                var d = call.Ancestors().Count();
+                if (d > depth) (innermost, depth) = (field, d);
+            }
+            if (innermost is not null) return innermost;
+        }
+        return null;
     }
 
     // Total variation needs images; a forward that starts with a Linear, LSTM, Embedding or Conv1d takes something else.
-    private static void CheckPriorsFitInput(OperationAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, ForwardSpec forward)
+    private static void CheckPriorsFitInput(OperationAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, System.Func<IFieldSymbol?> firstLayer)
     {
         if (known.TotalVariation is null) return;
         var tv = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, known.AttributionPrior)
             && a.ConstructorArguments.Length == 1 && SymbolEqualityComparer.Default.Equals(a.ConstructorArguments[0].Value as ITypeSymbol, known.TotalVariation));
-        if (tv is null) return;
-        var first = forward.Ops.FirstOrDefault(o => o.Field is not null);
-        if (first?.Field is null || type.GetMembers(first.Field).FirstOrDefault() is not IFieldSymbol field) return;
+        if (tv is null || firstLayer() is not { } field) return;
         var (layer, takes) = field.Type.Name switch
         {
             "Linear" => ("a Linear layer", "vectors [B, features]"),
