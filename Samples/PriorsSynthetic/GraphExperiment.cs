@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using AttrDsl.Datasets.Synthetic;
+using AttrDsl.Visualization;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,12 +10,13 @@ namespace AttrDsl.Samples.PriorsSynthetic;
 
 /// <summary>Settings of experiment 2 (graph prior).</summary>
 internal sealed record GraphSettings(int Seeds, int SeedOffset, double Lambda, int K, int EvalK, int Epochs, double Lr, int[] Hidden,
-    FeatureGraphOptions Data, bool Control, string Output, int Threads, string[] Args);
+    FeatureGraphOptions Data, bool Control, string Output, string ReportDir, int Threads, string[] Args);
 
 /// <summary>One replicate: the plain MLP and the graph-prior MLP on the same data from the same initialisation.</summary>
 internal sealed record GraphReplicate(int Seed, double MseNone, double MsePrior, double R2None, double R2Prior,
     double RoughNone, double RoughPrior, double RelRoughNone, double RelRoughPrior, double BayesR2,
-    double MseShuffled = double.NaN, double R2Shuffled = double.NaN, double RoughShuffled = double.NaN, double RelRoughShuffled = double.NaN);
+    double MseShuffled = double.NaN, double R2Shuffled = double.NaN, double RoughShuffled = double.NaN, double RelRoughShuffled = double.NaN,
+    double[]? PhiNone = null, double[]? PhiPrior = null, int[]? ModuleOf = null, int[]? SignalModules = null);
 
 /// <summary>
 /// Experiment 2: an MLP regressor with and without the graph attribution prior Ω = φᵀLφ on <see cref="FeatureGraphData"/>.
@@ -36,11 +38,41 @@ internal static class GraphExperiment
                 Report.F(r.RoughNone, "G4"), Report.F(r.RoughPrior, "G4")];
         });
         var seconds = sw.Elapsed.TotalSeconds;
-        var markdown = Markdown(s, results, seconds, out var verdict);
+        var tables = new ReportTables();
+        var markdown = Markdown(s, results, seconds, tables, out var verdict);
         Report.Write(s.Output, markdown);
         AnsiConsole.MarkupLine(Markup.Escape(verdict));
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(s.Output))}[/] in {seconds:F1} s");
+        var html = Report.WriteHtml(s.ReportDir, "Experiment 2 — graph attribution prior on synthetic feature-graph regression", s.Args, seconds, results.Count, s.Threads,
+            Report.SetupLines(markdown), tables, verdict, Figures(s, results));
+        AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(html)}[/]");
         return 0;
+    }
+
+    /// <summary>The report's figures: test MSE and roughness per seed, and the first seed's mean |EG| per feature.</summary>
+    private static List<(string Caption, byte[] Png)> Figures(GraphSettings s, List<GraphReplicate> r)
+    {
+        var mse = new List<(string, double[], double[])> { Report.PerSeed("no prior", r, x => x.Seed, x => x.MseNone), Report.PerSeed("graph prior", r, x => x.Seed, x => x.MsePrior) };
+        var rough = new List<(string, double[], double[])> { Report.PerSeed("no prior", r, x => x.Seed, x => x.RelRoughNone), Report.PerSeed("graph prior", r, x => x.Seed, x => x.RelRoughPrior) };
+        if (s.Control)
+        {
+            mse.Add(Report.PerSeed("shuffled-graph prior", r, x => x.Seed, x => x.MseShuffled));
+            rough.Add(Report.PerSeed("shuffled-graph prior", r, x => x.Seed, x => x.RelRoughShuffled));
+        }
+        var first = r[0];
+        // Features ordered by module, so a smooth attribution over the graph is a step function.
+        var order = Enumerable.Range(0, first.ModuleOf!.Length).OrderBy(j => first.ModuleOf[j]).ThenBy(j => j).ToArray();
+        double[] Ordered(double[] phi) => order.Select(j => phi[j]).ToArray();
+        return
+        [
+            ("Test MSE of each seed's models (lower is better).", Curves.Png("Test MSE per seed", "seed", "test MSE", mse)),
+            ("Relative roughness φᵀLφ / φᵀφ of the test attributions per seed, on the true graph (lower is smoother).", Curves.Png("Relative roughness per seed", "seed", "φᵀLφ / φᵀφ", rough)),
+            ($"Seed {first.Seed}: mean |EG| of each feature over the test samples, features ordered by module (module sizes: " +
+             $"{string.Join(", ", first.ModuleOf.GroupBy(m => m).OrderBy(g => g.Key).Select(g => g.Count()))}; modules with a nonzero true coefficient: " +
+             $"{string.Join(", ", first.SignalModules!)}, counting from 0).",
+             Curves.Png($"Mean |EG| per feature (seed {first.Seed})", "feature (ordered by module)", "mean |EG|",
+                 [Report.PerFeature("no prior", Ordered(first.PhiNone!)), Report.PerFeature("graph prior", Ordered(first.PhiPrior!))])),
+        ];
     }
 
     private static GraphReplicate RunSeed(GraphSettings s, int seed)
@@ -60,17 +92,19 @@ internal static class GraphExperiment
 
         var y = Models.Doubles(data.TestY);
         var evalSeed = initSeed + 5;
-        (double Mse, double R2, double Rough, double Rel) Evaluate(Mlp m)
+        (double Mse, double R2, double Rough, double Rel, double[] Phi) Evaluate(Mlp m)
         {
             var p = Models.Predict(m, data.TestX);
             var phi = Models.MeanAbsExpectedGradients(m, data.TestX, data.TrainX, s.EvalK, evalSeed);
             var rough = data.Roughness(phi);
             var norm = phi.Sum(v => v * v);
-            return (SyntheticMetrics.MeanSquaredError(p, y), SyntheticMetrics.RSquared(p, y), rough, norm > 0 ? rough / norm : 0);
+            return (SyntheticMetrics.MeanSquaredError(p, y), SyntheticMetrics.RSquared(p, y), rough, norm > 0 ? rough / norm : 0, phi);
         }
         var a = Evaluate(plain);
         var b = Evaluate(prior);
-        var result = new GraphReplicate(seed, a.Mse, b.Mse, a.R2, b.R2, a.Rough, b.Rough, a.Rel, b.Rel, data.BayesR2);
+        var result = new GraphReplicate(seed, a.Mse, b.Mse, a.R2, b.R2, a.Rough, b.Rough, a.Rel, b.Rel, data.BayesR2,
+            PhiNone: a.Phi, PhiPrior: b.Phi, ModuleOf: data.ModuleOf.ToArray(),
+            SignalModules: Enumerable.Range(0, data.Features).Where(j => data.TrueCoefficients[j] != 0).Select(j => data.ModuleOf[j]).Distinct().Order().ToArray());
         if (!s.Control) return result;
 
         // Control: the same prior and λ on a graph with the same cliques over randomly relabelled features.
@@ -104,7 +138,7 @@ internal static class GraphExperiment
         return [name, Report.MeanSe(a, fmt), Report.MeanSe(b, fmt), Report.F(t.MeanDifference, fmt), Report.P(t.PValue), Report.P(w.PValue), $"{lower}/{r.Count}"];
     }
 
-    private static string Markdown(GraphSettings s, List<GraphReplicate> r, double seconds, out string verdict)
+    private static string Markdown(GraphSettings s, List<GraphReplicate> r, double seconds, ReportTables tables, out string verdict)
     {
         var d = s.Data;
         var sb = new StringBuilder();
@@ -134,7 +168,7 @@ internal static class GraphExperiment
         Row("test R² ↑", x => x.R2None, x => x.R2Prior, "F3");
         Row("φᵀLφ (test EG) ↓", x => x.RoughNone, x => x.RoughPrior, "G4");
         Row("φᵀLφ / φᵀφ ↓", x => x.RelRoughNone, x => x.RelRoughPrior, "G4");
-        sb.Append(Report.Table(["metric", "no prior", "graph prior", "mean Δ (prior − none)", "paired t p", "Wilcoxon p", "seeds where prior < none"], rows));
+        sb.Append(tables.Md("Graph prior vs no prior: mean ± SE over seeds, paired tests.", ["metric", "no prior", "graph prior", "mean Δ (prior − none)", "paired t p", "Wilcoxon p", "seeds where prior < none"], rows));
         sb.AppendLine();
         sb.AppendLine("(For R² the last column counts the seeds where the prior did *worse*.)");
         sb.AppendLine();
@@ -149,7 +183,7 @@ internal static class GraphExperiment
             CRow("test R² ↑", x => x.R2Shuffled, x => x.R2Prior, "F3");
             CRow("φᵀLφ (true graph) ↓", x => x.RoughShuffled, x => x.RoughPrior, "G4");
             CRow("φᵀLφ / φᵀφ ↓", x => x.RelRoughShuffled, x => x.RelRoughPrior, "G4");
-            sb.Append(Report.Table(["metric", "shuffled-graph prior", "true-graph prior", "mean Δ (true − shuffled)", "paired t p", "Wilcoxon p", "seeds where true < shuffled"], crow));
+            sb.Append(tables.Md("Control: true-graph prior vs shuffled-graph prior.", ["metric", "shuffled-graph prior", "true-graph prior", "mean Δ (true − shuffled)", "paired t p", "Wilcoxon p", "seeds where true < shuffled"], crow));
             sb.AppendLine();
         }
         var mseT = PairedTests.PairedT(r.Select(x => x.MsePrior).ToArray(), r.Select(x => x.MseNone).ToArray());
@@ -172,7 +206,7 @@ internal static class GraphExperiment
         sb.AppendLine();
         sb.AppendLine("## Per seed");
         sb.AppendLine();
-        sb.Append(Report.Table(["seed", "MSE none", "MSE prior", "MSE shuffled", "R² none", "R² prior", "R² shuffled", "φᵀLφ none", "φᵀLφ prior", "φᵀLφ/φᵀφ none", "φᵀLφ/φᵀφ prior"],
+        sb.Append(tables.Md("Per seed.", ["seed", "MSE none", "MSE prior", "MSE shuffled", "R² none", "R² prior", "R² shuffled", "φᵀLφ none", "φᵀLφ prior", "φᵀLφ/φᵀφ none", "φᵀLφ/φᵀφ prior"],
             r.Select(x => (IReadOnlyList<string>)[x.Seed.ToString(), Report.F(x.MseNone), Report.F(x.MsePrior), Opt(x.MseShuffled), Report.F(x.R2None), Report.F(x.R2Prior), Opt(x.R2Shuffled),
                 Report.F(x.RoughNone, "G4"), Report.F(x.RoughPrior, "G4"), Report.F(x.RelRoughNone, "G4"), Report.F(x.RelRoughPrior, "G4")])));
         return sb.ToString();

@@ -10,13 +10,15 @@ using Spectre.Console;
 //   graph     — experiment 2: the graph prior φᵀLφ on a regression whose true coefficients are smooth over a feature graph;
 //   sparsity  — experiment 3: the EG-Gini sparsity prior vs an unregularised MLP and L1 on the first layer, on a
 //               classification problem whose signal lives on a few planted features (100 training samples).
-// Each writes a Markdown report (with the command that produced it) to --output.
+// Each writes a Markdown report (with the command that produced it) to --output, and a self-contained HTML report
+// (tables and figures of the run) to report.html in the --report folder.
 Allocator.TuneAllocator();   // keep large freed blocks in the heap (docs/benchmarks.md); ATTRDSL_MALLOC=default opts out
 var cliArgs = args;
 
 Option<int> Seeds(int d) => new("--seeds") { Description = "Number of replicates (seeds); each draws its own data set and initialisation.", DefaultValueFactory = _ => d };
 var seedOffset = new Option<int>("--seed-offset") { Description = "First seed (replicates use seeds offset … offset + seeds − 1).", DefaultValueFactory = _ => 0 };
 Option<string> Output(string d) => new("--output") { Description = "Markdown report path.", DefaultValueFactory = _ => d };
+Option<string> ReportDir(string d) => new("--report") { Description = "Folder for the self-contained HTML report (report.html: the tables and figures of this run); created if missing.", DefaultValueFactory = _ => d };
 var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => 1 };
 Option<int> Epochs(int d) => new("--epochs") { Description = "Full-batch Adam steps per model.", DefaultValueFactory = _ => d };
 Option<double> Lr(double d) => new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d };
@@ -31,6 +33,7 @@ Option<double> Correlation(double d) => new("--correlation") { Description = "Co
 // ---- graph ----
 var gSeeds = Seeds(20);
 var gOutput = Output("docs/experiments/graph-prior.md");
+var gReport = ReportDir("graph-prior-report");
 var gLambda = new Option<double>("--lambda") { Description = "Weight λ of the graph prior φᵀLφ.", DefaultValueFactory = _ => 100 };
 var gK = K(10);
 var gEvalK = EvalK(20);
@@ -47,7 +50,7 @@ var gSnr = new Option<double>("--snr") { Description = "Signal-to-noise ratio Va
 var gControl = new Option<bool>("--control") { Description = "Also train a control: the same prior and λ on a shuffled graph (same cliques over randomly relabelled features). On by default; --control false skips it.", DefaultValueFactory = _ => true };
 var graph = new Command("graph", "Experiment 2: MLP regressor with and without the graph attribution prior on FeatureGraphData.")
 {
-    gSeeds, seedOffset, gLambda, gK, gEvalK, gEpochs, gLr, gHidden, gFeatures, gModules, gActive, gTrain, gTest, gCorrelation, gSnr, gControl, gOutput, threads,
+    gSeeds, seedOffset, gLambda, gK, gEvalK, gEpochs, gLr, gHidden, gFeatures, gModules, gActive, gTrain, gTest, gCorrelation, gSnr, gControl, gOutput, gReport, threads,
 };
 graph.SetAction(p => Guard(() => GraphExperiment.Run(new GraphSettings(
     AtLeastTwo(p.GetValue(gSeeds)), p.GetValue(seedOffset), PositiveD(p.GetValue(gLambda), "--lambda"), Positive(p.GetValue(gK), "--k"),
@@ -57,11 +60,12 @@ graph.SetAction(p => Guard(() => GraphExperiment.Run(new GraphSettings(
         Features = p.GetValue(gFeatures), Modules = p.GetValue(gModules), ActiveModules = p.GetValue(gActive), TrainSamples = p.GetValue(gTrain),
         TestSamples = p.GetValue(gTest), Correlation = p.GetValue(gCorrelation), SignalToNoise = p.GetValue(gSnr),
     },
-    p.GetValue(gControl), ReportPath(p.GetValue(gOutput)!, "graph-prior.md"), Threads(p.GetValue(threads)), cliArgs))));
+    p.GetValue(gControl), ReportPath(p.GetValue(gOutput)!, "graph-prior.md"), HtmlDir(p.GetValue(gReport)!), Threads(p.GetValue(threads)), cliArgs))));
 
 // ---- sparsity ----
 var sSeeds = Seeds(30);
 var sOutput = Output("docs/experiments/sparsity-prior.md");
+var sReport = ReportDir("sparsity-prior-report");
 var sGini = new Option<string>("--gini-lambdas") { Description = "λ grid of the EG-Gini prior, comma-separated (one value: no cross-validation).", DefaultValueFactory = _ => "0.1,0.3,1,3,10" };
 var sL1 = new Option<string>("--l1-lambdas") { Description = "λ grid of the L1 penalty on the first layer's weights, comma-separated.", DefaultValueFactory = _ => "0.01,0.03,0.1,0.3,1" };
 var sFolds = new Option<int>("--folds") { Description = "Stratified cross-validation folds (within the training samples) used to choose λ.", DefaultValueFactory = _ => 4 };
@@ -81,7 +85,7 @@ var sTest = Test(5000);
 var sCorrelation = Correlation(0.2);
 var sparsity = new Command("sparsity", "Experiment 3: MLP classifier unregularised vs EG-Gini prior vs L1 on the first layer, on SparseSignalData.")
 {
-    sSeeds, seedOffset, sGini, sL1, sFolds, sK, sEvalK, sEvalN, sEpochs, sWarmup, sLr, sHidden, sFeatures, sBlock, sSignal, sLogitStd, sTrain, sTest, sCorrelation, sOutput, threads,
+    sSeeds, seedOffset, sGini, sL1, sFolds, sK, sEvalK, sEvalN, sEpochs, sWarmup, sLr, sHidden, sFeatures, sBlock, sSignal, sLogitStd, sTrain, sTest, sCorrelation, sOutput, sReport, threads,
 };
 sparsity.SetAction(p => Guard(() => SparsityExperiment.Run(new SparsitySettings(
     AtLeastTwo(p.GetValue(sSeeds)), p.GetValue(seedOffset), Doubles(p.GetValue(sGini)!, "--gini-lambdas"), Doubles(p.GetValue(sL1)!, "--l1-lambdas"),
@@ -92,7 +96,7 @@ sparsity.SetAction(p => Guard(() => SparsityExperiment.Run(new SparsitySettings(
         Features = p.GetValue(sFeatures), BlockSize = p.GetValue(sBlock), SignalFeatures = p.GetValue(sSignal), LogitStd = p.GetValue(sLogitStd),
         TrainSamples = p.GetValue(sTrain), TestSamples = p.GetValue(sTest), Correlation = p.GetValue(sCorrelation),
     },
-    ReportPath(p.GetValue(sOutput)!, "sparsity-prior.md"), Threads(p.GetValue(threads)), cliArgs))));
+    ReportPath(p.GetValue(sOutput)!, "sparsity-prior.md"), HtmlDir(p.GetValue(sReport)!), Threads(p.GetValue(threads)), cliArgs))));
 
 var root = new RootCommand("AttrDsl sample: attribution priors (graph, sparsity) on synthetic data with a known ground truth.") { graph, sparsity };
 var parsed = root.Parse(args);
@@ -122,6 +126,7 @@ static int AtLeastTwo(int v) => v >= 2 ? v : throw new ArgumentException($"--see
 static int Threads(int v) => CommandLineChecks.Threads(v) is { } problem ? throw new ArgumentException(problem) : v;
 // Checked before the replicates run, so a bad path does not cost the whole experiment.
 static string ReportPath(string path, string example) => CommandLineChecks.WritableFile(path, "--output", example) is { } problem ? throw new ArgumentException(problem) : path;
+static string HtmlDir(string dir) => Report.CheckReportDir(dir) is { } problem ? throw new ArgumentException(problem) : dir;
 static int Positive(int v, string name) => v >= 1 ? v : throw new ArgumentException($"{name} must be ≥ 1, got {v}");
 static double PositiveD(double v, string name) => v > 0 && double.IsFinite(v) ? v : throw new ArgumentException($"{name} must be positive and finite, got {v}");
 static int Warmup(int w, int epochs) => w >= 0 && w < epochs ? w : throw new ArgumentException($"--warmup must lie in [0, --epochs), got {w}");

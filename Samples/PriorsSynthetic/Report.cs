@@ -1,9 +1,27 @@
 using System.Globalization;
 using System.Text;
 using AttrDsl.Datasets.Synthetic;
+using AttrDsl.Visualization;
 using Spectre.Console;
 
 namespace AttrDsl.Samples.PriorsSynthetic;
+
+/// <summary>
+/// The tables of a report, recorded as the Markdown is written (<see cref="Md"/>), so the HTML report shows exactly the
+/// numbers of the Markdown one.
+/// </summary>
+internal sealed class ReportTables
+{
+    public List<(string Caption, string[] Header, List<string[]> Rows)> All { get; } = [];
+
+    /// <summary>Records the table under <paramref name="caption"/> and returns it as Markdown.</summary>
+    public string Md(string caption, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var list = rows.Select(r => r.ToArray()).ToList();
+        All.Add((caption, header.ToArray(), list));
+        return Report.Table(header, list);
+    }
+}
 
 /// <summary>Markdown helpers for the experiment reports.</summary>
 internal static class Report
@@ -64,6 +82,62 @@ internal static class Report
         File.WriteAllText(tmp, text.TrimEnd() + Environment.NewLine + Environment.NewLine + notes);
         File.Move(tmp, full, overwrite: true);
     }
+
+    /// <summary>
+    /// Writes <c>report.html</c> into <paramref name="dir"/> (created if missing): the command, the wall time, the setup
+    /// lines, every table of <paramref name="tables"/>, the verdict and the figures; returns its full path.
+    /// </summary>
+    public static string WriteHtml(string dir, string title, string[] args, double seconds, int seeds, int threads, IEnumerable<string> setup,
+        ReportTables tables, string verdict, IReadOnlyList<(string Caption, byte[] Png)> figures)
+    {
+        var report = new HtmlReport(title)
+            .Paragraph($"Made by Samples/PriorsSynthetic on {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", Inv)} UTC; every number below was computed in this run. From the repository root:")
+            .Code(Command(args))
+            .Paragraph($"Wall time: {seconds.ToString("F0", Inv)} s for {seeds} seeds ({Machine(threads)}).")
+            .Heading("Setup");
+        foreach (var line in setup) report.Paragraph(line.Replace("**", "").Replace("`", ""));
+        report.Heading("Results");
+        foreach (var (caption, header, rows) in tables.All) report.Table(header, rows, caption);
+        report.Paragraph("Verdict. " + verdict);
+        report.Heading("Figures");
+        foreach (var (caption, png) in figures) report.Figure(caption, png);
+        var path = Path.GetFullPath(Path.Combine(dir, "report.html"));
+        report.Save(path);
+        return path;
+    }
+
+    /// <summary>
+    /// Checks a <c>--report</c> folder before the run: creates it and probes that report.html can be written there.
+    /// Returns the problem, or null.
+    /// </summary>
+    public static string? CheckReportDir(string? dir)
+    {
+        if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./report";
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
+        }
+        return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
+    }
+
+    /// <summary>The setup bullets of a generated Markdown report (the lines of its "## Setup" section), for the HTML report.</summary>
+    public static IEnumerable<string> SetupLines(string markdown)
+    {
+        var lines = markdown.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var start = Array.IndexOf(lines, "## Setup");
+        if (start < 0) yield break;
+        for (var i = start + 1; i < lines.Length && !lines[i].StartsWith("## ", StringComparison.Ordinal); i++)
+            if (lines[i].StartsWith("- ", StringComparison.Ordinal)) yield return lines[i][2..];
+    }
+
+    /// <summary>A per-seed curve series: x = seed.</summary>
+    public static (string Name, double[] X, double[] Y) PerSeed<T>(string name, IReadOnlyList<T> r, Func<T, int> seed, Func<T, double> value) =>
+        (name, r.Select(x => (double)seed(x)).ToArray(), r.Select(value).ToArray());
+
+    /// <summary>A per-feature curve series: x = feature index.</summary>
+    public static (string Name, double[] X, double[] Y) PerFeature(string name, double[] phi) =>
+        (name, Enumerable.Range(0, phi.Length).Select(i => (double)i).ToArray(), phi);
 
     /// <summary>The machine, for the report.</summary>
     public static string Machine(int threads) =>

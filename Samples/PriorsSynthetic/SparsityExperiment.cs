@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using AttrDsl.Datasets.Synthetic;
 using AttrDsl.Priors;
+using AttrDsl.Visualization;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,13 +11,13 @@ namespace AttrDsl.Samples.PriorsSynthetic;
 
 /// <summary>Settings of experiment 3 (sparsity prior).</summary>
 internal sealed record SparsitySettings(int Seeds, int SeedOffset, double[] GiniLambdas, double[] L1Lambdas, int Folds,
-    int K, int EvalK, int EvalSamples, int Epochs, int Warmup, double Lr, int[] Hidden, SparseSignalOptions Data, string Output, int Threads, string[] Args);
+    int K, int EvalK, int EvalSamples, int Epochs, int Warmup, double Lr, int[] Hidden, SparseSignalOptions Data, string Output, string ReportDir, int Threads, string[] Args);
 
 /// <summary>Test results of one arm in one replicate.</summary>
-internal sealed record Arm(double Auc, double Gini, double SignalShare, double Lambda);
+internal sealed record Arm(double Auc, double Gini, double SignalShare, double Lambda, double[]? Phi = null);
 
 /// <summary>One replicate: the three arms on the same data from the same initialisation.</summary>
-internal sealed record SparsityReplicate(int Seed, Arm None, Arm GiniPrior, Arm L1, double OracleAuc);
+internal sealed record SparsityReplicate(int Seed, Arm None, Arm GiniPrior, Arm L1, double OracleAuc, int[]? SignalFeatures = null);
 
 /// <summary>
 /// Experiment 3: an MLP classifier unregularised vs the EG-Gini sparsity prior vs an L1 penalty on the first layer's weights,
@@ -40,11 +41,37 @@ internal static class SparsityExperiment
                 Report.F(r.GiniPrior.Lambda, "G3"), Report.F(r.L1.Lambda, "G3"), Report.F(r.OracleAuc)];
         });
         var seconds = sw.Elapsed.TotalSeconds;
-        var markdown = Markdown(s, results, seconds, out var verdict);
+        var tables = new ReportTables();
+        var markdown = Markdown(s, results, seconds, tables, out var verdict);
         Report.Write(s.Output, markdown);
         AnsiConsole.MarkupLine(Markup.Escape(verdict));
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(s.Output))}[/] in {seconds:F1} s");
+        var html = Report.WriteHtml(s.ReportDir, "Experiment 3 — sparsity (EG-Gini) attribution prior on synthetic sparse-signal classification", s.Args, seconds, results.Count, s.Threads,
+            Report.SetupLines(markdown), tables, verdict, Figures(results));
+        AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(html)}[/]");
         return 0;
+    }
+
+    /// <summary>The report's figures: ROC-AUC and Gini per seed for the three arms, and the first seed's mean |EG| per feature.</summary>
+    private static List<(string Caption, byte[] Png)> Figures(List<SparsityReplicate> r)
+    {
+        List<(string, double[], double[])> Arms(Func<Arm, double> get) =>
+        [
+            Report.PerSeed("unregularised", r, x => x.Seed, x => get(x.None)),
+            Report.PerSeed("EG-Gini prior", r, x => x.Seed, x => get(x.GiniPrior)),
+            Report.PerSeed("L1 on first layer", r, x => x.Seed, x => get(x.L1)),
+        ];
+        var auc = Arms(a => a.Auc);
+        auc.Add(Report.PerSeed("oracle (true logit)", r, x => x.Seed, x => x.OracleAuc));
+        var first = r[0];
+        return
+        [
+            ("Test ROC-AUC per seed (higher is better); the oracle scores with the true logit.", Curves.Png("Test ROC-AUC per seed", "seed", "ROC-AUC", auc)),
+            ("Gini of mean |EG| per seed (higher is sparser).", Curves.Png("Gini of the attributions per seed", "seed", "Gini", Arms(a => a.Gini))),
+            ($"Seed {first.Seed}: mean |EG| of each feature over the evaluated test samples; planted signal features: {string.Join(", ", first.SignalFeatures ?? [])}.",
+             Curves.Png($"Mean |EG| per feature (seed {first.Seed})", "feature", "mean |EG|",
+                 [Report.PerFeature("unregularised", first.None.Phi!), Report.PerFeature("EG-Gini prior", first.GiniPrior.Phi!), Report.PerFeature("L1 on first layer", first.L1.Phi!)])),
+        ];
     }
 
     private static SparsityReplicate RunSeed(SparsitySettings s, int seed)
@@ -108,7 +135,7 @@ internal static class SparsityExperiment
             var auc = SyntheticMetrics.RocAuc(Models.Predict(m, data.TestX), yTest);
             var phi = Models.MeanAbsExpectedGradients(m, evalX, data.TrainX, s.EvalK, evalSeed);
             var total = phi.Sum();
-            return new Arm(auc, SyntheticMetrics.Gini(phi), total > 0 ? signal.Sum(j => phi[j]) / total : 0, lambda);
+            return new Arm(auc, SyntheticMetrics.Gini(phi), total > 0 ? signal.Sum(j => phi[j]) / total : 0, lambda, phi);
         }
 
         manual_seed(initSeed);
@@ -122,7 +149,7 @@ internal static class SparsityExperiment
         TrainL1(withL1, data.TrainX, data.TrainY, lambdaL1);
 
         var oracle = SyntheticMetrics.RocAuc(data.TestLogits, yTest);
-        return new SparsityReplicate(seed, Evaluate(none, 0), Evaluate(withGini, lambdaGini), Evaluate(withL1, lambdaL1), oracle);
+        return new SparsityReplicate(seed, Evaluate(none, 0), Evaluate(withGini, lambdaGini), Evaluate(withL1, lambdaL1), oracle, signal.ToArray());
     }
 
     /// <summary>
@@ -142,7 +169,7 @@ internal static class SparsityExperiment
             Enumerable.Range(0, labels.Length).Where(i => foldOf[i] == f).ToArray())).ToArray();
     }
 
-    private static string Markdown(SparsitySettings s, List<SparsityReplicate> r, double seconds, out string verdict)
+    private static string Markdown(SparsitySettings s, List<SparsityReplicate> r, double seconds, ReportTables tables, out string verdict)
     {
         var d = s.Data;
         var sb = new StringBuilder();
@@ -171,7 +198,7 @@ internal static class SparsityExperiment
         sb.AppendLine();
         sb.AppendLine("## Results");
         sb.AppendLine();
-        sb.Append(Report.Table(["arm", "test ROC-AUC", "Gini of mean |EG|", "share of attribution on signal features", "median λ"],
+        sb.Append(tables.Md("The three arms: mean ± SE over seeds.", ["arm", "test ROC-AUC", "Gini of mean |EG|", "share of attribution on signal features", "median λ"],
         [
             ["unregularised", Report.MeanSe(r.Select(x => x.None.Auc).ToArray()), Report.MeanSe(r.Select(x => x.None.Gini).ToArray()), Report.MeanSe(r.Select(x => x.None.SignalShare).ToArray()), "—"],
             ["EG-Gini prior", Report.MeanSe(r.Select(x => x.GiniPrior.Auc).ToArray()), Report.MeanSe(r.Select(x => x.GiniPrior.Gini).ToArray()), Report.MeanSe(r.Select(x => x.GiniPrior.SignalShare).ToArray()), F(Median(r.Select(x => x.GiniPrior.Lambda)), "G3")],
@@ -197,7 +224,7 @@ internal static class SparsityExperiment
             ok &= sig;
             notes.Add($"{metric} vs {baseName}: {(sig ? "higher, significantly" : t.MeanDifference > 0 ? "higher on average, not significantly" : "NOT higher")}");
         }
-        sb.Append(Report.Table(["comparison", "mean Δ", "t", "paired t p", "Wilcoxon p", "seeds where Gini prior higher"], rows));
+        sb.Append(tables.Md("Paired comparisons (EG-Gini prior minus baseline, per seed).", ["comparison", "mean Δ", "t", "paired t p", "Wilcoxon p", "seeds where Gini prior higher"], rows));
         sb.AppendLine();
         verdict = "Goal (the Gini prior raises both Gini and ROC-AUC vs the unregularised model and vs L1 on the first layer): " +
                   string.Join("; ", notes) + (ok ? " → goal met." : " → goal not fully met.");
@@ -211,7 +238,7 @@ internal static class SparsityExperiment
         sb.AppendLine();
         sb.AppendLine("## Per seed");
         sb.AppendLine();
-        sb.Append(Report.Table(["seed", "AUC none", "AUC Gini", "AUC L1", "Gini none", "Gini Gini", "Gini L1", "λ Gini", "λ L1", "oracle AUC"],
+        sb.Append(tables.Md("Per seed.", ["seed", "AUC none", "AUC Gini", "AUC L1", "Gini none", "Gini Gini", "Gini L1", "λ Gini", "λ L1", "oracle AUC"],
             r.Select(x => (IReadOnlyList<string>)[x.Seed.ToString(), Report.F(x.None.Auc), Report.F(x.GiniPrior.Auc), Report.F(x.L1.Auc),
                 Report.F(x.None.Gini), Report.F(x.GiniPrior.Gini), Report.F(x.L1.Gini), F(x.GiniPrior.Lambda, "G3"), F(x.L1.Lambda, "G3"), Report.F(x.OracleAuc)])));
         return sb.ToString();
