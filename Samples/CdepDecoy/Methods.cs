@@ -31,17 +31,23 @@ internal static class Methods
     }
 
     /// <summary>Trains a fresh model (DecoyMlp or MnistNet; same initial weights and batch order for every method) and scores it on the training set, the test set (random patch) and the test digits without a patch (<paramref name="clean"/>).</summary>
-    public static (double Lambda, double TrainAccuracy, double TestAccuracy, double CleanAccuracy) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test, Tensor clean)
+    /// <remarks>
+    /// Also returns the mean task loss of every epoch and the input gradients of the label's logit for the
+    /// <paramref name="shown"/> test images ([n, 1, 28, 28], detached; the caller disposes them), for the report.
+    /// </remarks>
+    public static (double Lambda, double TrainAccuracy, double TestAccuracy, double CleanAccuracy, double[] EpochLosses, Tensor ShownGradients) TrainAndScore(
+        string method, Settings s, DecoySet train, DecoySet test, Tensor clean, int shown)
     {
         manual_seed(s.Seed);
         using nn.Module<Tensor, Tensor> model = s.Model == "mlp" ? new DecoyMlp(s.Hidden) : new MnistNet();
         using var optimizer = optim.Adam(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
         double lambda = 0;
+        var losses = new List<double>();
         Tensor? corners = null;                 // the fixed four-corner mask, when CDEP uses it
         if (method == "vanilla")
         {
             for (var epoch = 0; epoch < s.Epochs; epoch++)
-                MnistTraining.TrainEpoch(model, optimizer, train.ToBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch));
+                losses.Add(MnistTraining.TrainEpoch(model, optimizer, train.ToBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch)));
         }
         else
         {
@@ -61,10 +67,24 @@ internal static class Methods
                 // The same shuffled order as the vanilla run (one seeded Random per epoch).
                 var r = trainer.Fit(train.ToMaskedBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch), epochs: 1, progress: true);
                 Console.Error.WriteLine($"{method} epoch {epoch + 1}: task {r[0].TaskLoss:F4}, λ·penalty {r[0].PriorLoss:G4}");
+                losses.Add(r[0].TaskLoss);
             }
         }
         corners?.Dispose();
         return (lambda, MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels),
-            MnistTraining.Accuracy(model, clean, test.Labels));
+            MnistTraining.Accuracy(model, clean, test.Labels), losses.ToArray(),
+            InputGradients(model, test.Images.narrow(0, 0, shown), test.Labels.narrow(0, 0, shown)));
+    }
+
+    /// <summary>∂ logit[label] / ∂ input for each image ([n, 1, 28, 28], detached): where the trained model looks.</summary>
+    public static Tensor InputGradients(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        var x = images.detach().clone().requires_grad_(true);
+        var logits = model.call(x);
+        var picked = logits.gather(1, labels.unsqueeze(1)).sum();
+        var grad = autograd.grad([picked], [x])[0];
+        return grad.detach().clone().MoveToOuterDisposeScope();
     }
 }

@@ -6,11 +6,13 @@ using AttrDsl.Datasets.Decoy;
 using AttrDsl.Decomposition.Penalties;
 using AttrDsl.Performance;
 using AttrDsl.Samples.CdepDecoy;
+using AttrDsl.Visualization;
 using static TorchSharp.torch;
 
 // DecoyMNIST (CDEP, Rieger et al. 2020): a model (by default Ross et al.'s MLP, which takes the shortcut; --model cnn for
 // the MNIST CNN, which does not) trained on digits with a label-coded grey corner patch, without a
 // penalty and with the explanation penalties that keep it off the patch; test accuracy on digits whose patch is random.
+// Prints the table and writes a self-contained HTML report (table, loss curves, input-gradient heat maps) to --report.
 Allocator.TuneAllocator();
 var methods = new Option<string>("--methods") { Description = "Comma-separated: vanilla, rrr, eg, cdep.", DefaultValueFactory = _ => "vanilla,cdep,rrr,eg" };
 var trainCount = new Option<int>("--train-count") { Description = "Training digits (from the training split).", DefaultValueFactory = _ => 8000 };
@@ -29,17 +31,18 @@ var patch = new Option<int>("--patch-size") { Description = "Side of the decoy p
 var model = new Option<string>("--model") { Description = "cnn (the MNIST CNN) or mlp (Ross et al.'s two hidden ReLU layers).", DefaultValueFactory = _ => "mlp" };
 var hidden = new Option<int>("--hidden") { Description = "Units of each hidden layer of the MLP.", DefaultValueFactory = _ => 200 };
 var inputs = new Option<string>("--inputs") { Description = "Pixel range: unit ([0, 1]) or signed ([−1, 1], CDEP's 2x − 1).", DefaultValueFactory = _ => "signed" };
+var report = new Option<string>("--report") { Description = "Folder for the self-contained HTML report (report.html: this run's table, loss curves and input-gradient heat maps); created if missing.", DefaultValueFactory = _ => "cdep-decoy-report" };
 var threads = new Option<int>("--threads") { Description = "libtorch threads (1 … 1024; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
 
 var root = new RootCommand("AttrDsl sample: DecoyMNIST — an MLP (or the MNIST CNN) trained without a penalty and with RRR, the expected-gradients penalty and CDEP, scored on test digits whose decoy patch is random.")
 {
-    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, cdepMask, patch, model, hidden, inputs, threads,
+    methods, trainCount, testCount, epochs, batch, lr, weightDecay, seed, rrrLambda, egLambda, egReferences, cdepLambda, cdepMask, patch, model, hidden, inputs, threads, report,
 };
 root.SetAction(parse =>
 {
     var s = new Settings(parse.GetValue(methods)!, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(epochs),
         parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(seed), parse.GetValue(rrrLambda), parse.GetValue(egLambda),
-        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(cdepMask)!.ToLowerInvariant(), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(hidden), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads));
+        parse.GetValue(egReferences), parse.GetValue(cdepLambda), parse.GetValue(cdepMask)!.ToLowerInvariant(), parse.GetValue(patch), parse.GetValue(model)!.ToLowerInvariant(), parse.GetValue(hidden), parse.GetValue(inputs)!.ToLowerInvariant(), parse.GetValue(threads), parse.GetValue(report)!);
     return Runs.Run(s);
 });
 var parsed = root.Parse(args);
@@ -53,7 +56,7 @@ return parsed.Invoke();
 namespace AttrDsl.Samples.CdepDecoy
 {
     internal sealed record Settings(string Methods, int TrainCount, int TestCount, int Epochs, int BatchSize, double LearningRate, double WeightDecay, int Seed,
-        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, string CdepMask, int PatchSize, string Model, int Hidden, string Inputs, int Threads);
+        double RrrLambda, double EgLambda, int EgReferences, double CdepLambda, string CdepMask, int PatchSize, string Model, int Hidden, string Inputs, int Threads, string ReportDir);
 
     internal static class Runs
     {
@@ -74,6 +77,11 @@ namespace AttrDsl.Samples.CdepDecoy
             {
                 Console.Error.WriteLine("error: cdep needs contextual decomposition, which is not wired into this build yet: set Methods.ContextualDecomposition " +
                     "to (model, x, m) => ContextualDecomposition.Decompose(model, x, m) in Samples/CdepDecoy/Methods.cs, or leave cdep out of --methods");
+                return 2;
+            }
+            if (CheckReportDir(s.ReportDir) is { } reportProblem)   // before the data and the training, so a typo costs nothing
+            {
+                Console.Error.WriteLine($"error: {reportProblem}");
                 return 2;
             }
             set_num_threads(s.Threads);
@@ -103,9 +111,14 @@ namespace AttrDsl.Samples.CdepDecoy
             using var test = s.Inputs == "signed" ? testUnit.Rescaled(2, -1) : testUnit.Rescaled(1, 0);
             // The same test digits without any patch: separates "relies on the patch" from "learned the digits less well".
             using var clean = s.Inputs == "signed" ? testDigits.Images * 2 - 1 : testDigits.Images.clone();
-            Console.WriteLine($"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
-                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, weight decay {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}");
+            var setup = $"DecoyMNIST: {train.Count} training digits (patch shade = label), {test.Count} test digits (random shade); " +
+                $"{s.PatchSize}×{s.PatchSize} patch; model {s.Model}, inputs {s.Inputs}; {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, weight decay {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}; libtorch threads {get_num_threads()}";
+            Console.WriteLine(setup);
             Console.WriteLine();
+            var rows = new List<string[]>();
+            var curves = new List<(string Name, double[] X, double[] Y)>();
+            var shown = (int)Math.Min(ShownDigits, test.Count);
+            var heatRows = new List<(string Method, Tensor Gradients)>();
             Console.WriteLine("| method | λ | train accuracy | test accuracy (random patch) | test digits without patch | seconds |");
             Console.WriteLine("|---|---|---|---|---|---|");
             foreach (var name in names)
@@ -113,16 +126,76 @@ namespace AttrDsl.Samples.CdepDecoy
                 var clock = Stopwatch.StartNew();
                 try
                 {
-                    var (lambda, trainAcc, testAcc, cleanAcc) = Methods.TrainAndScore(name, s, train, test, clean);
-                    Console.WriteLine($"| {name} | {(name == "vanilla" ? "–" : lambda.ToString("G", CultureInfo.InvariantCulture))} | {trainAcc * 100:F2} % | {testAcc * 100:F2} % | {cleanAcc * 100:F2} % | {clock.Elapsed.TotalSeconds:F0} |");
+                    var (lambda, trainAcc, testAcc, cleanAcc, losses, gradients) = Methods.TrainAndScore(name, s, train, test, clean, shown);
+                    string[] row = [name, name == "vanilla" ? "–" : lambda.ToString("G", CultureInfo.InvariantCulture), $"{trainAcc * 100:F2} %", $"{testAcc * 100:F2} %", $"{cleanAcc * 100:F2} %", $"{clock.Elapsed.TotalSeconds:F0}"];
+                    Console.WriteLine($"| {string.Join(" | ", row)} |");
+                    rows.Add(row);
+                    curves.Add((name, Enumerable.Range(1, losses.Length).Select(e => (double)e).ToArray(), losses));
+                    heatRows.Add((name, gradients));
                 }
                 catch (AttrDsl.Training.TrainingDivergedException e)
                 {
-                    Console.WriteLine($"| {name} | – | diverged | diverged | diverged | {clock.Elapsed.TotalSeconds:F0} |");
+                    string[] row = [name, "–", "diverged", "diverged", "diverged", $"{clock.Elapsed.TotalSeconds:F0}"];
+                    Console.WriteLine($"| {string.Join(" | ", row)} |");
+                    rows.Add(row);
                     Console.Error.WriteLine($"{name}: {e.Message}");
                 }
             }
+            try
+            {
+                var path = WriteReport(s, setup, rows, curves, testUnit, shown, heatRows);
+                Console.WriteLine($"report: {path}");
+            }
+            finally
+            {
+                foreach (var (_, g) in heatRows) g.Dispose();
+            }
             return 0;
+        }
+
+        /// <summary>Test digits whose input gradients the report shows for every method.</summary>
+        private const int ShownDigits = 3;
+
+        /// <summary>Writes report.html: the setup line, the results table, the per-epoch loss curves and the input-gradient overlays.</summary>
+        private static string WriteReport(Settings s, string setup, List<string[]> rows, List<(string Name, double[] X, double[] Y)> curves,
+            DecoySet testUnit, int shown, List<(string Method, Tensor Gradients)> heatRows)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var report = new HtmlReport("DecoyMNIST: explanation penalties against a decoy patch")
+                .Paragraph($"Made by Samples/CdepDecoy on {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", inv)} UTC; every number below was computed in this run.")
+                .Code("dotnet run -c Release --project Samples/CdepDecoy -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)))
+                .Paragraph(setup)
+                .Heading("Results")
+                .Table(["method", "λ", "train accuracy", "test accuracy (random patch)", "test digits without patch", "seconds"], rows,
+                    "Training digits carry a patch whose shade encodes the label; the test digits' patch has a random shade.");
+            if (curves.Any(c => c.X.Length > 0))
+                report.Figure("Mean task loss (cross-entropy) per epoch, without the penalty term.",
+                    Curves.Png("Training task loss", "epoch", "mean cross-entropy", curves.Where(c => c.X.Length > 0).ToList()));
+            if (heatRows.Count > 0)
+            {
+                report.Heading("Where the models look")
+                    .Paragraph($"Gradient of the label's logit with respect to the input for the first {shown} test digits (random patch shade), over the digit: " +
+                               "red raises the logit, blue lowers it. A model that took the shortcut lights up its patch.");
+                var digits = Enumerable.Range(0, shown).Select(i => ($"test digit {i} (label {testUnit.Labels[i].item<long>()})", HeatMaps.Image(testUnit.Images[i, 0]))).ToList();
+                report.FigureRow(digits);
+                foreach (var (method, g) in heatRows)
+                    report.FigureRow(Enumerable.Range(0, shown).Select(i => ($"{method}: digit {i}", HeatMaps.Overlay(testUnit.Images[i, 0], g[i, 0]))).ToList());
+            }
+            var path = Path.GetFullPath(Path.Combine(s.ReportDir, "report.html"));
+            report.Save(path);
+            return path;
+        }
+
+        /// <summary>Creates the --report folder and probes that report.html can be written there; returns the problem, or null.</summary>
+        private static string? CheckReportDir(string dir)
+        {
+            if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./cdep-decoy-report";
+            try { Directory.CreateDirectory(dir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
+            }
+            return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
         }
 
         private static string? Validate(Settings s) =>
