@@ -174,4 +174,18 @@ public static class Experiment
         }
         return sum / n;
     }
+
+    /// <summary>
+    /// Expected gradients of the label's logit for each image ([n, 1, 28, 28], detached), <paramref name="references"/>
+    /// references per image from <paramref name="background"/> (seeded): the pictures of the HTML report.
+    /// </summary>
+    public static Tensor ExpectedGradients(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Tensor background, int seed, int references = 10)
+    {
+        model.eval();
+        manual_seed(seed);
+        using var scope = NewDisposeScope();
+        using var batch = InterpolationBatch.Sample(images, background, references);
+        var attributions = batch.Attributions(model.forward(batch.Inputs), Target.PerSample(labels));
+        return attributions.detach().clone().MoveToOuterDisposeScope();
+    }
 }
