@@ -17,15 +17,20 @@ internal static class Training
     };
 
     /// <summary>Trains a fresh ColorNet (same initial weights and batch order for both methods); returns train and test accuracy.</summary>
-    public static (double Train, double Test) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test)
+    /// <remarks>
+    /// Also returns the mean task loss of every epoch and the input gradients of the label's logit for the first
+    /// <paramref name="shown"/> test images ([n, 3, 28, 28], detached; the caller disposes them), for the report.
+    /// </remarks>
+    public static (double Train, double Test, double[] EpochLosses, Tensor ShownGradients) TrainAndScore(string method, Settings s, DecoySet train, DecoySet test, int shown)
     {
         manual_seed(s.Seed);
         using var model = new ColorNet();
         using var optimizer = optim.Adam(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
+        var losses = new List<double>();
         if (method == "vanilla")
         {
             for (var epoch = 0; epoch < s.Epochs; epoch++)
-                MnistTraining.TrainEpoch(model, optimizer, train.ToBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch));
+                losses.Add(MnistTraining.TrainEpoch(model, optimizer, train.ToBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch)));
         }
         else
         {
@@ -47,8 +52,20 @@ internal static class Training
                     (task, prior, steps) = (task + r.TaskLoss, prior + r.PriorLoss, steps + 1);
                 }
                 Console.Error.WriteLine($"cdep epoch {epoch + 1}: task {task / steps:F4}, λ·penalty {prior / steps:G4}");
+                losses.Add(task / steps);
             }
         }
-        return (MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels));
+        return (MnistTraining.Accuracy(model, train.Images, train.Labels), MnistTraining.Accuracy(model, test.Images, test.Labels), losses.ToArray(),
+            InputGradients(model, test.Images.narrow(0, 0, shown), test.Labels.narrow(0, 0, shown)));
+    }
+
+    /// <summary>∂ logit[label] / ∂ input for each image (detached): where the trained model looks.</summary>
+    public static Tensor InputGradients(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        var x = images.detach().clone().requires_grad_(true);
+        var picked = model.call(x).gather(1, labels.unsqueeze(1)).sum();
+        return autograd.grad([picked], [x])[0].detach().clone().MoveToOuterDisposeScope();
     }
 }
