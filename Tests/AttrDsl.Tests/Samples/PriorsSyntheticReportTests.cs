@@ -51,15 +51,17 @@ public class PriorsSyntheticReportTests(ITestOutputHelper output) : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "g.md")));
     }
 
-    /// <summary>The sample's own build output (Samples/PriorsSynthetic/bin/&lt;configuration&gt;/&lt;tfm&gt;), in the configuration of these tests.</summary>
-    private static string SampleDll()
+    private static string SampleDll() => SampleDll("PriorsSynthetic");
+
+    /// <summary>A sample's own build output (Samples/&lt;name&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;name&gt;.dll), in the configuration of these tests.</summary>
+    internal static string SampleDll(string name)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));   // …/Tests/AttrDsl.Tests/bin/<configuration>/<tfm>
         var (tfm, configuration) = (here.Name, here.Parent!.Name);
         var root = here;
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "AttrDsl.sln"))) root = root.Parent;
         Assert.NotNull(root);
-        var dll = Path.Combine(root.FullName, "Samples", "PriorsSynthetic", "bin", configuration, tfm, "PriorsSynthetic.dll");
+        var dll = Path.Combine(root.FullName, "Samples", name, "bin", configuration, tfm, name + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
         return dll;
     }
