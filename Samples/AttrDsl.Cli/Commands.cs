@@ -229,10 +229,11 @@ public static class Commands
         var alpha = new Option<double>("--alpha") { Description = "Significance level after correction, in (0, 1).", DefaultValueFactory = _ => 0.05 };
         var correction = new Option<Correction>("--correction") { Description = "Multiple-testing correction over the 784 pixels.", DefaultValueFactory = _ => Correction.Holm };
         var output = new Option<string>("--output", "-o") { Description = "PNG of the significant pixels (its folder must exist).", DefaultValueFactory = _ => "significance.png" };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (table, maps) into this folder (created if missing)." };
         var threads = ThreadsOption();
         var command = new Command("significance", "EIG: which pixels tell one digit from another — enhanced integrated gradients, Welch t-tests per pixel, corrected p-values, a PNG of the significant pixels.")
         {
-            checkpoint, digit, versus, count, baselines, points, alpha, correction, output, threads,
+            checkpoint, digit, versus, count, baselines, points, alpha, correction, output, report, threads,
         };
         command.SetAction(parse => Guard(errors, () =>
         {
@@ -247,6 +248,9 @@ public static class Commands
             if (!(al > 0 && al < 1)) throw new UserError($"--alpha must lie strictly between 0 and 1, got {al.ToString(Inv)}; pass e.g. --alpha 0.05");
             var path = parse.GetValue(output)!;
             UserError.ThrowIf(CommandLineChecks.WritableFile(path, "--output", "significance.png"));
+            var reportFolder = parse.GetValue(report);
+            if (reportFolder is not null && File.Exists(reportFolder))
+                throw new UserError($"--report '{reportFolder}' is a file; pass a folder (it is created if missing)");
             SetThreads(parse.GetValue(threads));
             var (net, metadata) = Networks.Load(parse.GetValue(checkpoint)!);
             using var digits = Digits.Load();
@@ -267,6 +271,28 @@ public static class Commands
                 table.AddRow($"({i / 28}, {i % 28})", result.T[i].ToString("F2", Inv), result.PValues[i].ToString("E2", Inv), result.Adjusted[i].ToString("E2", Inv));
             console.Write(table);
             console.MarkupLine($"PNG of the significant pixels (t where significant): [bold]{Markup.Escape(Path.GetFullPath(path))}[/]");
+            if (reportFolder is not null)
+            {
+                // The same numbers as the console, as the other samples report them: table, the significant t map, and
+                // the mean attribution over the class-of-interest digits.
+                var html = new HtmlReport($"EIG: which pixels tell a {a} from a {b}")
+                    .Paragraph($"Enhanced integrated gradients of logit {a} − logit {b} ({metadata[Networks.KindKey]} model), {n} test {a}s vs {n} test {b}s, " +
+                               $"{parse.GetValue(baselines)} k-means baselines of the training {b}s, {parse.GetValue(points)} points per path; " +
+                               $"Welch t-test per pixel, one-sided, {corr} correction, α = {al.ToString(Inv)}.")
+                    .Paragraph($"{significant} of 784 pixels are significant.")
+                    .Table(["pixel (row, col)", "t", "p", "corrected p"],
+                        Enumerable.Range(0, result.T.Length).OrderBy(i => result.Adjusted[i]).ThenByDescending(i => result.T[i]).Take(20)
+                            .Select(i => (IReadOnlyList<string>)[$"({i / 28}, {i % 28})", result.T[i].ToString("F2", Inv), result.PValues[i].ToString("E2", Inv), result.Adjusted[i].ToString("E2", Inv)]),
+                        "the 20 pixels with the smallest corrected p-values")
+                    .FigureRow([("t where significant (red: evidence for " + a + ")", png), ($"mean attribution over the {a}s", HeatMaps.Png(mean.reshape(28, 28)))]);
+                var reportPath = Path.Combine(reportFolder, "report.html");
+                try { html.Save(reportPath); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UserError($"could not write '{reportPath}' ({e.Message}); choose another --report folder", UserError.Failed);
+                }
+                console.MarkupLine($"report: [bold]{Markup.Escape(Path.GetFullPath(reportPath))}[/]");
+            }
             return 0;
         }));
         return command;

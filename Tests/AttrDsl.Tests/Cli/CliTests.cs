@@ -130,12 +130,16 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
     {
         var png = Path.Combine(_dir, "sig.png");
         var run = Run("significance", "--checkpoint", fixture.PriorCheckpoint, "--digit", "5", "--versus", "3", "--count", "6", "--baselines", "2",
-            "--points", "10", "--correction", "bonferroni", "--threads", "1", "--output", png);
+            "--points", "10", "--correction", "bonferroni", "--threads", "1", "--output", png, "--report", Path.Combine(_dir, "sig-report"));
         AssertSucceeded(run);
         Assert.Contains("of 784 pixels tell a 5 from a 3", run.Output);
         Assert.Contains("Bonferroni", run.Output);
         Assert.Contains("corrected p", run.Output);
         Assert.True(new FileInfo(png).Length > 0);
+        var html = File.ReadAllText(Path.Combine(_dir, "sig-report", "report.html"));   // the EIG experiment's report, as the others write theirs
+        Assert.Contains("which pixels tell a 5 from a 3", html);
+        Assert.Contains("<table", html);
+        Assert.Equal(2, html.Split("<img src=\"data:image/png;base64,").Length - 1);
     }
 
     [Fact]
