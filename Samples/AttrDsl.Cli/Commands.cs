@@ -249,8 +249,7 @@ public static class Commands
             var path = parse.GetValue(output)!;
             UserError.ThrowIf(CommandLineChecks.WritableFile(path, "--output", "significance.png"));
             var reportFolder = parse.GetValue(report);
-            if (reportFolder is not null && File.Exists(reportFolder))
-                throw new UserError($"--report '{reportFolder}' is a file; pass a folder (it is created if missing)");
+            if (reportFolder is not null) MainSample.CreateDirectory(reportFolder, "--report");   // as --output of the other commands
             SetThreads(parse.GetValue(threads));
             var (net, metadata) = Networks.Load(parse.GetValue(checkpoint)!);
             using var digits = Digits.Load();

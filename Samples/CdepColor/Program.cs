@@ -64,7 +64,7 @@ namespace AttrDsl.Samples.CdepColor
                 Console.Error.WriteLine($"error: unknown method '{unknown}'; choose from vanilla, cdep");
                 return 2;
             }
-            if (CheckReportDir(s.ReportDir) is { } reportProblem)   // before the data and the training, so a typo costs nothing
+            if (AttrDsl.Samples.MnistTrain.CommandLineChecks.ReportFolder(s.ReportDir, "./cdep-color-report") is { } reportProblem)   // before the data and the training, so a typo costs nothing
             {
                 Console.Error.WriteLine($"error: {reportProblem}");
                 return 2;
@@ -175,18 +175,6 @@ namespace AttrDsl.Samples.CdepColor
             var path = Path.GetFullPath(Path.Combine(s.ReportDir, "report.html"));
             report.Save(path);
             return path;
-        }
-
-        /// <summary>Creates the --report folder and probes that report.html can be written there; returns the problem, or null.</summary>
-        private static string? CheckReportDir(string dir)
-        {
-            if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./cdep-color-report";
-            try { Directory.CreateDirectory(dir); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
-            }
-            return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
         }
 
         private static string F(double v) => v.ToString("G", CultureInfo.InvariantCulture);

@@ -79,7 +79,7 @@ namespace AttrDsl.Samples.CdepDecoy
                     "to (model, x, m) => ContextualDecomposition.Decompose(model, x, m) in Samples/CdepDecoy/Methods.cs, or leave cdep out of --methods");
                 return 2;
             }
-            if (CheckReportDir(s.ReportDir) is { } reportProblem)   // before the data and the training, so a typo costs nothing
+            if (AttrDsl.Samples.MnistTrain.CommandLineChecks.ReportFolder(s.ReportDir, "./cdep-decoy-report") is { } reportProblem)   // before the data and the training, so a typo costs nothing
             {
                 Console.Error.WriteLine($"error: {reportProblem}");
                 return 2;
@@ -184,18 +184,6 @@ namespace AttrDsl.Samples.CdepDecoy
             var path = Path.GetFullPath(Path.Combine(s.ReportDir, "report.html"));
             report.Save(path);
             return path;
-        }
-
-        /// <summary>Creates the --report folder and probes that report.html can be written there; returns the problem, or null.</summary>
-        private static string? CheckReportDir(string dir)
-        {
-            if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./cdep-decoy-report";
-            try { Directory.CreateDirectory(dir); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
-            }
-            return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
         }
 
         private static string? Validate(Settings s) =>

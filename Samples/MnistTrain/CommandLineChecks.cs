@@ -59,4 +59,21 @@ public static class CommandLineChecks
         }
         return null;
     }
+
+    /// <summary>
+    /// A <c>--report</c> folder the program will write report.html into at the end of its run: created now, and probed
+    /// that report.html can be written there, so a typo does not cost the whole run. Returns the problem, or null.
+    /// </summary>
+    /// <param name="dir">The value given.</param>
+    /// <param name="example">A folder to suggest, e.g. ./cdep-decoy-report.</param>
+    public static string? ReportFolder(string? dir, string example)
+    {
+        if (string.IsNullOrWhiteSpace(dir)) return $"--report is empty; give a folder such as {example}";
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
+        }
+        return WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
+    }
 }

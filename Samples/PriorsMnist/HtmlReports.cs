@@ -11,18 +11,6 @@ internal static class HtmlReports
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Creates the --report folder and probes that report.html can be written there; returns the problem, or null.</summary>
-    public static string? Check(string dir)
-    {
-        if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./priors-mnist-report";
-        try { Directory.CreateDirectory(dir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
-        }
-        return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
-    }
-
     /// <summary>The opening both reports share: who made it and the command.</summary>
     public static HtmlReport Start(string title, string command, string setup) =>
         new HtmlReport(title)

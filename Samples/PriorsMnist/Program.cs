@@ -338,7 +338,7 @@ namespace AttrDsl.Samples.PriorsMnist
                 ?? CommandLineChecks.PositiveFinite(s.Lambda, "--lambda", F(Defaults.Lambda))
                 ?? CommandLineChecks.Threads(s.Threads)
                 ?? CommandLineChecks.WritableFile(s.Output, "--output", "mnist-total-variation.md")
-                ?? HtmlReports.Check(s.ReportDir);
+                ?? AttrDsl.Samples.MnistTrain.CommandLineChecks.ReportFolder(s.ReportDir, "./priors-mnist-report");
             if (problem is null) set_num_threads(s.Threads);   // validated: 0 would terminate the process
             return problem;
         }

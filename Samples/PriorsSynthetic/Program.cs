@@ -126,7 +126,7 @@ static int AtLeastTwo(int v) => v >= 2 ? v : throw new ArgumentException($"--see
 static int Threads(int v) => CommandLineChecks.Threads(v) is { } problem ? throw new ArgumentException(problem) : v;
 // Checked before the replicates run, so a bad path does not cost the whole experiment.
 static string ReportPath(string path, string example) => CommandLineChecks.WritableFile(path, "--output", example) is { } problem ? throw new ArgumentException(problem) : path;
-static string HtmlDir(string dir) => Report.CheckReportDir(dir) is { } problem ? throw new ArgumentException(problem) : dir;
+static string HtmlDir(string dir) => AttrDsl.Samples.MnistTrain.CommandLineChecks.ReportFolder(dir, "./report") is { } problem ? throw new ArgumentException(problem) : dir;
 static int Positive(int v, string name) => v >= 1 ? v : throw new ArgumentException($"{name} must be ≥ 1, got {v}");
 static double PositiveD(double v, string name) => v > 0 && double.IsFinite(v) ? v : throw new ArgumentException($"{name} must be positive and finite, got {v}");
 static int Warmup(int w, int epochs) => w >= 0 && w < epochs ? w : throw new ArgumentException($"--warmup must lie in [0, --epochs), got {w}");

@@ -106,21 +106,6 @@ internal static class Report
         return path;
     }
 
-    /// <summary>
-    /// Checks a <c>--report</c> folder before the run: creates it and probes that report.html can be written there.
-    /// Returns the problem, or null.
-    /// </summary>
-    public static string? CheckReportDir(string? dir)
-    {
-        if (string.IsNullOrWhiteSpace(dir)) return "--report is empty; give a folder such as ./report";
-        try { Directory.CreateDirectory(dir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return $"--report '{dir}': cannot create the folder ({e.Message}); choose a writable folder";
-        }
-        return AttrDsl.Samples.MnistTrain.CommandLineChecks.WritableFile(Path.Combine(dir, "report.html"), "--report", "report.html");
-    }
-
     /// <summary>The setup bullets of a generated Markdown report (the lines of its "## Setup" section), for the HTML report.</summary>
     public static IEnumerable<string> SetupLines(string markdown)
     {
