@@ -57,44 +57,53 @@ public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)
     /// <inheritdoc/>
     public IEnumerator<(Tensor Inputs, Tensor Labels)> GetEnumerator()
     {
-        var n = Samples;
+        foreach (var batch in Rows([_inputs, _labels], BatchSize, _random, DropLast))
+            yield return (batch[0], batch[1]);
+    }
+
+    /// <summary>
+    /// The engine of <see cref="Batches"/> and of other row-aligned batchers (inputs, labels and masks, say): the same rows of
+    /// every tensor in <paramref name="parts"/>, <paramref name="batchSize"/> at a time, in order or in a permutation drawn
+    /// from <paramref name="random"/> for this enumeration. Each batch is owned by the enumerator and disposed when it moves
+    /// on (or ends); <c>clone()</c> a tensor to keep it.
+    /// </summary>
+    /// <param name="parts">Tensors with the same number of rows along dimension 0 (checked by the caller).</param>
+    /// <param name="batchSize">Rows per batch, ≥ 1.</param>
+    /// <param name="random">Shuffles the rows when given; null keeps their order.</param>
+    /// <param name="dropLast">Skip a last batch smaller than <paramref name="batchSize"/>.</param>
+    public static IEnumerable<Tensor[]> Rows(IReadOnlyList<Tensor> parts, int batchSize, Random? random, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (parts.Count == 0) yield break;
+        var n = parts[0].size(0);
         long[]? order = null;
-        if (_random is not null)
+        if (random is not null)
         {
             order = new long[n];
             for (var i = 0; i < n; i++) order[i] = i;
-            _random.Shuffle(order);
+            random.Shuffle(order);
         }
-        for (var start = 0L; start < n; start += BatchSize)
+        for (var start = 0L; start < n; start += batchSize)
         {
-            var length = Math.Min(BatchSize, n - start);
-            if (DropLast && length < BatchSize) yield break;
-            Tensor x, y;
+            var length = Math.Min(batchSize, n - start);
+            if (dropLast && length < batchSize) yield break;
+            var batch = new Tensor[parts.Count];
             using (var scope = NewDisposeScope())
             {
-                if (order is null)
-                {
-                    x = _inputs.narrow(0, start, length).MoveToOuterDisposeScope();
-                    y = _labels.narrow(0, start, length).MoveToOuterDisposeScope();
-                }
-                else
-                {
-                    var idx = tensor(order.AsSpan((int)start, (int)length).ToArray(), device: _inputs.device);
-                    x = _inputs.index_select(0, idx).MoveToOuterDisposeScope();
-                    y = _labels.index_select(0, idx.to(_labels.device)).MoveToOuterDisposeScope();
-                }
+                var idx = order is null ? null : tensor(order.AsSpan((int)start, (int)length).ToArray(), device: parts[0].device);
+                for (var p = 0; p < parts.Count; p++)
+                    batch[p] = (idx is null ? parts[p].narrow(0, start, length) : parts[p].index_select(0, idx.to(parts[p].device))).MoveToOuterDisposeScope();
             }
             // Detached from any scope of the caller's: this enumerator owns the batch until the next one.
-            x.DetachFromDisposeScope();
-            y.DetachFromDisposeScope();
+            foreach (var t in batch) t.DetachFromDisposeScope();
             try
             {
-                yield return (x, y);
+                yield return batch;
             }
             finally
             {
-                x.Dispose();
-                y.Dispose();
+                foreach (var t in batch) t.Dispose();
             }
         }
     }

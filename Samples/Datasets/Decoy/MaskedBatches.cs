@@ -38,45 +38,8 @@ public sealed class MaskedBatches : IReadOnlyCollection<(Tensor Inputs, Tensor L
     /// <inheritdoc/>
     public IEnumerator<(Tensor Inputs, Tensor Labels, Tensor Masks)> GetEnumerator()
     {
-        var n = _inputs.size(0);
-        long[]? order = null;
-        if (_random is not null)
-        {
-            order = new long[n];
-            for (var i = 0; i < n; i++) order[i] = i;
-            _random.Shuffle(order);
-        }
-        for (var start = 0L; start < n; start += BatchSize)
-        {
-            var length = Math.Min(BatchSize, n - start);
-            Tensor x, y, m;
-            using (var scope = NewDisposeScope())
-            {
-                if (order is null)
-                    (x, y, m) = (_inputs.narrow(0, start, length), _labels.narrow(0, start, length), _masks.narrow(0, start, length));
-                else
-                {
-                    var idx = tensor(order.AsSpan((int)start, (int)length).ToArray(), device: _inputs.device);
-                    (x, y, m) = (_inputs.index_select(0, idx), _labels.index_select(0, idx.to(_labels.device)), _masks.index_select(0, idx.to(_masks.device)));
-                }
-                x.MoveToOuterDisposeScope();
-                y.MoveToOuterDisposeScope();
-                m.MoveToOuterDisposeScope();
-            }
-            x.DetachFromDisposeScope();
-            y.DetachFromDisposeScope();
-            m.DetachFromDisposeScope();
-            try
-            {
-                yield return (x, y, m);
-            }
-            finally
-            {
-                x.Dispose();
-                y.Dispose();
-                m.Dispose();
-            }
-        }
+        foreach (var batch in AttrDsl.Data.Batches.Rows([_inputs, _labels, _masks], BatchSize, _random))
+            yield return (batch[0], batch[1], batch[2]);
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
