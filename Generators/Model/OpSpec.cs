@@ -28,7 +28,6 @@ internal enum OpKind
 /// <param name="CdCode">The operation on decompositions.</param>
 /// <param name="Field">The layer field called, if it is a layer call.</param>
 /// <param name="Line">The 1-based line in the user's file (#line).</param>
-/// <param name="Source">The user's expression, for comments.</param>
 internal sealed record OpSpec(
     OpKind Kind,
     EquatableArray<string> Targets,
@@ -37,5 +36,4 @@ internal sealed record OpSpec(
     string TensorCode,
     string CdCode,
     string? Field,
-    int Line,
-    string Source);
+    int Line);

@@ -137,7 +137,7 @@ internal sealed class ForwardTranslator
     {
         var result = Value(value, null);
         _ops.Add(new OpSpec(OpKind.Return, EquatableArray<string>.Empty, EquatableArray<bool>.Empty, new[] { result }.ToEquatableArray(),
-            "return {0};", "return {0};", null, Line(value), Text(value)));
+            "return {0};", "return {0};", null, Line(value)));
     }
 
     private void Assign(string name, ExpressionSyntax value)
@@ -161,7 +161,7 @@ internal sealed class ForwardTranslator
         var declares = targets.Select(t => t.Length > 0 && _declared.Add(t)).ToArray();
         Count(field.Name);
         _ops.Add(new OpSpec(OpKind.Lstm, targets.ToEquatableArray(), declares.ToEquatableArray(), new[] { input }.ToEquatableArray(),
-            $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, Line(value), Text(value)));
+            $"this.{Literals.Identifier(field.Name)}.{call.TargetMethod.Name}({{0}})", $"{Cd}.lstm(this.{Literals.Identifier(field.Name)}, {{0}})", field.Name, Line(value)));
     }
 
     // The variable that holds the value of expression e; target names the variable the statement assigns (the
@@ -344,7 +344,7 @@ internal sealed class ForwardTranslator
         var name = target ?? NewTemporary(field);
         var declares = _declared.Add(name);
         _ops.Add(new OpSpec(kind, new[] { name }.ToEquatableArray(), new[] { declares }.ToEquatableArray(), operands.ToEquatableArray(),
-            tensorCode, cdCode, field, Line(syntax), Text(syntax)));
+            tensorCode, cdCode, field, Line(syntax)));
         return name;
     }
 
