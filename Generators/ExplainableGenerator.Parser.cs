@@ -18,7 +18,6 @@ public sealed partial class ExplainableGenerator
     internal static class Parser
     {
         private const string PriorAttribute = "AttrDsl.AttributionPriorAttribute";
-        private const string PriorInterface = "AttrDsl.Priors.IAttributionPrior";
 
         /// <summary>The model for an annotated class, or null when the generator must leave it alone (the analyzers say why).</summary>
         public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, bool explainable, CancellationToken cancellation)
@@ -47,7 +46,7 @@ public sealed partial class ExplainableGenerator
             // only the first application generates, so the file's hint name stays unique.
             if (!IsFirstApplication(type, context.TargetNode, explainable ? ExplainableAttribute : DecomposableAttribute)) return null;
             if (!IsPartialEverywhere(type, cancellation) || type.IsGenericType || type.IsStatic) return null;
-            if (!IsTensorModule(type)) return null;
+            if (!KnownTypes.IsTensorModule(type)) return null;
 
             var forward = FindForward(type);
             ForwardSpec? forwardSpec = null;
@@ -151,16 +150,15 @@ public sealed partial class ExplainableGenerator
                 usable ? priors.ToEquatableArray() : EquatableArray<PriorSpec>.Empty);
         }
 
-        // A usable prior: an IAttributionPrior class with a public parameterless constructor and a positive, finite λ.
+        // A usable prior (PriorRules, shared with the analyzers that explain an unusable one).
         private static PriorSpec? ParsePrior(AttributeData attribute)
         {
             if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol prior) return null;
-            if (prior.IsAbstract || !prior.AllInterfaces.Any(i => KnownTypes.MetadataName(i) == PriorInterface)) return null;
-            if (!prior.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public)) return null;
+            if (PriorRules.TypeProblem(prior) is not null) return null;
             var lambda = 1e-3;
             foreach (var argument in attribute.NamedArguments)
                 if (argument.Key == "Lambda" && argument.Value.Value is double l) lambda = l;
-            if (!(lambda > 0) || double.IsInfinity(lambda)) return null;
+            if (!PriorRules.IsValidLambda(lambda)) return null;
             return new PriorSpec(prior.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Literals.Format(lambda)!);
         }
 
@@ -172,16 +170,6 @@ public sealed partial class ExplainableGenerator
         private static IMethodSymbol? FindForward(INamedTypeSymbol type) =>
             type.GetMembers("forward").OfType<IMethodSymbol>().FirstOrDefault(m =>
                 !m.IsStatic && m.Parameters.Length == 1 && KnownTypes.IsTensor(m.Parameters[0].Type) && KnownTypes.IsTensor(m.ReturnType));
-
-        // nn.Module<Tensor, Tensor> somewhere up the base chain.
-        private static bool IsTensorModule(INamedTypeSymbol type)
-        {
-            for (var t = type.BaseType; t is not null; t = t.BaseType)
-                if (t.Name == "Module" && t.TypeArguments.Length == 2 && KnownTypes.IsModule(t)
-                    && KnownTypes.IsTensor(t.TypeArguments[0]) && KnownTypes.IsTensor(t.TypeArguments[1]))
-                    return true;
-            return false;
-        }
 
         private static bool IsPartialEverywhere(INamedTypeSymbol type, CancellationToken cancellation)
         {

@@ -47,6 +47,15 @@ internal static class KnownTypes
         return false;
     }
 
+    /// <summary>True when <paramref name="type"/> derives from nn.Module&lt;Tensor, Tensor&gt; (the models AttrDsl annotates).</summary>
+    public static bool IsTensorModule(INamedTypeSymbol type)
+    {
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+            if (t.Name == "Module" && t.TypeArguments.Length == 2 && IsModule(t) && IsTensor(t.TypeArguments[0]) && IsTensor(t.TypeArguments[1]))
+                return true;
+        return false;
+    }
+
     /// <summary>True when <paramref name="type"/> is a user module that decomposes itself (generated or hand-written).</summary>
     public static bool DecomposesItself(ITypeSymbol type)
     {

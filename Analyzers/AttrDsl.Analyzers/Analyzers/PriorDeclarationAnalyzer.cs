@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using AttrDsl.Analyzers.Diagnostics;
 using AttrDsl.Analyzers.Helpers;
+using AttrDsl.Generators.Translation;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -46,25 +47,15 @@ public sealed class PriorDeclarationAnalyzer : AttrDslAnalyzer
         {
             if (prior.ConstructorArguments.Length != 1 || prior.ConstructorArguments[0].Value is not INamedTypeSymbol priorType) continue;
             var location = ArgumentLocation(prior, 0, ct);
-            if (Problem(priorType, known) is { } problem)
+            if (known.PriorInterface is not null && PriorRules.TypeProblem(priorType) is { } problem)
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidPriorType, location, priorType.ToDisplayString(), problem));
             if (!seen.Add(priorType))
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicatePrior, Location(prior, ct), priorType.Name, type.Name));
             foreach (var argument in prior.NamedArguments)
-                if (argument.Key == "Lambda" && argument.Value.Value is double lambda && !(lambda > 0 && !double.IsInfinity(lambda)))
+                if (argument.Key == "Lambda" && argument.Value.Value is double lambda && !PriorRules.IsValidLambda(lambda))
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidLambda, NamedArgumentLocation(prior, "Lambda", ct),
                         lambda.ToString(CultureInfo.InvariantCulture), priorType.Name));
         }
-    }
-
-    private static string? Problem(INamedTypeSymbol prior, KnownSymbols known)
-    {
-        if (known.PriorInterface is null) return null;
-        if (!prior.AllInterfaces.Contains(known.PriorInterface, SymbolEqualityComparer.Default)) return "does not implement IAttributionPrior";
-        if (prior.IsAbstract || prior.TypeKind != TypeKind.Class) return "is not a concrete class";
-        if (!prior.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public))
-            return "has no public parameterless constructor (train priors that need arguments with AttributionPriorTrainer directly)";
-        return null;
     }
 
     private static Location Location(AttributeData attribute, System.Threading.CancellationToken ct) =>

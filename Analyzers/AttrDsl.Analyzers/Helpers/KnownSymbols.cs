@@ -43,13 +43,6 @@ internal sealed class KnownSymbols
 
     public bool IsTensor(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, Tensor);
 
-    /// <summary>nn.Module&lt;Tensor, Tensor&gt; somewhere up the base chain.</summary>
-    public bool IsTensorModule(INamedTypeSymbol type)
-    {
-        for (var t = type.BaseType; t is not null; t = t.BaseType)
-            if (t.Name == "Module" && t.TypeArguments.Length == 2 && t.ContainingType?.Name == "nn"
-                && IsTensor(t.TypeArguments[0]) && IsTensor(t.TypeArguments[1]))
-                return true;
-        return false;
-    }
+    /// <summary>nn.Module&lt;Tensor, Tensor&gt; somewhere up the base chain (the rule the generator applies).</summary>
+    public bool IsTensorModule(INamedTypeSymbol type) => AttrDsl.Generators.Translation.KnownTypes.IsTensorModule(type);
 }
