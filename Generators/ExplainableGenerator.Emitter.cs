@@ -27,6 +27,7 @@ public sealed partial class ExplainableGenerator
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                if (ThrowForTests) throw;
                 // never throw into the compiler; the analyzers explain what is wrong with the model
             }
         }
@@ -38,8 +39,7 @@ public sealed partial class ExplainableGenerator
             var explainable = model.Explainable;
             var forward = model.Forward;
             var decompose = forward is not null && model.EmitDecomposition;
-            // Generated parameters (layer, activation, mask) sit beside forward's own names in the same bodies: pick unused ones.
-            var used = forward is null ? new HashSet<string>() : new HashSet<string>(forward.Ops.SelectMany(o => o.Targets.Concat(o.Operands)).Append(forward.Parameter));
+            var layers = forward is { Layers.Count: > 0 } ? LayerMembers(forward) : null;
 
             if (explainable is not null)
             {
@@ -52,28 +52,35 @@ public sealed partial class ExplainableGenerator
                         ScheduleText = explainable.Schedule == "Alternating" ? "alternating (task step, then prior step)" : "summed (task + Σ λ·Ω in one step)",
                         Priors = explainable.Priors.Select(p => new { p.TypeName, p.Lambda, Name = p.TypeName.Substring(p.TypeName.LastIndexOf('.') + 1) }).ToList(),
                     }));
-                members.Add(Templates.Render("Explain", new { GeneratedCode, explainable.Method, HasLayers = forward is { Layers.Count: > 0 } }));
+                members.Add(Templates.Render("Explain", new { GeneratedCode, explainable.Method, HasLayers = layers is not null }));
             }
-            if (forward is { Layers.Count: > 0 })
+            if (layers is not null)
             {
-                var activation = Literals.Fresh("activation", used);
-                var layerParameter = Literals.Fresh("layer", used);
+                var used = new HashSet<string> { forward!.Parameter, "__run", "__r" };
                 members.Add(Templates.Render("LayerMap", new
                 {
                     GeneratedCode,
                     model.TypeName,
-                    Layers = forward.Layers.Select(l => Literals.Identifier(l.Name)).ToList(),
+                    Layers = layers,
+                    LoopExample = layers.FirstOrDefault(l => l.InLoop)?.Member,
+                    Fixed = string.Join(", ", layers.Where(l => !l.InLoop).Select(l => l.Member)),
                     forward.Parameter,
-                    Activation = activation,
-                    LayerParameter = layerParameter,
-                    ForwardTo = ForwardToBody(forward, layerParameter),
-                    ForwardFrom = ForwardFromBody(forward, activation, layerParameter),
+                    Activation = Literals.Fresh("activation", used),
+                    LayerParameter = Literals.Fresh("layer", used),
+                    Body = Translated(forward.FilePath, forward.BodyLine, forward.LayerBody),
                 }));
             }
             if (decompose)
             {
-                var mask = Literals.Fresh("mask", used);
-                members.Add(Templates.Render("Decomposition", new { GeneratedCode, forward!.TokenInput, forward.Parameter, Mask = mask, Body = DecompositionBody(forward, mask) }));
+                members.Add(Templates.Render("Decomposition", new
+                {
+                    GeneratedCode,
+                    forward!.TokenInput,
+                    forward.Parameter,
+                    forward.Mask,
+                    Body = Translated(forward.FilePath, forward.BodyLine, Interpret(forward.Body, Decomposition)),
+                    Helpers = forward.Helpers.Select(h => Translated(h.FilePath, h.Line, Interpret(h.Text, Decomposition))).ToList(),
+                }));
             }
 
             var depth = model.ContainingTypes.Count + (model.Namespace is null ? 0 : 1);
@@ -93,97 +100,40 @@ public sealed partial class ExplainableGenerator
             closing.Insert(0, Pad(level) + "}");
 
             var body = Indent(string.Join("\n", members.Select(m => m.TrimEnd('\n'))), depth + 1);
-            return Normalize(Templates.Render("Model", new { model.Namespace, model.TypeName, Opening = opening, Closing = closing, Body = body }));
+            return Normalize(Templates.Render("Model", new { model.Namespace, model.TypeName, Opening = opening, Closing = closing, Body = body,
+                Usings = forward is null ? new List<string>() : forward.Usings.ToList() }));
         }
 
-        // Plain tensor code, returning at the chosen layer.
-        private static string ForwardToBody(ForwardSpec forward, string layerParameter)
+        /// <summary>An interpretation of the translated forward: the rule table its operations call and the type of its values.</summary>
+        private sealed record Interpretation(string Rules, string Value);
+
+        /// <summary>Contextual decomposition: CdFunctional's rules over (β, γ).</summary>
+        private static readonly Interpretation Decomposition = new("global::AttrDsl.Decomposition.CdFunctional", "global::AttrDsl.Decomposition.Decomposition");
+
+        private static string Interpret(string text, Interpretation interpretation) =>
+            text.Replace(Translation.ForwardTranslator.RulesPlaceholder, interpretation.Rules).Replace(Translation.ForwardTranslator.ValuePlaceholder, interpretation.Value);
+
+        // The user's code, under #line (a debugger steps through their lines) and without its warnings (they are
+        // reported on their own file already); kept out of the emitter's indentation (a verbatim string must not change).
+        private static string Translated(string filePath, int line, string text)
         {
-            var w = new SourceWriter(1);
-            var layers = forward.Layers.ToDictionary(l => l.OpIndex, l => l.Name);
-            for (var i = 0; i < forward.Ops.Count; i++)
-            {
-                var op = forward.Ops[i];
-                if (op.Kind == OpKind.Return) break;
-                LineDirective(w, forward, op);
-                w.Line(Statement(op, op.TensorCode, op.Declares));
-                if (layers.TryGetValue(i, out var layer))
-                {
-                    w.Directive("#line hidden");
-                    w.Line($"if ({layerParameter} == Layer.{Literals.Identifier(layer)}) return {op.Targets[0]};");
-                }
-            }
-            w.Directive("#line default");
-            w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof({layerParameter}), {layerParameter}, \"not a layer of this model\");");
-            return Trim(w);
+            var w = new StringBuilder();
+            w.Append("#pragma warning disable\n");
+            if (filePath.Length > 0) w.Append("#line ").Append(line).Append(' ').Append(Literals.PathLiteral(filePath)).Append('\n');
+            foreach (var l in text.Replace("\r\n", "\n").Split('\n')) w.Append(VerbatimMark).Append(l).Append('\n');
+            w.Append("#line default\n#pragma warning restore");
+            return w.ToString();
         }
 
-        // One case per layer: the rest of forward after it, with only that layer's output live.
-        private static string ForwardFromBody(ForwardSpec forward, string activation, string layerParameter)
-        {
-            var w = new SourceWriter(1);
-            w.Line($"switch ({layerParameter})").Line("{").Indent();
-            foreach (var layer in forward.Layers)
-            {
-                var cut = forward.Ops[layer.OpIndex];
-                w.Line($"case Layer.{Literals.Identifier(layer.Name)}:").Line("{").Indent();
-                var declared = new HashSet<string> { cut.Targets[0] };
-                w.Line($"var {cut.Targets[0]} = {activation};");
-                for (var i = layer.OpIndex + 1; i < forward.Ops.Count; i++)
-                {
-                    var op = forward.Ops[i];
-                    LineDirective(w, forward, op);
-                    w.Line(Statement(op, op.TensorCode, op.Targets.Select(t => t.Length > 0 && declared.Add(t)).ToEquatableArray()));
-                }
-                w.Directive("#line default");
-                w.Unindent().Line("}");
-            }
-            w.Line("default:").Indent()
-                .Line($"throw new global::System.ArgumentOutOfRangeException(nameof({layerParameter}), {layerParameter}, \"not a layer of this model\");").Unindent();
-            w.Unindent().Line("}");
-            return Trim(w);
-        }
+        private const char VerbatimMark = '\u0001';
 
-        private static string DecompositionBody(ForwardSpec forward, string mask)
-        {
-            var w = new SourceWriter(1);
-            foreach (var op in forward.Ops)
-            {
-                LineDirective(w, forward, op);
-                if (op.Kind == OpKind.Return && forward.TokenInput)
-                    w.Line($"return {op.Operands[0]}.MoveToOuterDisposeScope();");
-                else
-                    w.Line(Statement(op, op.CdCode.Replace(Translation.ForwardTranslator.MaskPlaceholder, mask), op.Declares));
-            }
-            w.Directive("#line default");
-            return Trim(w);
-        }
+        private sealed record LayerMember(string Name, string Member, int Site, bool InLoop, string Type);
 
-        private static string Statement(OpSpec op, string code, EquatableArray<bool> declares)
-        {
-            var expression = code;
-            for (var i = 0; i < op.Operands.Count; i++) expression = expression.Replace("{" + i + "}", op.Operands[i]);
-            switch (op.Kind)
-            {
-                case OpKind.Return:
-                    return expression;
-                case OpKind.Lstm:
-                {
-                    // var (output, h, c) = ...; with discards for unnamed parts; (a, b, c) = ... when all exist already.
-                    if (declares.All(d => !d) && op.Targets.All(t => t.Length > 0))
-                        return $"({string.Join(", ", op.Targets)}) = {expression};";
-                    var parts = op.Targets.Select((t, i) => t.Length == 0 ? "_" : declares[i] ? $"var {t}" : t);
-                    return $"({string.Join(", ", parts)}) = {expression};";
-                }
-                default:
-                    return $"{(declares[0] ? "var " : "")}{op.Targets[0]} = {expression};";
-            }
-        }
+        private static readonly HashSet<string> LayerReserved = ["Site", "Iteration", "Name", "Fixed", "At", "Equals", "GetHashCode", "ToString", "Layer", "GetType", "MemberwiseClone"];
 
-        private static void LineDirective(SourceWriter w, ForwardSpec forward, OpSpec op)
-        {
-            if (forward.FilePath.Length > 0) w.Directive($"#line {op.Line} {Literals.PathLiteral(forward.FilePath)}");
-        }
+        private static List<LayerMember> LayerMembers(ForwardSpec forward) =>
+            forward.Layers.Select(l => new LayerMember(l.Name, Literals.Identifier(LayerReserved.Contains(l.Name) ? l.Name + "_" : l.Name), l.Site, l.InLoop,
+                System.Security.SecurityElement.Escape(l.Type) ?? l.Type)).ToList();
 
         private static string Trim(SourceWriter w) => w.ToString().TrimEnd('\n');
 
@@ -192,7 +142,9 @@ public sealed partial class ExplainableGenerator
         private static string Indent(string text, int level)
         {
             var pad = Pad(level);
-            return string.Join("\n", text.Split('\n').Select(line => line.Length == 0 || line.StartsWith("#", StringComparison.Ordinal) ? line : pad + line));
+            return string.Join("\n", text.Split('\n').Select(line =>
+                line.Length > 0 && line[0] == VerbatimMark ? line.Substring(1)
+                : line.Length == 0 || line.StartsWith("#", StringComparison.Ordinal) ? line : pad + line));
         }
 
         // One newline style and no trailing blanks, so snapshots compare across platforms.

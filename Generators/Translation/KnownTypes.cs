@@ -15,6 +15,7 @@ internal static class KnownTypes
     public const string Decomposable = "AttrDsl.DecomposableAttribute";
     public const string Explainable = "AttrDsl.ExplainableAttribute";
     public const string DecomposableInterface = "AttrDsl.Decomposition.IDecomposable";
+    public const string DisposeScope = "TorchSharp.DisposeScope";
 
     /// <summary>TorchSharp layers that the runtime decomposes (ContextualDecomposition.Propagate's cases).</summary>
     public static readonly HashSet<string> Layers =
@@ -38,6 +39,23 @@ internal static class KnownTypes
 
     // Names are compared before building the full metadata name: these checks run for every operand of every forward.
     public static bool IsTensor(ITypeSymbol? type) => type is { Name: "Tensor" } && MetadataName(type) == Tensor;
+
+    /// <summary>True for Tensor and its subclasses (a Parameter field is a tensor too).</summary>
+    public static bool IsTensorLike(ITypeSymbol? type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (IsTensor(t)) return true;
+        return false;
+    }
+
+    /// <summary>True for a tensor, or a type that holds tensors: an array, a tuple or a generic collection of them.</summary>
+    public static bool IsTensorish(ITypeSymbol? type) => type switch
+    {
+        null => false,
+        IArrayTypeSymbol a => IsTensorish(a.ElementType),
+        INamedTypeSymbol { IsGenericType: true } g when !IsModule(g) => IsTensorLike(g) || System.Linq.Enumerable.Any(g.TypeArguments, IsTensorish),
+        _ => IsTensorLike(type),
+    };
 
     /// <summary>True when <paramref name="type"/> is or derives from TorchSharp's nn.Module.</summary>
     public static bool IsModule(ITypeSymbol? type)

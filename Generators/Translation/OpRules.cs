@@ -1,85 +1,100 @@
 using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
 
 namespace AttrDsl.Generators.Translation;
 
-/// <summary>Where a supported tensor operation lives in TorchSharp.</summary>
-internal enum OpHome
-{
-    /// <summary>TorchSharp.torch.nn.functional.name(x, ...).</summary>
-    Functional,
-    /// <summary>TorchSharp.torch.name(x, ...).</summary>
-    Torch,
-    /// <summary>x.name(...), an instance method of Tensor.</summary>
-    Tensor,
-}
+/// <summary>
+/// The rule of one TorchSharp tensor operation in a rule table: the table's method that implements it and how
+/// TorchSharp's parameter names map onto that method's (most rules mirror TorchSharp's signature, so the user's
+/// arguments are passed on as they are).
+/// </summary>
+/// <param name="Method">The rule table's method.</param>
+/// <param name="Renames">TorchSharp parameter name → the rule's parameter name, where they differ.</param>
+/// <param name="Ignored">TorchSharp parameters that do not change the result in eval mode (inplace, dropout's p/training).</param>
+/// <param name="Binary">Arithmetic on two operands, either of which may be the decomposed one (the others must be).</param>
+internal sealed record OpRule(string Method, IReadOnlyDictionary<string, string> Renames, IReadOnlyCollection<string> Ignored, bool Binary = false);
 
 /// <summary>
-/// The contextual-decomposition rule of one TorchSharp tensor operation: the <c>CdFunctional</c> method that
-/// implements it and how TorchSharp's parameters map onto that method's parameters.
+/// The tensor operations the translation of forward knows, by name (whether called as <c>x.op(...)</c>,
+/// <c>torch.op(x, ...)</c> or <c>nn.functional.op(x, ...)</c>; in-place <c>op_</c> forms use <c>op</c>'s rule).
+/// One table serves every interpretation: a rule table (CdFunctional, or another) provides a method per entry.
 /// </summary>
-/// <param name="CdMethod">The CdFunctional method.</param>
-/// <param name="Parameters">TorchSharp parameter name → CdFunctional parameter name (passed by name).</param>
-/// <param name="Ignored">TorchSharp parameters that do not change the decomposition (inplace, dropout's p/training).</param>
-/// <param name="Positional">The op takes a params array (view, reshape, permute) that is passed on positionally.</param>
-internal sealed record OpRule(string CdMethod, IReadOnlyDictionary<string, string> Parameters, IReadOnlyCollection<string> Ignored, bool Positional = false);
-
-/// <summary>The table of tensor operations the translation of forward knows (DSL.md §2.5), by home and name.</summary>
 internal static class OpRules
 {
-    private static readonly Dictionary<string, string> None = new();
-    private static readonly string[] NoIgnored = [];
+    private static readonly Dictionary<string, string> Same = new();
+    private static readonly string[] None = [];
     private static readonly string[] Inplace = ["inplace"];
+    private static readonly Dictionary<string, OpRule> Rules = Build();
 
-    private static readonly Dictionary<(OpHome, string), OpRule> Rules = Build();
+    // Operations whose result reads only the input's shape, dtype and device: constants for the decomposition.
+    private static readonly HashSet<string> MetadataOnly =
+    [
+        "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "randint_like",
+        "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "size", "dim", "numel",
+    ];
 
-    /// <summary>
-    /// The rule of <paramref name="name"/>; <paramref name="arrayOverload"/> picks between TorchSharp's overloads that take
-    /// sizes as long (e.g. max_pool2d(x, 2)) and as long[] (max_pool2d(x, new long[] { 2, 2 })), which map onto different
-    /// CdFunctional overloads (a size given as a tuple has no rule).
-    /// </summary>
-    public static OpRule? Find(OpHome home, string name, bool arrayOverload) =>
-        Rules.TryGetValue((home, arrayOverload ? name + "[]" : name), out var rule) ? rule : null;
+    // Operations whose result is taken from the full value β + γ as a constant: softmax weights (the CD-T convention for
+    // attention), and comparisons, indices and signs, which have no share to split.
+    private static readonly HashSet<string> ConstantWeights =
+    [
+        "softmax", "argmax", "argmin", "argsort", "eq", "ne", "gt", "ge", "lt", "le", "greater", "less", "greater_equal",
+        "less_equal", "not_equal", "sign", "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_not",
+        "logical_xor", "floor", "ceil", "round", "trunc", "nonzero", "bool", "@long", "@int",
+    ];
 
-    private static Dictionary<(OpHome, string), OpRule> Build()
+    /// <summary>The rule of <paramref name="name"/> (an in-place <c>op_</c> gives <c>op</c>'s), or null.</summary>
+    public static OpRule? Find(string name) => Rules.TryGetValue(name, out var rule) ? rule : null;
+
+    /// <summary>True for an operation whose result depends on its tensor arguments' metadata only.</summary>
+    public static bool IsMetadataOnly(IMethodSymbol method) => IsTorchSharp(method) && MetadataOnly.Contains(method.Name);
+
+    /// <summary>True for an operation whose result the decomposition takes from the full input as a constant.</summary>
+    public static bool IsConstantWeights(IMethodSymbol method) =>
+        IsTorchSharp(method) && (ConstantWeights.Contains(method.Name) || ConstantWeights.Contains(method.Name.TrimEnd('_')));
+
+    /// <summary>True for a method of TorchSharp's torch, nn.functional or Tensor.</summary>
+    public static bool IsTorchSharp(IMethodSymbol method) =>
+        method.ContainingType is { } t && KnownTypes.MetadataName(t) is KnownTypes.Tensor or KnownTypes.Torch or KnownTypes.Functional;
+
+    private static Dictionary<string, OpRule> Build()
     {
-        var rules = new Dictionary<(OpHome, string), OpRule>();
-        void Add(OpRule rule, string name, params OpHome[] homes)
+        var rules = new Dictionary<string, OpRule>();
+        void Add(string name, OpRule rule) => rules[name] = rule;
+        void Mirror(params string[] names)
         {
-            foreach (var home in homes) rules[(home, name)] = rule;
+            foreach (var name in names) rules[name] = new OpRule(name, Same, None);
         }
 
-        // Activations: the ReLU rule, or the linearised Shapley rule of tanh/sigmoid (ActivationRules).
-        Add(new OpRule("relu", None, Inplace), "relu", OpHome.Functional, OpHome.Torch, OpHome.Tensor);
-        Add(new OpRule("leaky_relu", new Dictionary<string, string> { ["negative_slope"] = "negativeSlope" }, Inplace), "leaky_relu", OpHome.Functional);
-        Add(new OpRule("gelu", None, Inplace), "gelu", OpHome.Functional, OpHome.Tensor);
-        Add(new OpRule("softplus", new Dictionary<string, string> { ["beta"] = "beta", ["threshold"] = "threshold" }, NoIgnored), "softplus", OpHome.Functional);
-        Add(new OpRule("tanh", None, Inplace), "tanh", OpHome.Functional, OpHome.Torch, OpHome.Tensor);
-        Add(new OpRule("sigmoid", None, Inplace), "sigmoid", OpHome.Functional, OpHome.Torch, OpHome.Tensor);
+        // Activations: ReLU's rule for the ReLU family, the linearised Shapley rule for tanh/sigmoid/exp, the proportional
+        // rule for log and sqrt (ActivationRules).
+        foreach (var name in new[] { "relu", "relu6", "gelu", "silu", "elu", "mish", "hardtanh", "hardsigmoid", "hardswish", "tanh", "sigmoid" })
+            Add(name, new OpRule(name, Same, Inplace));
+        Add("leaky_relu", new OpRule("leaky_relu", new Dictionary<string, string> { ["negative_slope"] = "negativeSlope" }, Inplace));
+        Add("softplus", new OpRule("softplus", Same, None));
+        Mirror("exp", "log", "sqrt", "log_softmax");
 
-        // Pooling: indices from β + γ for max pooling, β and γ pooled alike for average pooling.
-        var maxPool2dArrays = new Dictionary<string, string>
-        {
-            ["kernel_size"] = "kernelSize", ["strides"] = "stride", ["padding"] = "padding", ["dilation"] = "dilation", ["ceil_mode"] = "ceilMode",
-        };
-        var pool = new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["stride"] = "stride", ["padding"] = "padding" };
-        Add(new OpRule("max_pool2d", pool, NoIgnored), "max_pool2d", OpHome.Functional);
-        Add(new OpRule("max_pool2d", maxPool2dArrays, NoIgnored), "max_pool2d[]", OpHome.Functional);
-        Add(new OpRule("max_pool1d", pool, NoIgnored), "max_pool1d", OpHome.Functional);
-        Add(new OpRule("avg_pool2d", pool, NoIgnored), "avg_pool2d", OpHome.Functional);
-        Add(new OpRule("adaptive_avg_pool2d", new Dictionary<string, string> { ["output_size"] = "outputSize" }, NoIgnored), "adaptive_avg_pool2d[]", OpHome.Functional);
+        // Pooling: positions chosen on β + γ for max pooling; β and γ pooled alike for average pooling.
+        var pool = new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["kernelSize"] = "kernelSize", ["strides"] = "stride", ["ceil_mode"] = "ceilMode" };
+        foreach (var name in new[] { "max_pool2d", "max_pool1d", "avg_pool2d" }) Add(name, new OpRule(name, pool, None));
+        Add("adaptive_avg_pool2d", new OpRule("adaptive_avg_pool2d", new Dictionary<string, string> { ["output_size"] = "outputSize" }, None));
 
-        // Dropout is the identity in eval mode, where decomposition runs.
-        Add(new OpRule("dropout", None, ["p", "training", "inplace"]), "dropout", OpHome.Functional);
+        // Layers written functionally.
+        Add("dropout", new OpRule("dropout", Same, ["p", "training", "inplace"]));
+        Add("layer_norm", new OpRule("layer_norm", new Dictionary<string, string> { ["normalized_shape"] = "normalizedShape" }, None));
+        Mirror("linear");
+        Add("scaled_dot_product_attention", new OpRule("scaled_dot_product_attention",
+            new Dictionary<string, string> { ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal" }, ["p", "dropout_p"]));
 
-        // Shape operations: applied to β and γ alike.
-        var flatten = new Dictionary<string, string> { ["start_dim"] = "startDim", ["end_dim"] = "endDim" };
-        Add(new OpRule("flatten", flatten, NoIgnored), "flatten", OpHome.Torch, OpHome.Tensor);
-        Add(new OpRule("view", None, NoIgnored, Positional: true), "view", OpHome.Tensor);
-        Add(new OpRule("reshape", None, NoIgnored, Positional: true), "reshape", OpHome.Tensor);
-        Add(new OpRule("permute", None, NoIgnored, Positional: true), "permute", OpHome.Tensor);
-        Add(new OpRule("select", new Dictionary<string, string> { ["dim"] = "dim", ["index"] = "index" }, NoIgnored), "select", OpHome.Tensor);
-        Add(new OpRule("squeeze", new Dictionary<string, string> { ["dim"] = "dim" }, NoIgnored), "squeeze", OpHome.Tensor);
-        Add(new OpRule("unsqueeze", new Dictionary<string, string> { ["dim"] = "dim" }, NoIgnored), "unsqueeze", OpHome.Tensor);
+        // Shapes and reductions: applied to β and γ alike.
+        Add("flatten", new OpRule("flatten", new Dictionary<string, string> { ["start_dim"] = "startDim", ["end_dim"] = "endDim" }, None));
+        Mirror("view", "reshape", "permute", "select", "squeeze", "unsqueeze", "transpose", "t", "contiguous", "chunk", "split",
+            "narrow", "expand", "repeat", "clone", "detach", "mean", "sum", "unflatten", "cat", "stack", "masked_fill", "where");
+
+        // Arithmetic: either operand may be the decomposed one.
+        foreach (var (name, rule) in new[] { ("add", "add"), ("sub", "sub"), ("subtract", "sub"), ("mul", "mul"), ("multiply", "mul"), ("div", "div"), ("divide", "div"), ("matmul", "matmul"), ("bmm", "bmm") })
+            Add(name, new OpRule(rule, Same, None, Binary: true));
+        Mirror("neg", "negative");
+        rules["negative"] = new OpRule("neg", Same, None);
         return rules;
     }
 }

@@ -46,16 +46,16 @@ public sealed class ForwardAnalyzer : AttrDslAnalyzer
         // analyzers' largest cost. Only a model without it is translated here, to say why.
         if (HasGeneratedDecomposition(type))
         {
-            CheckPriorsFitInput(context, known, type, () => FirstLayer(method, semanticModel, context.CancellationToken));
+            CheckPriorsFitInput(context, known, type, () => FirstLayer(method, semanticModel, context.CancellationToken)?.Type.Name);
             return;
         }
         var result = ForwardTranslator.Translate(method, semanticModel, context.CancellationToken, context.Operation);
         if (result.Forward is null)
         {
-            var location = Location.Create(method.SyntaxTree, result.Span);
+            var location = Location.Create(result.Tree ?? method.SyntaxTree, result.Span);
             if (result.UndecomposableType is { } block)
             {
-                var field = FieldName(semanticModel, method.SyntaxTree, result.Span);
+                var field = FieldName(semanticModel, result.Tree ?? method.SyntaxTree, result.Span);
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(BlockTypeProperty, block);
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UndecomposableBlock, location, properties,
                     field, block.Substring(block.LastIndexOf('.') + 1), type.Name));
@@ -66,8 +66,8 @@ public sealed class ForwardAnalyzer : AttrDslAnalyzer
             }
             return;
         }
-        var first = result.Forward.Ops.FirstOrDefault(o => o.Field is not null)?.Field;
-        CheckPriorsFitInput(context, known, type, () => first is null ? null : type.GetMembers(first).FirstOrDefault() as IFieldSymbol);
+        var first = result.Forward.FirstLayerType;
+        CheckPriorsFitInput(context, known, type, () => first?.Substring(first.LastIndexOf('.') + 1));
     }
 
     private static bool HasGeneratedDecomposition(INamedTypeSymbol type) =>
@@ -97,13 +97,13 @@ public sealed class ForwardAnalyzer : AttrDslAnalyzer
     }
 
     // Total variation needs images; a forward that starts with a Linear, LSTM, Embedding or Conv1d takes something else.
-    private static void CheckPriorsFitInput(OperationAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, System.Func<IFieldSymbol?> firstLayer)
+    private static void CheckPriorsFitInput(OperationAnalysisContext context, KnownSymbols known, INamedTypeSymbol type, System.Func<string?> firstLayer)
     {
         if (known.TotalVariation is null) return;
         var tv = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, known.AttributionPrior)
             && a.ConstructorArguments.Length == 1 && SymbolEqualityComparer.Default.Equals(a.ConstructorArguments[0].Value as ITypeSymbol, known.TotalVariation));
-        if (tv is null || firstLayer() is not { } field) return;
-        var (layer, takes) = field.Type.Name switch
+        if (tv is null || firstLayer() is not { } layerType) return;
+        var (layer, takes) = layerType switch
         {
             "Linear" => ("a Linear layer", "vectors [B, features]"),
             "Embedding" => ("an Embedding", "token indices"),
