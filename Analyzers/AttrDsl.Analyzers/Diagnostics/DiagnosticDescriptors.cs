@@ -84,4 +84,11 @@ internal static class DiagnosticDescriptors
         "The prior '{0}' is declared more than once on '{1}'; declare it once with the sum of the weights",
         Training, DiagnosticSeverity.Error,
         "Each prior type may appear once: two declarations are almost always an edit that went wrong.");
+
+    public static readonly DiagnosticDescriptor GenericModel = Rule("ATTR013",
+        "A generic class cannot be annotated",
+        "'{0}' is marked [{1}] but is generic or nested in a generic type, and AttrDsl generates nothing for generic classes; move [{1}] to a non-generic partial class that derives from {2} with concrete type arguments (for example 'partial class MyModel : {3}')",
+        Usage, DiagnosticSeverity.Error,
+        "The source generator adds its members only to non-generic classes; without them, forward(x, trainEg), ExpectedGradients, TrainStep and the decomposition do not exist and every use of them fails to compile.");
+
 }
