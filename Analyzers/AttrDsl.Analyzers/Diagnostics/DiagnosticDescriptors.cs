@@ -91,4 +91,9 @@ internal static class DiagnosticDescriptors
         Usage, DiagnosticSeverity.Error,
         "The source generator adds its members only to non-generic classes; without them, forward(x, trainEg), ExpectedGradients, TrainStep and the decomposition do not exist and every use of them fails to compile.");
 
+    public static readonly DiagnosticDescriptor TransformedTrainEgOutput = Rule("ATTR014",
+        "ExpectedGradients needs the forward output itself, not a tensor computed from it",
+        "The output passed to ExpectedGradients is {0} applied to the output of {1}; ExpectedGradients only accepts the tensor exactly as forward(x, trainEg: true) returned it, so pass that tensor and apply {0} to the attributions or the loss instead",
+        Training, DiagnosticSeverity.Error,
+        "ExpectedGradients finds the interpolation batch of an output by the tensor object that forward(x, trainEg: true) returned. Any new tensor computed from it (detach(), log_softmax, arithmetic, indexing, ...) is unknown to it, and AttrDsl throws at run time.");
 }
