@@ -12,7 +12,7 @@ public sealed class CleanModelsTests
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> All =
     [
-        new PartialModelAnalyzer(), new TensorModuleAnalyzer(), new PriorDeclarationAnalyzer(), new ForwardAnalyzer(), new TrainEgFlagAnalyzer(),
+        new PartialModelAnalyzer(), new TensorModuleAnalyzer(), new GenericModelAnalyzer(), new PriorDeclarationAnalyzer(), new ForwardAnalyzer(), new TrainEgFlagAnalyzer(),
     ];
 
     public static TheoryData<string> Files()

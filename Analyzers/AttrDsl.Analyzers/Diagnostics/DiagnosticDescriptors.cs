@@ -84,4 +84,16 @@ internal static class DiagnosticDescriptors
         "The prior '{0}' is declared more than once on '{1}'; declare it once with the sum of the weights",
         Training, DiagnosticSeverity.Error,
         "Each prior type may appear once: two declarations are almost always an edit that went wrong.");
+
+    public static readonly DiagnosticDescriptor GenericModel = Rule("ATTR013",
+        "A generic class cannot be annotated",
+        "'{0}' is marked [{1}] but is generic or nested in a generic type, and AttrDsl generates nothing for generic classes; move [{1}] to a non-generic partial class that derives from {2} with concrete type arguments (for example 'partial class MyModel : {3}')",
+        Usage, DiagnosticSeverity.Error,
+        "The source generator adds its members only to non-generic classes; without them, forward(x, trainEg), ExpectedGradients, TrainStep and the decomposition do not exist and every use of them fails to compile.");
+
+    public static readonly DiagnosticDescriptor TransformedTrainEgOutput = Rule("ATTR014",
+        "ExpectedGradients needs the forward output itself, not a tensor computed from it",
+        "The output passed to ExpectedGradients is {0} applied to the output of {1}; ExpectedGradients only accepts the tensor exactly as forward(x, trainEg: true) returned it, so pass that tensor and apply {0} to the attributions or the loss instead",
+        Training, DiagnosticSeverity.Error,
+        "ExpectedGradients finds the interpolation batch of an output by the tensor object that forward(x, trainEg: true) returned. Any new tensor computed from it (detach(), log_softmax, arithmetic, indexing, ...) is unknown to it, and AttrDsl throws at run time.");
 }
