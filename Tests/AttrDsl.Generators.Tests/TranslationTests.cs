@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AttrDsl.Generators.Tests;
 
-/// <summary>forward → operations: what the translation accepts, what each construct becomes, and where it stops.</summary>
+/// <summary>forward → its rewritten body: what the translation accepts, what each construct becomes, and where it stops.</summary>
 public sealed class TranslationTests
 {
     private const string Header = """
@@ -55,7 +55,7 @@ public sealed class TranslationTests
         return ForwardTranslator.Translate(forward, compilation.GetSemanticModel(tree), CancellationToken.None);
     }
 
-    private static string Source(string body) => Header + body + "\n        }\n        private Tensor Helper(Tensor t) => t;\n    }\n";
+    private static string Source(string body) => Header + body + "\n        }\n        private Tensor Helper(Tensor t, double s) => t.relu() * s;\n        private static long Half(long n) => n / 2;\n    }\n";
 
     private static ForwardSpec Ok(string body)
     {
@@ -64,40 +64,32 @@ public sealed class TranslationTests
         return result.Forward!;
     }
 
-    private static string Cd(ForwardSpec f) => string.Join("\n", f.Ops.Select(o => $"{string.Join(",", o.Targets)} = {Fill(o.CdCode, o)}"));
+    // The decomposition body with the rule table written cd. and whitespace collapsed.
+    private static string Cd(ForwardSpec f) => Squash(f.Body);
 
-    private static string Fill(string code, OpSpec op)
-    {
-        for (var i = 0; i < op.Operands.Count; i++) code = code.Replace("{" + i + "}", op.Operands[i]);
-        return code.Replace("global::AttrDsl.Decomposition.CdFunctional.", "cd.");
-    }
+    private static string Squash(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text.Replace(ForwardTranslator.RulesPlaceholder + ".", "cd.").Replace(ForwardTranslator.ValuePlaceholder, "D"), @"\s+", " ").Trim();
 
     [Fact]
-    public void Nested_calls_become_temporaries_in_evaluation_order()
+    public void Nested_calls_stay_nested_and_every_tensor_operation_goes_through_its_rule()
     {
         var f = Ok("return nn.functional.relu(fc.forward(nn.functional.relu(x)));");
-        Assert.Equal("""
-            __t0 = cd.relu(x)
-            __fc = cd.module(this.fc, __t0)
-            __t1 = cd.relu(__fc)
-             = return __t1;
-            """, Cd(f));
+        Assert.Equal("{ return cd.relu(cd.module(fc, cd.relu(x))); }", Cd(f).Replace("{ return", "{ return").Substring(Cd(f).IndexOf('{')));
     }
 
     [Fact]
     public void Locals_reassignment_and_a_residual_add_keep_the_users_names()
     {
-        var f = Ok("""
+        var cd = Cd(Ok("""
             var h = fc.call(x);
             h = h.relu();
             var y = h + x;
             return torch.add(y, x);
-            """);
-        Assert.Equal(["h", "h", "y", "__t0", ""], f.Ops.Select(o => o.Targets.FirstOrDefault() ?? "").ToArray());
-        Assert.Equal([true, false, true, true], f.Ops.Take(4).Select(o => o.Declares[0]).ToArray());
-        Assert.Contains("cd.add(h, x)", Cd(f));
-        Assert.Contains("cd.add(y, x)", Cd(f));
-        Assert.Equal("this.fc.call({0})", f.Ops[0].TensorCode);   // call (hooks fire) is kept as the user wrote it
+            """));
+        Assert.Contains("var h = cd.module(fc, x);", cd);
+        Assert.Contains("h = cd.relu(h);", cd);
+        Assert.Contains("var y = cd.add(h, x);", cd);
+        Assert.Contains("return cd.add(y, x);", cd);
     }
 
     [Fact]
@@ -111,50 +103,126 @@ public sealed class TranslationTests
     }
 
     [Fact]
-    public void Arguments_are_copied_as_constants_arrays_or_model_fields()
+    public void Arguments_are_passed_as_the_user_wrote_them()
     {
         Assert.Contains("cd.view(x, -1, 16)", Cd(Ok("return x.view(-1, 16);")));
-        Assert.Contains("cd.max_pool2d(x, kernelSize: this.window)", Cd(Ok("return nn.functional.max_pool2d(x, window);")));
+        Assert.Contains("cd.max_pool2d(x, kernelSize: window)", Cd(Ok("return nn.functional.max_pool2d(x, window);")));
+        Assert.Contains("cd.max_pool2d(x, kernelSize: 3, stride: 1, padding: 1)", Cd(Ok("return nn.functional.max_pool2d(x, 3, stride: 1, padding: 1);")));
         Assert.Contains("cd.adaptive_avg_pool2d(x, outputSize: new long[] { 2, 2 })", Cd(Ok("return nn.functional.adaptive_avg_pool2d(x, new long[] { 2, 2 });")));
-        Assert.Contains("cd.cat(new global::AttrDsl.Decomposition.Decomposition[] { x, x }, 1)", Cd(Ok("return torch.cat(new[] { x, x }, 1);")));
+        Assert.Contains("cd.cat(new D[] { x, x }, dim: 1)", Cd(Ok("return torch.cat(new[] { x, x }, 1);")));
     }
 
     [Fact]
-    public void Containers_decomposable_blocks_and_the_lstm_are_layers()
+    public void Loops_branches_and_non_tensor_locals_stay_as_written()
     {
-        Assert.Contains("cd.module(this.seq, x)", Cd(Ok("return seq.forward(x);")));
-        Assert.Contains("cd.module(this.good, x)", Cd(Ok("return good.forward(x);")));
-        var lstm = Ok("var (o, h, _) = lstm.forward(x); return o.select(0, -1);");
-        Assert.Equal(OpKind.Lstm, lstm.Ops[0].Kind);
-        Assert.Equal(["o", "h", ""], lstm.Ops[0].Targets.ToArray());
-        Assert.Contains("cd.lstm(this.lstm, x)", Cd(lstm));
+        var cd = Cd(Ok("""
+            var n = x.shape[0];
+            for (var i = 0; i < 2; i++)
+            {
+                if (i == 1 && training) continue;
+                x = fc.forward(x);
+            }
+            if (x.sum().item<float>() > 0) return x.reshape(n, -1);
+            return x.view(Half(n) * 2, -1);
+            """));
+        Assert.Contains("var n = cd.like(x).shape[0];", cd);                          // a shape read: on β, no β + γ computed
+        Assert.Contains("for (var i = 0; i < 2; i++) { if (i == 1 && training) continue; x = cd.module(fc, x); }", cd);
+        Assert.Contains("if (cd.value(x).sum().item<float>() > 0) return cd.reshape(x, n, -1);", cd);   // the branch forward takes
+        Assert.Contains("return cd.view(x, Half(n) * 2, -1);", cd);
     }
 
     [Fact]
-    public void Split_points_are_layers_whose_output_alone_is_live()
+    public void Scalar_arithmetic_products_and_constants_have_their_rules()
+    {
+        var cd = Cd(Ok("""
+            var g = fc.forward(x);
+            var y = (x - 0.5) * 2 / System.Math.Sqrt(4.0);
+            var z = x * torch.sigmoid(g) + torch.ones(4);
+            return -z + y;
+            """));
+        Assert.Contains("var y = cd.div(cd.mul((cd.sub(x, 0.5)), 2), System.Math.Sqrt(4.0));", cd);
+        Assert.Contains("var z = cd.add(cd.mul(x, cd.sigmoid(g)), torch.ones(4));", cd);   // a constant tensor stays a plain tensor
+        Assert.Contains("return cd.add(cd.neg(z), y);", cd);
+    }
+
+    [Fact]
+    public void Attention_written_in_forward_takes_its_weights_from_the_full_value()
+    {
+        var cd = Cd(Ok("""
+            var q = fc.forward(x);
+            var k = fc.forward(x);
+            var a = q.matmul(k.transpose(-2, -1)) / System.Math.Sqrt(q.shape[^1]);
+            var w = a.softmax(-1);
+            var o = w.matmul(x) + nn.functional.scaled_dot_product_attention(q, k, x);
+            return o;
+            """));
+        Assert.Contains("var a = cd.div(cd.matmul(q, cd.transpose(k, dim0: -2, dim1: -1)), System.Math.Sqrt(cd.like(q).shape[^1]));", cd);
+        Assert.Contains("var w = cd.value(a).softmax(-1);", cd);             // softmax weights: a constant, from β + γ (CD-T)
+        Assert.Contains("cd.matmul(w, x)", cd);
+        Assert.Contains("cd.scaled_dot_product_attention(q, k, x)", cd);
+    }
+
+    [Fact]
+    public void In_place_operations_and_dispose_scopes_as_torchvision_writes_them()
+    {
+        var cd = Cd(Ok("""
+            using var scope = NewDisposeScope();
+            var identity = x;
+            var h = fc.call(x);
+            h.add_(identity).relu_();
+            return scope.MoveToOuter(h);
+            """));
+        Assert.Contains("using var scope = NewDisposeScope();", cd);
+        Assert.Contains("h = cd.relu((h = cd.add(h, identity)));", cd);
+        Assert.Contains("return cd.MoveToOuter(scope, h);", cd);
+    }
+
+    [Fact]
+    public void Helpers_and_local_functions_are_translated_with_forward()
+    {
+        var f = Ok("""
+            Tensor Block(Tensor t) => fc.forward(t).relu();
+            x = Block(x);
+            return Helper(x, 0.5);
+            """);
+        var cd = Cd(f);
+        Assert.Contains("D Block(D t) => cd.relu(cd.module(fc, t));", cd);
+        Assert.Contains("return __cd_Helper(t: x, s: 0.5);", cd);
+        var helper = Assert.Single(f.Helpers);
+        Assert.Contains("private D __cd_Helper(D t, double s) => cd.mul(cd.relu(t), s);", Squash(helper.Text));
+    }
+
+    [Fact]
+    public void Containers_decomposable_blocks_and_the_lstm_are_modules()
+    {
+        Assert.Contains("cd.module(seq, x)", Cd(Ok("return seq.forward(x);")));
+        Assert.Contains("cd.module(good, x)", Cd(Ok("return good.forward(x);")));
+        Assert.Contains("cd.module(Prop, x)", Cd(Ok("return Prop.forward(x);")));
+        Assert.Contains("var (o, h, _) = cd.lstm(lstm, x);", Cd(Ok("var (o, h, _) = lstm.forward(x); return o.select(0, -1);")));
+    }
+
+    [Fact]
+    public void Split_points_are_module_calls_whose_output_alone_is_live()
     {
         var f = Ok("""
             var h = fc.forward(x);
             var r = fc2.forward(torch.cat(new[] { h, x }, 1));
-            return seq.forward(r);
+            for (var i = 0; i < 3; i++) r = fc.call(r);
+            if (r.sum().item<float>() > 0) r = seq.forward(r);
+            return nn.functional.relu(seq.forward(r));
             """);
-        // After fc, x is still needed by the concatenation: fc is no split point; fc2 and seq are.
-        Assert.Equal(["fc2", "seq"], f.Layers.Select(l => l.Name).ToArray());
+        // After fc, x is still needed by the concatenation: fc is no split point. The loop's call is one layer per
+        // iteration; a call under a branch taken on the input is none.
+        Assert.Equal(["fc2", "fc", "seq"], f.Layers.Select(l => l.Name).ToArray());
+        Assert.Equal([false, true, false], f.Layers.Select(l => l.InLoop).ToArray());
     }
 
     [Theory]
-    [InlineData("if (x.dim() > 1) x = fc.forward(x); return x;", "if (x.dim() > 1)", "statement")]
-    [InlineData("for (var i = 0; i < 2; i++) x = fc.forward(x); return x;", "for (", "statement")]
-    [InlineData("var n = x.size(0); return x.view(n, -1);", "n = x.size(0)", "not a Tensor")]
     [InlineData("return block.forward(x);", "block.forward(x)", "[Decomposable]")]
-    [InlineData("return Prop.forward(x);", "Prop.forward(x)", "property")]
-    [InlineData("return x * 2;", "x * 2", "no contextual-decomposition rule")]
-    [InlineData("return Helper(x);", "Helper(x)", "no contextual-decomposition rule")]
+    [InlineData("return x.cumsum(0);", "x.cumsum(0)", "no contextual-decomposition rule")]
     [InlineData("var (o, h, c) = lstm.forward(x, (x, x)); return o;", "lstm.forward(x, (x, x))", "zero states")]
-    [InlineData("return lstm.forward(x).Item1;", "lstm.forward(x)", "deconstruct")]
-    [InlineData("return nn.functional.max_pool2d(x, 2, ceil_mode: true);", "ceil_mode: true", "ceil_mode")]
-    [InlineData("return nn.functional.avg_pool2d(x, new long[] { 2, 2 });", "avg_pool2d", "no contextual-decomposition rule")]
-    [InlineData("return nn.functional.max_pool2d(x, (2, 2));", "(2, 2)", "neither a constant nor a field")]
+    [InlineData("System.Func<Tensor, Tensor> f = t => t.relu() + x; return f(x);", "t => t.relu() + x", "lambda")]
+    [InlineData("return x.sort().Values;", "x.sort()", "no contextual-decomposition rule")]
     public void A_construct_without_a_rule_is_named_at_its_span(string body, string at, string message)
     {
         var result = Translate(body);
