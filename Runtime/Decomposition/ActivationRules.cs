@@ -52,7 +52,11 @@ public static class ActivationRules
     /// <summary>CD of ELU with its scale and input scale (<c>Tensor.elu(alpha, scale, input_scale)</c>), by ReLU's rule.</summary>
     public static Decomposition Elu(Decomposition d, double alpha, double scale, double inputScale) => ReluStyle(d, x => x.elu(alpha, scale, inputScale));
 
-    /// <summary>CD of Hardtanh (x clipped to [min, max]), by ReLU's rule; f(0) is shared like a bias when 0 lies outside the range.</summary>
+    /// <summary>
+    /// CD of Hardtanh (x clipped to [min, max]), by ReLU's rule; f(0) is shared like a bias when 0 lies outside the range.
+    /// It calls TorchSharp's own <c>nn.functional.hardtanh</c>, so the decomposition adds up to what the model's forward
+    /// computes (TorchSharp 0.107 was seen to return x unchanged for hardtanh(x, 0.5, 2.0)).
+    /// </summary>
     public static Decomposition Hardtanh(Decomposition d, double min = -1, double max = 1)
     {
         if (!(min <= max)) throw new ArgumentException($"Hardtanh needs min ≤ max; got min = {min}, max = {max}.", nameof(min));

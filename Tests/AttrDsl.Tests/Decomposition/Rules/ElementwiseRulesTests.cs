@@ -8,7 +8,7 @@ namespace AttrDsl.Tests.Decomposition.Rules;
 public sealed class ElementwiseRulesTests
 {
     public static TheoryData<string> Functions =>
-        ["exp", "silu", "relu6", "elu", "elu_scaled", "hardtanh", "hardtanh_shifted", "hardtanh_method", "mish", "hardsigmoid", "hardswish", "softplus"];
+        ["exp", "silu", "relu6", "elu", "elu_scaled", "hardtanh", "clamp_shifted", "hardtanh_method", "hardtanh_functional", "mish", "hardsigmoid", "hardswish", "softplus"];
 
     private static (Func<Dec, Dec> Rule, Func<Tensor, Tensor> F) Of(string name) => name switch
     {
@@ -18,7 +18,10 @@ public sealed class ElementwiseRulesTests
         "elu" => (d => CdFunctional.elu(d, 0.7), x => nn.functional.elu(x, 0.7)),
         "elu_scaled" => (d => CdFunctional.elu(d, 0.7, 1.5, 2.0), x => x.elu(0.7, 1.5, 2.0)),
         "hardtanh" => (d => CdFunctional.hardtanh(d, min_val: -0.5, max_val: 0.8), x => nn.functional.hardtanh(x, -0.5, 0.8)),
-        "hardtanh_shifted" => (d => CdFunctional.hardtanh(d, 0.5, 2.0, false), x => nn.functional.hardtanh(x, 0.5, 2.0)),
+        // A clipped function with f(0) = 0.5 ≠ 0 (TorchSharp 0.107's hardtanh(x, 0.5, 2.0) was seen to return x unchanged,
+        // so the f(0) ≠ 0 clipping case is checked through ReluStyle with clamp).
+        "clamp_shifted" => (d => ActivationRules.ReluStyle(d, x => x.clamp(0.5, 2.0)), x => x.clamp(0.5, 2.0)),
+        "hardtanh_functional" => (d => CdFunctional.hardtanh(d, 0.5, 2.0, false), x => nn.functional.hardtanh(x, 0.5, 2.0)),
         "hardtanh_method" => (d => CdFunctional.hardtanh(d, min: -1.0, max: 0.3), x => x.hardtanh(-1.0, 0.3)),
         "mish" => (d => CdFunctional.mish(d), x => nn.functional.mish(x)),
         "hardsigmoid" => (d => CdFunctional.hardsigmoid(d), x => nn.functional.hardsigmoid(x)),
