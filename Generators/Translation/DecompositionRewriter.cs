@@ -142,7 +142,7 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         var returnsValue = _data.Contains(symbol);
         var body = method.Body is { } block
             ? (SyntaxNode)Visit(block)!
-            : SyntaxFactory.ArrowExpressionClause(Replace(method.ExpressionBody!.Expression,
+            : method.ExpressionBody!.WithExpression(Replace(method.ExpressionBody!.Expression,
                 returnsValue ? Lift(_scope.Operation(method.ExpressionBody.Expression)!) : Plain(method.ExpressionBody.Expression)));
         var returnType = returnsValue ? RewriteType(method.ReturnType) : method.ReturnType;
         var modifiers = string.Join(" ", method.Modifiers.Where(m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.UnsafeKeyword)).Select(m => m.Text).Prepend("private"));
@@ -201,6 +201,8 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
                 return $"new {ValueType(arrayType.ElementType)}[] {{ {string.Join(", ", init.ElementValues.Select(Lift))} }}";
             case IDeclarationExpressionOperation or IDiscardOperation:
                 return Text(op.Syntax);
+            case IAnonymousFunctionOperation or IDelegateCreationOperation:
+                throw new UnsupportedException("a lambda that uses a decomposed tensor has no contextual-decomposition rule: write the operation in forward, a helper method or a local function", op.Syntax);
         }
         throw new UnsupportedException($"'{Text(op.Syntax)}' has no contextual-decomposition rule", op.Syntax);
     }
@@ -233,7 +235,7 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
             parts.Add(Operand(call.Instance!));
         }
         var ordered = call.Arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
-        var positional = ordered.Any(a => a.ArgumentKind == ArgumentKind.ParamArray);
+        var positional = rule.Binary || ordered.Any(a => a.ArgumentKind == ArgumentKind.ParamArray);
         for (var i = 0; i < ordered.Count; i++)
         {
             var argument = ordered[i];

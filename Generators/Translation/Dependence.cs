@@ -55,7 +55,7 @@ internal sealed class Dependence
             case IInstanceReferenceOperation: return false;
             case IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation }: return false;
             case IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation } p when p.Arguments.Length == 0: return false;
-            case IAnonymousFunctionOperation or ILocalFunctionOperation: return _kind == DependenceKind.Input && Any(operation);
+            case IAnonymousFunctionOperation or ILocalFunctionOperation: return Any(operation);
             case IInvocationOperation call: return Invocation(call);
             case IBinaryOperation b when _kind == DependenceKind.Data && IsComparison(b.OperatorKind): return false;
             default: return Any(operation);

@@ -158,7 +158,7 @@ public sealed class IncrementalTests
             visited.UnionWith(types);
         }
         // The walk reached the nested records through EquatableArray (so it would have seen a symbol there).
-        Assert.Contains(visited, t => t.Name == "OpSpec");
+        Assert.Contains(visited, t => t.Name == "ForwardSpec");
         Assert.Contains(visited, t => t.Name == "PriorSpec");
         Assert.Contains(visited, t => t.Name == "LayerSpec");
     }

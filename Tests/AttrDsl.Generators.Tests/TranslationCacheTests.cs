@@ -51,7 +51,7 @@ public sealed class TranslationCacheTests
         var blockTree = before.SyntaxTrees.Single(t => t.FilePath == "/m/Block.cs");
         var after = before.ReplaceSyntaxTree(blockTree, CSharpSyntaxTree.ParseText(Block.Replace("ATTRIBUTE", "[Decomposable]"), GeneratorHarness.ParseOptions, "/m/Block.cs"));
         driver = driver.RunGenerators(after);
-        Assert.Contains("CdFunctional.module(this.block, ", NetSource(driver));
+        Assert.Contains("CdFunctional.module(block, ", NetSource(driver));
 
         // And back: the cached translation is not reused once the block loses its mark.
         driver = driver.RunGenerators(before);

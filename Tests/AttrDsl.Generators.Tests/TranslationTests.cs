@@ -68,13 +68,14 @@ public sealed class TranslationTests
     private static string Cd(ForwardSpec f) => Squash(f.Body);
 
     private static string Squash(string text) =>
-        System.Text.RegularExpressions.Regex.Replace(text.Replace(ForwardTranslator.RulesPlaceholder + ".", "cd.").Replace(ForwardTranslator.ValuePlaceholder, "D"), @"\s+", " ").Trim();
+        System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(
+            text.Replace(ForwardTranslator.RulesPlaceholder + ".", "cd.").Replace(ForwardTranslator.ValuePlaceholder, "D"), @"\s+", " "), @" \)", ")").Trim();
 
     [Fact]
     public void Nested_calls_stay_nested_and_every_tensor_operation_goes_through_its_rule()
     {
         var f = Ok("return nn.functional.relu(fc.forward(nn.functional.relu(x)));");
-        Assert.Equal("{ return cd.relu(cd.module(fc, cd.relu(x))); }", Cd(f).Replace("{ return", "{ return").Substring(Cd(f).IndexOf('{')));
+        Assert.EndsWith("return cd.relu(cd.module(fc, cd.relu(x))); }", Cd(f));
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public sealed class TranslationTests
             var z = x * torch.sigmoid(g) + torch.ones(4);
             return -z + y;
             """));
-        Assert.Contains("var y = cd.div(cd.mul((cd.sub(x, 0.5)), 2), System.Math.Sqrt(4.0));", cd);
+        Assert.Contains("var y = cd.div(cd.mul(cd.sub(x, 0.5), 2), System.Math.Sqrt(4.0));", cd);
         Assert.Contains("var z = cd.add(cd.mul(x, cd.sigmoid(g)), torch.ones(4));", cd);   // a constant tensor stays a plain tensor
         Assert.Contains("return cd.add(cd.neg(z), y);", cd);
     }
@@ -159,7 +160,7 @@ public sealed class TranslationTests
         Assert.Contains("var a = cd.div(cd.matmul(q, cd.transpose(k, dim0: -2, dim1: -1)), System.Math.Sqrt(cd.like(q).shape[^1]));", cd);
         Assert.Contains("var w = cd.value(a).softmax(-1);", cd);             // softmax weights: a constant, from β + γ (CD-T)
         Assert.Contains("cd.matmul(w, x)", cd);
-        Assert.Contains("cd.scaled_dot_product_attention(q, k, x)", cd);
+        Assert.Contains("cd.scaled_dot_product_attention(q, k: k, v: x)", cd);
     }
 
     [Fact]
@@ -186,10 +187,10 @@ public sealed class TranslationTests
             return Helper(x, 0.5);
             """);
         var cd = Cd(f);
-        Assert.Contains("D Block(D t) => cd.relu(cd.module(fc, t));", cd);
-        Assert.Contains("return __cd_Helper(t: x, s: 0.5);", cd);
+        Assert.True(cd.Contains("D Block(D t) => cd.relu(cd.module(fc, t));"), cd);
+        Assert.True(cd.Contains("return __cd_Helper(t: x, s: 0.5);"), cd);
         var helper = Assert.Single(f.Helpers);
-        Assert.Contains("private D __cd_Helper(D t, double s) => cd.mul(cd.relu(t), s);", Squash(helper.Text));
+        Assert.True(Squash(helper.Text).Contains("private D __cd_Helper(D t, double s) => cd.mul(cd.relu(t), s);"), Squash(helper.Text));
     }
 
     [Fact]
@@ -222,6 +223,7 @@ public sealed class TranslationTests
     [InlineData("return x.cumsum(0);", "x.cumsum(0)", "no contextual-decomposition rule")]
     [InlineData("var (o, h, c) = lstm.forward(x, (x, x)); return o;", "lstm.forward(x, (x, x))", "zero states")]
     [InlineData("System.Func<Tensor, Tensor> f = t => t.relu() + x; return f(x);", "t => t.relu() + x", "lambda")]
+    [InlineData("System.Func<Tensor, Tensor> f = t => t.relu(); return f(x);", "f(x)", "no contextual-decomposition rule")]
     [InlineData("return x.sort().Values;", "x.sort()", "no contextual-decomposition rule")]
     public void A_construct_without_a_rule_is_named_at_its_span(string body, string at, string message)
     {
