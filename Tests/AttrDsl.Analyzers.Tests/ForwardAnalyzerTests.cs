@@ -16,13 +16,13 @@ public sealed class ForwardAnalyzerTests
             public override Tensor forward(Tensor x)
             {
                 var h = fc.forward(x);
-                return {|ATTR007:h * 2|};
+                return {|ATTR007:h.cumsum(1)|};
             }
         }
         """);
 
     [Fact]
-    public Task ATTR007_a_branch_in_forward() => V.Analyzer("""
+    public Task ATTR007_a_lambda_over_a_decomposed_value_inside_a_branch() => V.Analyzer("""
         [Decomposable]
         public partial class Block : nn.Module<Tensor, Tensor>
         {
@@ -30,9 +30,33 @@ public sealed class ForwardAnalyzerTests
             public Block() : base("b") => RegisterComponents();
             public override Tensor forward(Tensor x)
             {
-                {|ATTR007:if (x.dim() > 2) x = x.flatten(1);|}
-                return fc.forward(x);
+                if (x.dim() > 2) x = x.flatten(1);
+                System.Func<Tensor> later = {|ATTR007:() => x.relu()|};
+                return fc.forward(later());
             }
+        }
+        """);
+
+    [Fact]
+    public Task Branches_loops_helpers_and_arithmetic_are_silent() => V.Analyzer("""
+        [Decomposable]
+        public partial class Block : nn.Module<Tensor, Tensor>
+        {
+            private readonly Linear fc = nn.Linear(4, 4);
+            private readonly ModuleList<Linear> layers = nn.ModuleList(nn.Linear(4, 4), nn.Linear(4, 4));
+            private readonly bool gated = true;
+            public Block() : base("b") => RegisterComponents();
+            public override Tensor forward(Tensor x)
+            {
+                if (x.dim() > 2) x = x.flatten(1);
+                foreach (var layer in layers) x = x + Scaled(layer.call(x), 0.5);
+                for (var i = 0; i < layers.Count; i++) x = layers[i].forward(x).relu_();
+                if (!gated) return fc.forward(x);
+                var parts = x.chunk(2, -1);
+                Tensor Gate(Tensor a, Tensor b) => a * nn.functional.sigmoid(b);
+                return fc.forward(torch.cat(new[] { Gate(parts[0], parts[1]), parts[1] }, 1) / System.Math.Sqrt(x.shape[1]));
+            }
+            private static Tensor Scaled(Tensor t, double s) => t * s;
         }
         """);
 
