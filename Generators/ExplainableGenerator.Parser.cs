@@ -119,8 +119,23 @@ public sealed partial class ExplainableGenerator
                 if (memberType is null) continue;
                 text.Append(member.Name).Append(':').Append(memberType.ToDisplayString()).Append(':')
                     .Append(KnownTypes.DecomposesItself(memberType) ? 'D' : '-').Append(':').Append(constant).Append(';');
+                // A block's own forward is translated with the model's (a block that cannot be decomposed makes the model's
+                // decomposition a diagnostic): an edit to the block's file must translate again.
+                AppendTrees(text, memberType);
             }
+            // Helpers in other partial parts of the class are translated with forward.
+            AppendTrees(text, type);
             return text.ToString();
+        }
+
+        // The identity of each tree declaring the type: an edited file is a new tree.
+        private static void AppendTrees(System.Text.StringBuilder text, ITypeSymbol type)
+        {
+            var element = type is IArrayTypeSymbol a ? a.ElementType : type;
+            foreach (var reference in element.DeclaringSyntaxReferences)
+                text.Append('#').Append(RuntimeHelpers.GetHashCode(reference.SyntaxTree));
+            if (element is INamedTypeSymbol { IsGenericType: true } generic)
+                foreach (var argument in generic.TypeArguments) AppendTrees(text, argument);
         }
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)

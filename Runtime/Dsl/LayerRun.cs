@@ -24,6 +24,7 @@ public sealed class LayerRun : IDisposable
     private bool _targetHere;
     private bool _found;
     private Tensor? _captured;
+    private bool _disposed;
 
     private LayerRun(Mode mode, int site, int iteration, string name, Tensor? activation)
     {
@@ -89,7 +90,7 @@ public sealed class LayerRun : IDisposable
         if (_mode == Mode.To)
         {
             // A copy: forward may go on to change its output in place (x = conv.call(x).relu_()).
-            _captured = value.clone().MoveToOtherDisposeScope(_home);
+            _captured = value.clone().DetachFromDisposeScope();
             Skipping = true;
             return value;
         }
@@ -104,13 +105,25 @@ public sealed class LayerRun : IDisposable
         if (_mode == Mode.Record) return output;
         if (!_found)
             throw new ArgumentException($"forward did not reach layer {_name} on this input (a loop ran fewer times, or the layer sits in a branch not taken); ListLayers(x) lists the layers forward reaches.");
-        var result = _mode == Mode.To ? _captured! : output;
-        if (result is null) throw new InvalidOperationException($"forward returned null after layer {_name}.");
-        return result.MoveToOuterDisposeScope();
+        var kept = _mode == Mode.To ? _captured! : output ?? throw new InvalidOperationException($"forward returned null after layer {_name}.");
+        // The result leaves every scope the run (or forward) opened, the run's own scope is freed, and the caller gets a
+        // tensor made in its own scope (an alias: same storage, same graph).
+        kept.DetachFromDisposeScope();
+        _captured = null;
+        Dispose();
+        var result = kept.alias();
+        kept.Dispose();
+        return result;
     }
 
     /// <summary>Frees what the run made and did not return.</summary>
-    public void Dispose() => _home.Dispose();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _captured?.Dispose();
+        _home.Dispose();
+    }
 
     private static ArgumentException NotALayer(string argument) =>
         new("not a layer of this model: use one of the generated Layer members (a default Layer value names none)", argument);
