@@ -25,7 +25,7 @@ public partial class PoolingCnn : nn.Module<Tensor, Tensor>
         x = nn.functional.relu(conv2.call(x));
         x = nn.functional.max_pool2d(x, kernel_size: 2, stride: 2);
         var features = x.size(1) * x.size(2) * x.size(3);
-        if (features != 36) throw new ArgumentException($"expected 8×8 inputs, got {features / 4} positions");
+        if (features != 36) throw new ArgumentException($"expected 16×16 inputs, got {features / 4} positions after the convolutions");
         x = x.view(batch, -1);
         return fc.call(x);
     }
