@@ -13,6 +13,10 @@ public sealed class CorpusTests
 {
     private static readonly string CorpusDirectory = Path.Combine(AppContext.BaseDirectory, "Models", "Corpus");
 
+    // CS1701/CS1702 (assembly-version unification: TorchSharp is built against .NET 8's System.Runtime.Numerics) are
+    // suppressed by the .NET SDK in every real build; the in-memory compilation reports them.
+    private static List<Diagnostic> Problems(Compilation c) => GeneratorHarness.Problems(c).Where(d => d.Id is not ("CS1701" or "CS1702")).ToList();
+
     private static (Compilation Output, GeneratorDriverRunResult Result, CSharpCompilation Input) Run()
     {
         var files = Directory.GetFiles(CorpusDirectory, "*.cs").OrderBy(f => f, StringComparer.Ordinal).ToArray();
@@ -48,10 +52,10 @@ public sealed class CorpusTests
     public void The_corpus_compiles_without_generator_diagnostics_or_compile_problems()
     {
         var (output, result, input) = Run();
-        var own = GeneratorHarness.Problems(input);   // the models themselves are valid C#
+        var own = Problems(input);   // the models themselves are valid C#
         Assert.True(own.Count == 0, string.Join("\n", own.Select(p => p.ToString())));
         Assert.Empty(result.Diagnostics);
-        var problems = GeneratorHarness.Problems(output);
+        var problems = Problems(output);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Select(p => p.ToString())));
     }
 
