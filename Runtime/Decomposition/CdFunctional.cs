@@ -74,6 +74,12 @@ public static class CdFunctional
     /// <summary>Adaptive 2-d average pooling.</summary>
     public static Decomposition adaptive_avg_pool2d(Decomposition d, long[] outputSize) => PoolingRules.adaptive_avg_pool2d(d, outputSize);
 
+    /// <summary><c>nn.functional.adaptive_avg_pool2d(x, n)</c>: an n×n output.</summary>
+    public static Decomposition adaptive_avg_pool2d(Decomposition d, long outputSize) => PoolingRules.adaptive_avg_pool2d(d, [outputSize, outputSize]);
+
+    /// <summary><c>nn.functional.adaptive_avg_pool2d(x, (h, w))</c>.</summary>
+    public static Decomposition adaptive_avg_pool2d(Decomposition d, (long, long) outputSize) => PoolingRules.adaptive_avg_pool2d(d, [outputSize.Item1, outputSize.Item2]);
+
     /// <summary>LayerNorm over the trailing <paramref name="normalizedShape"/> (σ from β + γ; see <see cref="NormalizationRules"/>).</summary>
     public static Decomposition layer_norm(Decomposition d, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
         NormalizationRules.layer_norm(d, normalizedShape, weight, bias, eps);
@@ -97,14 +103,14 @@ public static class CdFunctional
     /// <c>nn.functional.scaled_dot_product_attention</c> (no dropout): weights softmax(q·kᵀ·scale + mask) from the full
     /// q and k, as constants, applied to β and γ of v (<see cref="AttentionRules"/>, CD-T's convention).
     /// </summary>
-    public static Decomposition scaled_dot_product_attention(Decomposition q, Decomposition k, Decomposition v, Tensor? attnMask = null, bool isCausal = false, double? scale = null) =>
-        AttentionRules.ScaledDotProductAttention(q, k, v, attnMask, isCausal, scale);
+    public static Decomposition scaled_dot_product_attention(Decomposition query, Decomposition key, Decomposition value, Tensor? attnMask = null, bool isCausal = false, double? scale = null) =>
+        AttentionRules.ScaledDotProductAttention(query, key, value, attnMask, isCausal, scale);
 
     /// <summary>Constant attention weights [..., L, S] (e.g. from <see cref="AttentionRules.Weights"/>) applied to β and γ of a value [..., S, E].</summary>
     public static Decomposition attend(Tensor weights, Decomposition v) => AttentionRules.Weighted(weights, v);
 
     /// <summary>Residual addition (and <c>x.add(y)</c>, <c>x + y</c>): (β₁ + β₂, γ₁ + γ₂).</summary>
-    public static Decomposition add(Decomposition a, Decomposition b) => ArithmeticRules.Add(a, b);
+    public static Decomposition add(Decomposition input, Decomposition target) => ArithmeticRules.Add(input, target);
 
     /// <summary>Concatenation along <paramref name="dim"/>.</summary>
     public static Decomposition cat(IReadOnlyList<Decomposition> parts, long dim) => CombinationRules.Cat(parts, dim);
