@@ -51,6 +51,8 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         if (node is ExpressionSyntax expression && !IsTypeOrName(expression) && _scope.Operation(expression) is { } op)
         {
             if (IsTranslatedCall(op) || _data.Of(op)) return Replace(expression, Decomposed(op));
+            if (op is IInvocationOperation { Instance: { } collection } onCollection && !KnownTypes.IsTensorLike(collection.Type) && _data.Of(collection))
+                return Replace(expression, CollectionCall(onCollection));
             if (ReadsDecomposed(expression)) return Replace(expression, Plain(expression));
             return node;
         }
@@ -256,6 +258,14 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         return text;
     }
 
+    // outputs.Add(y), list.Insert(0, y): a collection of decompositions receives a decomposition.
+    private string CollectionCall(IInvocationOperation call)
+    {
+        var arguments = call.Arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).Select(a =>
+            a.Parameter is { } p && KnownTypes.IsTensorish(p.Type) ? Lift(a.Value) : Plain(a.Value.Syntax));
+        return $"{Decomposed(call.Instance!)}.{call.TargetMethod.Name}({string.Join(", ", arguments)})";
+    }
+
     private string ModuleCall(IInvocationOperation call, IOperation module)
     {
         var receiver = Plain(module.Syntax);
@@ -288,7 +298,12 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         }));
 
     private string Arguments(IEnumerable<IArgumentOperation> arguments) =>
-        string.Join(", ", arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).Select(a => Operand(a.Value)));
+        string.Join(", ", arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).SelectMany(ParamsElements).Select(Operand));
+
+    // A params argument is an implicit array whose syntax is the whole call: its elements are what the user wrote.
+    private static IEnumerable<IOperation> ParamsElements(IArgumentOperation argument) =>
+        argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { IsImplicit: true, Initializer: { } init }
+            ? init.ElementValues : new[] { argument.Value };
 
     /// <summary>An operand: decomposed when it carries the input, else the user's code (constants, scalars) as it is.</summary>
     private string Operand(IOperation op) => _data.Of(op) ? Decomposed(op) : Plain(op.Syntax);
@@ -350,10 +365,12 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         return false;
     }
 
+    // A decomposed tensor local read by name (a collection of decompositions is read as it is: groups.Length).
     private ISymbol? DecomposedSymbol(IdentifierNameSyntax name)
     {
         var symbol = _model.GetSymbolInfo(name, _cancellation).Symbol;
-        return symbol is ILocalSymbol or IParameterSymbol && _data.Contains(symbol) ? symbol : null;
+        var type = symbol switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, _ => null };
+        return type is not null && KnownTypes.IsTensorLike(type) && _data.Contains(symbol!) ? symbol : null;
     }
 
     private sealed class PlainReads(DecompositionRewriter owner) : CSharpSyntaxRewriter

@@ -30,7 +30,7 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellation;
     private readonly Dictionary<SyntaxNode, int> _sites = new();            // module call → site number
-    private readonly Dictionary<StatementSyntax, List<int>> _statements = new();  // statement → its sites
+    private readonly Dictionary<SyntaxNode, List<int>> _statements = new();  // statement (or arrow body) → its sites
     private readonly List<LayerSpec> _layers = [];
 
     private LayerRunRewriter(TranslationScope scope, Dependence input, SemanticModel model, CancellationToken cancellation) =>
@@ -41,17 +41,25 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
     {
         var input = Dependence.Analyze(DependenceKind.Input, scope, cancellation);
         var r = new LayerRunRewriter(scope, input, model, cancellation);
-        var block = forward.Body ?? SyntaxFactory.Block(SyntaxFactory.ReturnStatement(forward.ExpressionBody!.Expression.WithoutTrivia()));
-        if (forward.Body is not null) r.FindSites(forward.Body);
-        var body = (BlockSyntax)r.Visit(block)!;
-        return (forward.Body is null ? "{ " + body.Statements.ToFullString().Trim() + " }" : body.ToFullString(), r._layers);
+        if (forward.Body is { } block)
+        {
+            r.FindSites(block, Liveness.Analyze(block, model, cancellation));
+            return (r.Visit(block)!.ToFullString(), r._layers);
+        }
+        // An arrow body is one return: its split points are the calls on the returned value's path.
+        var arrow = forward.ExpressionBody!;
+        r.FindSites(arrow, null);
+        var value = arrow.Expression;
+        var text = r._statements.TryGetValue(arrow, out var sites)
+            ? Conditional($"{Run}.Enter({string.Join(", ", sites)})", ((ArrowExpressionClauseSyntax)r.Instrument(arrow)).Expression, whenTrue: true).ToFullString()
+            : r.Reads(value) ? Conditional($"{Run}.Skipping", value, whenTrue: false).ToFullString() : value.ToFullString();
+        return ("{ return " + text.Trim() + "; }", r._layers);
     }
 
     // ---- split points ---------------------------------------------------------------------------------------------
 
-    private void FindSites(BlockSyntax body)
+    private void FindSites(SyntaxNode body, Liveness? liveness)
     {
-        var liveness = Liveness.Analyze(body, _model, _cancellation);
         var names = new Dictionary<string, int>();
         foreach (var invocation in body.DescendantNodes(n => n is not (LocalFunctionStatementSyntax or LambdaExpressionSyntax or AnonymousMethodExpressionSyntax)).OfType<InvocationExpressionSyntax>())
         {
@@ -68,7 +76,7 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
         }
     }
 
-    private bool IsSplitPoint(IInvocationOperation call, Liveness liveness, out StatementSyntax statement)
+    private bool IsSplitPoint(IInvocationOperation call, Liveness? liveness, out SyntaxNode statement)
     {
         statement = null!;
         // The path from the call to its statement: operations on the call's value alone.
@@ -82,10 +90,16 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
                 current = parent;
                 break;
             }
-            if (!KnownTypes.IsTensor(parent.Type)) return false;
+            if (!KnownTypes.IsTensorish(parent.Type)) return false;
             foreach (var other in parent.ChildOperations)
                 if (!ReferenceEquals(other, current) && _input.Of(other)) return false;
             current = parent;
+        }
+        if (liveness is null)
+        {
+            // An arrow body: the path ends at the returned value, and nothing runs after it.
+            statement = current.Syntax.FirstAncestorOrSelf<ArrowExpressionClauseSyntax>()!;
+            return statement is not null;
         }
         if (current.Syntax.FirstAncestorOrSelf<StatementSyntax>() is not { } s) return false;
         statement = s;
@@ -227,7 +241,7 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
     }
 
     // The statement with each of its split points' calls reporting to the run: site(id, skip ? default : m.call(x)).
-    private SyntaxNode Instrument(StatementSyntax statement)
+    private SyntaxNode Instrument(SyntaxNode statement)
     {
         var calls = statement.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(_sites.ContainsKey).ToList();
         return statement.ReplaceNodes(calls, (original, rewritten) =>

@@ -83,7 +83,7 @@ internal static class OpRules
         Add("layer_norm", new OpRule("layer_norm", new Dictionary<string, string> { ["normalized_shape"] = "normalizedShape" }, None));
         Mirror("linear");
         Add("scaled_dot_product_attention", new OpRule("scaled_dot_product_attention",
-            new Dictionary<string, string> { ["key"] = "k", ["value"] = "v", ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal" }, ["p", "dropout_p"]));
+            new Dictionary<string, string> { ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal" }, ["p", "dropout_p"]));
 
         // Shapes and reductions: applied to β and γ alike.
         Add("flatten", new OpRule("flatten", new Dictionary<string, string> { ["start_dim"] = "startDim", ["end_dim"] = "endDim" }, None));

@@ -27,13 +27,14 @@ public sealed class DocsTests
         Assert.Null(check.Crash());
         var problems = check.GeneratedProblems();
         Assert.True(problems.Count == 0, $"block {index} of docs/dsl.md:\n{GeneratorCheck.Describe(problems)}\n{code}");
-        var annotated = Regex.Matches(code, @"\[(Explainable|Decomposable)[^\]]*\]\s*public partial class (\w+)").Select(m => m.Groups[2].Value).ToList();
+        var annotated = Regex.Matches(code, @"\[(Explainable|Decomposable)[^\]]*\]\s*public partial class (\w+)").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
         Assert.NotEmpty(annotated);
-        foreach (var model in annotated)
+        foreach (var (attribute, model) in annotated)
         {
             var generated = check.Generated.Single(t => t.FilePath.EndsWith($"{model}.g.cs", StringComparison.Ordinal)).ToString();
             Assert.True(generated.Contains("ContextualDecomposition(", StringComparison.Ordinal), $"{model} has no decomposition");
-            Assert.True(generated.Contains("struct Layer", StringComparison.Ordinal), $"{model} has no layer map");
+            // A residual block keeps its input live to the end, so it may have no split point; a model has some.
+            if (attribute == "Explainable") Assert.True(generated.Contains("struct Layer", StringComparison.Ordinal), $"{model} has no layer map");
         }
     }
 

@@ -160,7 +160,7 @@ public sealed class TranslationTests
         Assert.Contains("var a = cd.div(cd.matmul(q, cd.transpose(k, dim0: -2, dim1: -1)), System.Math.Sqrt(cd.like(q).shape[^1]));", cd);
         Assert.Contains("var w = cd.value(a).softmax(-1);", cd);             // softmax weights: a constant, from β + γ (CD-T)
         Assert.Contains("cd.matmul(w, x)", cd);
-        Assert.Contains("cd.scaled_dot_product_attention(q, k: k, v: x)", cd);
+        Assert.Contains("cd.scaled_dot_product_attention(q, key: k, value: x)", cd);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class MlpTests
         // σ(0) = ½ is shared like a bias: with a full mask its linear part is β's alone, so it goes to β.
         AssertFullAndEmpty(output, m => model.ContextualDecomposition(x, m), x.shape);
         // proj1 and proj2 are no split points today: their outputs are chunked into Tensor[] locals (see the corpus report).
-        Assert.Equal(new[] { "output" }, AssertSplits(model, x, model.ListLayers(x), model.ForwardTo, model.ForwardFrom));
+        Assert.Equal(new[] { "proj1", "proj2", "output" }, AssertSplits(model, x, model.ListLayers(x), model.ForwardTo, model.ForwardFrom));
     }
 
     [Fact]
