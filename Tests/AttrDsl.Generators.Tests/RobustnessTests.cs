@@ -11,14 +11,20 @@ namespace AttrDsl.Generators.Tests;
 /// </summary>
 public sealed partial class RobustnessTests(ITestOutputHelper log)
 {
-    public static TheoryData<string> Models => new() { "MlpModel", "MnistNet", "ResidualCnn", "LstmText" };
+    // The test models, and corpus models written as users write forward: loops over blocks, attention, helpers and local
+    // functions, branches and early returns, dispose scopes and in-place operations.
+    public static TheoryData<string> Models => new()
+    {
+        "MlpModel", "MnistNet", "ResidualCnn", "LstmText",
+        "Corpus/TransformerClassifier", "Corpus/ResNetForeach", "Corpus/TorchVisionStyleNet", "Corpus/HelperMethodsNet", "Corpus/ConfigurableNet",
+    };
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Deleting_any_single_token_never_breaks_the_generator(string model)
     {
         var source = GeneratorHarness.ModelSource(model);
-        var path = $"/models/{model}.cs";
+        var path = $"/models/{model.Replace('/', '_')}.cs";
         // One base compilation, edited per mutation: ReplaceSyntaxTree keeps the bound references, so each run is fast.
         var baseline = GeneratorHarness.Compile((path, source));
         var original = baseline.SyntaxTrees.Single();
