@@ -50,6 +50,7 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         _cancellation.ThrowIfCancellationRequested();
         if (node is ExpressionSyntax expression && !IsTypeOrName(expression) && _scope.Operation(expression) is { } op)
         {
+            if (IsPlainValue(expression)) return ReadsDecomposed(expression) ? Replace(expression, Plain(expression)) : node;
             if (IsTranslatedCall(op) || _data.Of(op)) return Replace(expression, Decomposed(op));
             if (op is IInvocationOperation { Instance: { } collection } onCollection && !KnownTypes.IsTensorLike(collection.Type) && _data.Of(collection))
                 return Replace(expression, CollectionCall(onCollection));
@@ -339,6 +340,18 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         while (current is IInvocationOperation c && c.TargetMethod.Name.EndsWith("_", StringComparison.Ordinal) && !c.TargetMethod.IsStatic)
             current = c.Instance is null ? null : TranslationScope.Unwrap(c.Instance);
         return current is ILocalReferenceOperation or IParameterReferenceOperation && !ReferenceEquals(current, call) ? Text(current!.Syntax) : null;
+    }
+
+    // The value of a tensor local that needs no decomposition (it is only read whole, e.g. attention scores): computed plainly.
+    private bool IsPlainValue(ExpressionSyntax expression)
+    {
+        var local = expression.Parent switch
+        {
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } => _model.GetDeclaredSymbol(declarator, _cancellation),
+            AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } a when a.Right == expression => _model.GetSymbolInfo(a.Left, _cancellation).Symbol,
+            _ => null,
+        };
+        return local is ILocalSymbol l && KnownTypes.IsTensorLike(l.Type) && !_data.Contains(l);
     }
 
     private bool IsTranslatedCall(IOperation op) =>

@@ -37,8 +37,75 @@ internal sealed class Dependence
             foreach (var body in scope.Bodies)
                 changed |= d.Walk(body.Operation, body.Method, dependentControl: false);
         }
+        if (kind == DependenceKind.Data) d.DropUnconsumed(cancellation);
         return d;
     }
+
+    // A decomposed local that is only ever read where the full value is wanted (attention scores that go into a softmax,
+    // a tensor read for its shape) needs no decomposition: computed as a plain tensor from β + γ it gives the same value
+    // and saves the rules' work (for attention, the β half of q·kᵀ and the split of q and k).
+    private void DropUnconsumed(CancellationToken cancellation)
+    {
+        var reads = new List<ILocalReferenceOperation>();
+        foreach (var body in _scope.Bodies)
+            reads.AddRange(body.Operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>());
+        for (var changed = true; changed;)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            changed = false;
+            foreach (var local in _dependent.OfType<ILocalSymbol>().ToList())
+            {
+                if (!KnownTypes.IsTensorLike(local.Type)) continue;
+                var ofLocal = reads.Where(r => SymbolEqualityComparer.Default.Equals(r.Local, local)).ToList();
+                if (ofLocal.Any(r => IsWrite(r) || Consumed(r))) continue;
+                changed |= _dependent.Remove(local);
+            }
+        }
+    }
+
+    // Written through a compound assignment or a deconstruction: kept decomposed (not worth following).
+    private static bool IsWrite(IOperation reference) =>
+        reference.Parent is ICompoundAssignmentOperation c && ReferenceEquals(c.Target, reference)
+        || reference.Parent is IDeconstructionAssignmentOperation or ITupleOperation;
+
+    // Whether a value flows into something that needs its decomposition: up the expression to the statement.
+    private bool Consumed(IOperation operation)
+    {
+        for (var current = operation; current.Parent is { } parent; current = parent)
+        {
+            switch (parent)
+            {
+                case IConversionOperation or IParenthesizedOperation:
+                    continue;
+                case IArgumentOperation argument:
+                    if (argument.Parent is IInvocationOperation call && _scope.IsTranslated(call.TargetMethod))
+                        return argument.Parameter is { } p && _dependent.Contains(p.OriginalDefinition);
+                    continue;
+                case ISimpleAssignmentOperation assignment:
+                    if (ReferenceEquals(assignment.Target, current)) return false;   // written, not read
+                    return Target(assignment.Target) is not { } t || _dependent.Contains(t);
+                case IVariableInitializerOperation initializer:
+                    return initializer.Parent is not IVariableDeclaratorOperation declarator || _dependent.Contains(declarator.Symbol);
+                case IReturnOperation or IExpressionStatementOperation or IForEachLoopOperation or IBlockOperation:
+                    return true;
+                default:
+                    // A plain context (a condition, a shape, softmax weights): the value is wanted whole, not split.
+                    if (parent.Type is null) continue;   // an array initializer, a tuple part: its container decides
+                    if (!KnownTypes.IsTensorish(parent.Type)) return parent is ICompoundAssignmentOperation or IIncrementOrDecrementOperation;
+                    if (parent is IInvocationOperation invocation && (OpRules.IsConstantWeights(invocation.TargetMethod) || OpRules.IsMetadataOnly(invocation.TargetMethod))) return false;
+                    if (parent is IBinaryOperation b && IsComparison(b.OperatorKind)) return false;
+                    continue;
+            }
+        }
+        return true;
+    }
+
+    private static ISymbol? Target(IOperation target) => target switch
+    {
+        ILocalReferenceOperation l => l.Local,
+        IParameterReferenceOperation p => p.Parameter,
+        _ => null,
+    };
 
     /// <summary>True when the local, parameter or method result <paramref name="symbol"/> depends on the input.</summary>
     public bool Contains(ISymbol symbol) => _dependent.Contains(symbol);
@@ -57,6 +124,8 @@ internal sealed class Dependence
             case IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation } p when p.Arguments.Length == 0: return false;
             case IAnonymousFunctionOperation or ILocalFunctionOperation: return Any(operation);
             case IInvocationOperation call: return Invocation(call);
+            case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation or IParameterReferenceOperation:
+                return Of(assignment.Target);   // the value of an assignment is its target's
             case IBinaryOperation b when _kind == DependenceKind.Data && IsComparison(b.OperatorKind): return false;
             default: return Any(operation);
         }
