@@ -105,6 +105,10 @@ public sealed partial class ExplainableGenerator
             return result;
         }
 
+        // Cheap on purpose (it runs for every model on every keystroke): names and metadata names, constants, and the identity
+        // of every source tree that declares the class or a member's type. An edit to such a file (a block gaining
+        // [Decomposable], a helper in another partial part, a block's own forward) replaces its tree, so the fingerprint
+        // changes; types from assemblies (TorchSharp's layers) cannot change within a compilation session.
         private static string Fingerprint(INamedTypeSymbol type)
         {
             var text = new System.Text.StringBuilder();
@@ -117,25 +121,41 @@ public sealed partial class ExplainableGenerator
                     _ => (null, null),
                 };
                 if (memberType is null) continue;
-                text.Append(member.Name).Append(':').Append(memberType.ToDisplayString()).Append(':')
-                    .Append(KnownTypes.DecomposesItself(memberType) ? 'D' : '-').Append(':').Append(constant).Append(';');
-                // A block's own forward is translated with the model's (a block that cannot be decomposed makes the model's
-                // decomposition a diagnostic): an edit to the block's file must translate again.
-                AppendTrees(text, memberType);
+                text.Append(member.Name).Append(':');
+                AppendType(text, memberType);
+                text.Append(':').Append(constant).Append(';');
             }
             // Helpers in other partial parts of the class are translated with forward.
             AppendTrees(text, type);
             return text.ToString();
         }
 
-        // The identity of each tree declaring the type: an edited file is a new tree.
-        private static void AppendTrees(System.Text.StringBuilder text, ITypeSymbol type)
+        private static void AppendType(System.Text.StringBuilder text, ITypeSymbol type)
         {
-            var element = type is IArrayTypeSymbol a ? a.ElementType : type;
-            foreach (var reference in element.DeclaringSyntaxReferences)
-                text.Append('#').Append(RuntimeHelpers.GetHashCode(reference.SyntaxTree));
-            if (element is INamedTypeSymbol { IsGenericType: true } generic)
-                foreach (var argument in generic.TypeArguments) AppendTrees(text, argument);
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    AppendType(text, array.ElementType);
+                    text.Append("[]");
+                    return;
+                case INamedTypeSymbol named:
+                    text.Append(named.ContainingNamespace?.Name).Append('.').Append(named.MetadataName);
+                    if (named.IsGenericType)
+                        foreach (var argument in named.TypeArguments) { text.Append('<'); AppendType(text, argument); text.Append('>'); }
+                    AppendTrees(text, named);
+                    return;
+                default:
+                    text.Append(type.Name);
+                    return;
+            }
+        }
+
+        // The identity of each tree declaring the type and its source base types: an edited file is a new tree.
+        private static void AppendTrees(System.Text.StringBuilder text, INamedTypeSymbol type)
+        {
+            for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
+                foreach (var reference in t.DeclaringSyntaxReferences)
+                    text.Append('#').Append(RuntimeHelpers.GetHashCode(reference.SyntaxTree));
         }
 
         private static ExplainableSpec ParseExplainable(INamedTypeSymbol type, AttributeData attribute)

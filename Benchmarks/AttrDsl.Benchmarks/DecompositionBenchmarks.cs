@@ -41,6 +41,15 @@ internal static class DecompositionBenchmarks
         using var resnet = new ResNetForeach(channels: 32, depth: 4, classes: 10);
         foreach (var row in Generated("ResNet (4 blocks in a ModuleList loop, 32 channels), batch 16 × 3 × 32 × 32", resnet, rand(16, 3, 32, 32)))
             yield return row;
+        // The same architectures at widths where matrix products and convolutions, not element-wise passes, dominate.
+        manual_seed(0);
+        using var wide = new TransformerClassifier(inputs: 64, dim: 512, heads: 8, depth: 4, classes: 10);
+        foreach (var row in Generated("transformer (4 layers, d 512), batch 8 × 128 tokens", wide, rand(8, 128, 64)))
+            yield return row;
+        manual_seed(0);
+        using var wideResnet = new ResNetForeach(channels: 128, depth: 4, classes: 10);
+        foreach (var row in Generated("ResNet (4 blocks, 128 channels), batch 8 × 3 × 32 × 32", wideResnet, rand(8, 3, 32, 32)))
+            yield return row;
     }
 
     // Generated ContextualDecomposition over forward for one model and batch (a random 0/1 mask), after checking β + γ = logits.

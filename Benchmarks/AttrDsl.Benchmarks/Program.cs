@@ -42,7 +42,7 @@ if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution su
 }
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
 if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"];
-var unknown = suites.Except(["probe", "runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"]).ToList();
+var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"]).ToList();
 if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, acd, generator or analyzers (see --help)");
 if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
@@ -53,7 +53,6 @@ if (suites.Contains("runtime")) Table("Runtime", RuntimeBenchmarks.Run());
 if (suites.Contains("attribution")) Table("Attribution", AttributionBenchmarks.Run());
 if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run());
 if (suites.Contains("decomposition")) Table("Contextual decomposition", DecompositionBenchmarks.Run());
-if (args.Contains("probe")) Table("probe", Probe.Run());
 if (suites.Contains("acd")) Table("ACD agglomeration", AcdBenchmarks.Run());
 if (suites.Contains("generator")) Table("Source generator", GeneratorBenchmarks.Run());
 if (suites.Contains("analyzers")) Table("Analyzers", AnalyzerBenchmarks.Run());

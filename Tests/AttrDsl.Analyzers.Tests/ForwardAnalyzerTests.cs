@@ -1,3 +1,5 @@
+using AttrDsl.Analyzers.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using AttrDsl.Analyzers.CodeFixes;
 using V = AttrDsl.Analyzers.Tests.Infrastructure.Verify<AttrDsl.Analyzers.ForwardAnalyzer>;
 
@@ -36,6 +38,27 @@ public sealed class ForwardAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task ATTR007_a_model_whose_decomposable_block_cannot_be_decomposed_names_the_block() => V.Analyzer("""
+        [Decomposable]
+        public partial class Bad : nn.Module<Tensor, Tensor>
+        {
+            public Bad() : base("b") { }
+            public override Tensor forward(Tensor x) => {|#0:x.cumsum(1)|};
+        }
+
+        [Explainable]
+        public partial class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly Bad block = new();
+            private readonly Linear fc = nn.Linear(4, 2);
+            public Net() : base("n") => RegisterComponents();
+            public override Tensor forward(Tensor x) => fc.forward({|#1:block.forward(x)|});
+        }
+        """,
+        new DiagnosticResult(DiagnosticDescriptors.NoDecompositionRule).WithLocation(0).WithArguments("'Tensor.cumsum' has no contextual-decomposition rule; give the block that uses it an IDecomposable implementation, or write the operation with ones that have rules", "Bad"),
+        new DiagnosticResult(DiagnosticDescriptors.NoDecompositionRule).WithLocation(1).WithArguments("The block Bad called here cannot be decomposed: its forward has a construct with no rule ('Tensor.cumsum' has no contextual-decomposition rule; give the block that uses it an IDecomposable implementation, or write the operation with ones that have rules)", "Net"));
 
     [Fact]
     public Task Branches_loops_helpers_and_arithmetic_are_silent() => V.Analyzer("""
