@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace AttrDsl.Analyzers.Tests;
 
-/// <summary>Every analyzer over the annotated test models (Tests/Models) and the samples' models: zero diagnostics.</summary>
+/// <summary>Every analyzer over the annotated test models (Tests/Models, the corpus included) and the samples' models: zero diagnostics.</summary>
 public sealed class CleanModelsTests
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> All =
@@ -19,7 +19,7 @@ public sealed class CleanModelsTests
     {
         var root = RepositoryRoot();
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(root, "Tests", "Models"), "*.cs")) data.Add(Path.GetRelativePath(root, file));
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "Tests", "Models"), "*.cs", SearchOption.AllDirectories)) data.Add(Path.GetRelativePath(root, file));
         data.Add(Path.Combine("Samples", "MnistTrain", "MnistNet.cs"));
         return data;
     }
@@ -35,7 +35,12 @@ public sealed class CleanModelsTests
             MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
             MetadataReference.CreateFromFile(typeof(AttrDsl.ExplainableAttribute).Assembly.Location),
         ]);
-        var compilation = CSharpCompilation.Create("Models", [tree], references,
+        // A corpus model may use a block another corpus file declares (the transformer's encoder layer): its folder compiles together.
+        var siblings = Path.GetFileName(Path.GetDirectoryName(path)) == "Corpus"
+            ? Directory.GetFiles(Path.GetDirectoryName(path)!, "*.cs").Where(f => f != path)
+                .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), new CSharpParseOptions(LanguageVersion.Latest), f))
+            : [];
+        var compilation = CSharpCompilation.Create("Models", [tree, .. siblings], references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         CSharpGeneratorDriver.Create(new ExplainableGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
 

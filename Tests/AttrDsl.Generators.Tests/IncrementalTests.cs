@@ -116,6 +116,36 @@ public sealed class IncrementalTests
         AssertAllReused(Rerun(before, after));
     }
 
+    // The corpus of models written as users write forward (loops, attention, helpers, branches), each in its own file.
+    private static CSharpCompilation Corpus() => GeneratorHarness.Compile(
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Models", "Corpus"), "*.cs").OrderBy(f => f, StringComparer.Ordinal)
+            .Select(f => ($"/corpus/{Path.GetFileName(f)}", File.ReadAllText(f))).ToArray());
+
+    [Fact]
+    public void A_second_run_over_the_corpus_reuses_everything()
+    {
+        var compilation = Corpus();
+        var result = Rerun(compilation, compilation.Clone());
+        var outputs = Steps.Outputs(result);
+        Assert.True(outputs.Count(o => Steps.TrackingNames.Contains(o.Step) && o.Value is not null) >= 20, "the corpus produced fewer than 20 models");
+        Assert.True(outputs.All(o => Steps.IsReused(o.Reason)), "expected only Cached/Unchanged: " + Steps.Describe(outputs));
+    }
+
+    [Fact]
+    public void Editing_one_corpus_models_forward_regenerates_that_model_only()
+    {
+        var before = Corpus();
+        // An operand in the ResNet's forward: the same line, a different translation.
+        var after = Edit(before, "/corpus/ResNetForeach.cs", "x = nn.functional.adaptive_avg_pool2d(x, new long[] { 1, 1 });",
+            "x = nn.functional.adaptive_avg_pool2d(x * 2, new long[] { 1, 1 });");
+        var outputs = Steps.Outputs(Rerun(before, after));
+        var modified = outputs.Where(o => Steps.TrackingNames.Contains(o.Step) && o.Reason == IncrementalStepRunReason.Modified).ToList();
+        Assert.True(modified.Count == 1, "expected exactly one Modified model: " + Steps.Describe(outputs));
+        Assert.Equal("ResNetForeach", Steps.TypeName(modified[0].Value));
+        Assert.Single(outputs, o => o.Step == WellKnownGeneratorOutputs.SourceOutput && o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(outputs.Where(o => o.Reason != IncrementalStepRunReason.Modified), o => Assert.True(Steps.IsReused(o.Reason), Steps.Describe([o])));
+    }
+
     [Theory]
     [InlineData("Lambda = 1e-3", "Lambda = 2e-3")]
     [InlineData("References = 1", "References = 4")]

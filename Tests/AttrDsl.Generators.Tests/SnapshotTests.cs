@@ -5,7 +5,11 @@ namespace AttrDsl.Generators.Tests;
 /// <summary>The generated source of the test models (Tests/Models) against the checked-in baselines.</summary>
 public sealed class SnapshotTests
 {
-    public static TheoryData<string> Models => new() { "MlpModel", "MnistNet", "ResidualCnn", "LstmText" };
+    public static TheoryData<string> Models => new()
+    {
+        "MlpModel", "MnistNet", "ResidualCnn", "LstmText",
+        "Corpus/TransformerClassifier", "Corpus/ResNetForeach", "Corpus/TorchVisionStyleNet", "Corpus/HelperMethodsNet",
+    };
 
     [Theory]
     [MemberData(nameof(Models))]
