@@ -173,7 +173,8 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
             case IParenthesizedOperation p:
                 return "(" + Decomposed(p.Operand) + ")";
             case ILocalReferenceOperation or IParameterReferenceOperation:
-                return Text(op.Syntax);
+                // A Tensor? local becomes a nullable decomposition: read its value where a decomposition is wanted.
+                return IsNullableLocal(op) ? Text(op.Syntax) + ".Value" : Text(op.Syntax);
             case IBinaryOperation binary when BinaryRule(binary.OperatorKind) is { } rule:
                 return $"{R}.{rule}({Operand(binary.LeftOperand)}, {Operand(binary.RightOperand)})";
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } minus:
@@ -354,6 +355,12 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
         return local is ILocalSymbol l && KnownTypes.IsTensorLike(l.Type) && !_data.Contains(l);
     }
 
+    // Declared Tensor? (written so: a var local is annotated too in a nullable context, but holds no null).
+    private static bool IsNullableLocal(IOperation op) => op is ILocalReferenceOperation { Local: var local } && IsDeclaredNullable(local);
+
+    private static bool IsDeclaredNullable(ILocalSymbol local) =>
+        local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type: NullableTypeSyntax } };
+
     private bool IsTranslatedCall(IOperation op) =>
         op is IInvocationOperation call && _scope.IsTranslated(call.TargetMethod) && call.Arguments.Any(a => a.Parameter is { } p && _data.Contains(p.OriginalDefinition));
 
@@ -390,7 +397,14 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
     {
         public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node)
         {
-            if (owner.DecomposedSymbol(node) is null) return node;
+            if (owner.DecomposedSymbol(node) is not { } symbol) return node;
+            if (symbol is ILocalSymbol local && IsDeclaredNullable(local))
+            {
+                // skip is null, skip != null, skip is { }: a null test of a Tensor? local is the same test on its decomposition.
+                if (node.Parent is IsPatternExpressionSyntax or BinaryExpressionSyntax { RawKind: (int)SyntaxKind.EqualsExpression or (int)SyntaxKind.NotEqualsExpression })
+                    return node;
+                return Replace(node, $"{R}.value({node.Identifier.Text}.Value)");
+            }
             if (node.Parent is MemberAccessExpressionSyntax { Name: var member } access && access.Expression == node && MetadataMembers.Contains(member.Identifier.ValueText))
                 return Replace(node, $"{R}.like({node.Identifier.Text})");
             return Replace(node, $"{R}.value({node.Identifier.Text})");
@@ -418,11 +432,11 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
     {
         public override SyntaxNode? Visit(SyntaxNode? node)
         {
+            if (node is NullableTypeSyntax nullable && owner._model.GetSymbolInfo(nullable.ElementType, owner._cancellation).Symbol is ITypeSymbol inner && KnownTypes.IsTensor(inner))
+                return SyntaxFactory.ParseTypeName(V + "?").WithTriviaFrom(nullable);
             if (node is TypeSyntax type && node is not PredefinedTypeSyntax
                 && owner._model.GetSymbolInfo(type, owner._cancellation).Symbol is ITypeSymbol symbol && KnownTypes.IsTensor(symbol))
-                return Replace(type, V);
-            if (node is NullableTypeSyntax nullable && owner._model.GetSymbolInfo(nullable.ElementType, owner._cancellation).Symbol is ITypeSymbol inner && KnownTypes.IsTensor(inner))
-                return Replace(nullable, V);
+                return SyntaxFactory.ParseTypeName(V).WithTriviaFrom(type);
             return base.Visit(node);
         }
     }
