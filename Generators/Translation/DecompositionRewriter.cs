@@ -33,12 +33,70 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
     private readonly string _mask;
     private readonly CancellationToken _cancellation;
     private readonly Stack<bool> _returnsValue = new();
+    private readonly INamedTypeSymbol? _rules;   // the rule table in the compilation (CdFunctional), to check a call has an overload
 
     public DecompositionRewriter(TranslationScope scope, Dependence data, SemanticModel model, string mask, bool returnsValue, CancellationToken cancellation)
     {
         (_scope, _data, _model, _mask, _cancellation) = (scope, data, model, mask, cancellation);
         _returnsValue.Push(returnsValue);
+        _rules = model.Compilation.GetTypeByMetadataName(RulesType);
     }
+
+    /// <summary>The rule table the decomposition interpretation calls (its overloads are checked while translating).</summary>
+    public const string RulesType = "AttrDsl.Decomposition.CdFunctional";
+
+    private enum OperandKind { Decomposed, Tensor, Value }
+
+    private OperandKind Kind(IOperation op) =>
+        _data.Of(op) ? OperandKind.Decomposed : KnownTypes.IsTensorish(TranslationScope.Unwrap(op).Type) ? OperandKind.Tensor : OperandKind.Value;
+
+    // Whether the rule table has an overload of method taking these operands: decomposed ones where it takes
+    // decompositions, tensors where it takes tensors (a call with no overload would be generated code that does not compile).
+    private bool RuleAccepts(string method, List<(string? Name, OperandKind Kind)> shape)
+    {
+        foreach (var candidate in _rules!.GetMembers(method).OfType<IMethodSymbol>())
+        {
+            var parameters = candidate.Parameters;
+            var ok = true;
+            var used = new HashSet<int>();
+            var position = 0;
+            foreach (var (name, kind) in shape)
+            {
+                int index;
+                if (name is null)
+                {
+                    index = position < parameters.Length ? position : parameters.Length > 0 && parameters[parameters.Length - 1].IsParams ? parameters.Length - 1 : -1;
+                    position++;
+                }
+                else index = parameters.IndexOf(parameters.FirstOrDefault(p => p.Name == name)!);
+                if (index < 0) { ok = false; break; }
+                used.Add(index);
+                if (!Fits(parameters[index], kind)) { ok = false; break; }
+            }
+            if (ok && parameters.Select((p, i) => (p, i)).All(x => used.Contains(x.i) || x.p.IsOptional || x.p.IsParams)) return true;
+        }
+        return false;
+    }
+
+    private static bool Fits(IParameterSymbol parameter, OperandKind kind)
+    {
+        var type = parameter.IsParams && parameter.Type is IArrayTypeSymbol a ? a.ElementType : parameter.Type;
+        var decomposition = ContainsDecomposition(type) || (parameter.IsParams && ContainsDecomposition(parameter.Type));
+        return kind switch
+        {
+            OperandKind.Decomposed => decomposition,
+            OperandKind.Tensor => !decomposition && (KnownTypes.IsTensorish(type) || type.SpecialType == SpecialType.System_Object),
+            _ => !decomposition,
+        };
+    }
+
+    private static bool ContainsDecomposition(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol a => ContainsDecomposition(a.ElementType),
+        INamedTypeSymbol { Name: "Decomposition", ContainingNamespace.Name: "Decomposition" } => true,
+        INamedTypeSymbol { IsGenericType: true } g => g.TypeArguments.Any(ContainsDecomposition),
+        _ => false,
+    };
 
     /// <summary>The helper's generated name.</summary>
     public static string HelperName(IMethodSymbol method) => "__cd_" + method.Name;
@@ -195,6 +253,8 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
                 return $"{Decomposed(element.ArrayReference)}[{string.Join(", ", element.Indices.Select(i => Plain(i.Syntax)))}]";
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer when KnownTypes.IsTensorLike(instance.Type):
                 return $"{R}.index({Decomposed(instance)}, {Arguments(indexer.Arguments)})";
+            case IPropertyReferenceOperation { Property.Name: "T" or "mT", Property.IsIndexer: false, Instance: { } transposed } when KnownTypes.IsTensorLike(transposed.Type):
+                return $"{R}.{((IPropertyReferenceOperation)op).Property.Name}({Decomposed(transposed)})";
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } collection } item:
                 return $"{Decomposed(collection)}[{Arguments(item.Arguments)}]";
             case IFieldReferenceOperation { Instance: { } tuple } field when tuple.Type is INamedTypeSymbol { IsTupleType: true }:
@@ -232,11 +292,13 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
                    ?? throw new UnsupportedException($"'{Prefix(method)}{name}' has no contextual-decomposition rule; give the block that uses it an IDecomposable implementation, or write the operation with ones that have rules", call.Syntax);
 
         var parts = new List<string>();
+        var shape = new List<(string? Name, OperandKind Kind)>();   // what the rule table must accept, checked below
         if (!method.IsStatic)
         {
             if (!_data.Of(call.Instance) && !rule.Binary)
                 throw new UnsupportedException($"'{Text(call.Syntax)}': {name} of a constant tensor with a decomposed argument has no contextual-decomposition rule", call.Syntax);
             parts.Add(Operand(call.Instance!));
+            shape.Add((null, Kind(call.Instance!)));
         }
         var ordered = call.Arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
         var positional = rule.Binary || ordered.Any(a => a.ArgumentKind == ArgumentKind.ParamArray);
@@ -247,14 +309,21 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
             if (rule.Ignored.Contains(parameter)) continue;
             if (argument.ArgumentKind == ArgumentKind.ParamArray)
             {
-                parts.AddRange(argument.Value is IArrayCreationOperation { Initializer: { } init } && argument.Value.IsImplicit
-                    ? init.ElementValues.Select(Operand) : new[] { Operand(argument.Value) });
+                foreach (var element in ParamsElements(argument))
+                {
+                    parts.Add(Operand(element));
+                    shape.Add((null, Kind(element)));
+                }
                 continue;
             }
             var value = Operand(argument.Value);
             var first = method.IsStatic && i == 0;
-            parts.Add(first || positional ? value : $"{(rule.Renames.TryGetValue(parameter, out var renamed) ? renamed : parameter)}: {value}");
+            var ruleName = rule.Renames.TryGetValue(parameter, out var renamed) ? renamed : parameter;
+            parts.Add(first || positional ? value : $"{ruleName}: {value}");
+            shape.Add((first || positional ? null : ruleName, Kind(argument.Value)));
         }
+        if (_rules is not null && !RuleAccepts(rule.Method, shape))
+            throw new UnsupportedException($"'{Text(call.Syntax)}' has no contextual-decomposition rule for these operands ({string.Join(", ", shape.Select(s => s.Kind switch { OperandKind.Decomposed => "decomposed tensor", OperandKind.Tensor => "constant tensor", _ => "value" }))}); give the block that uses it an IDecomposable implementation, or write the operation with ones that have rules", call.Syntax);
         var text = $"{R}.{rule.Method}({string.Join(", ", parts)})";
         if (inPlace && InPlaceRoot(call) is { } root && !statementRoot) return $"({root} = {text})";
         return text;

@@ -71,7 +71,7 @@ internal static class OpRules
             Add(name, new OpRule(name, Same, Inplace));
         Add("leaky_relu", new OpRule("leaky_relu", new Dictionary<string, string> { ["negative_slope"] = "negativeSlope" }, Inplace));
         Add("softplus", new OpRule("softplus", Same, None));
-        Mirror("exp", "log", "sqrt", "log_softmax");
+        Mirror("exp", "log", "sqrt", "log_softmax", "clamp", "clip", "abs", "square", "pow", "max", "min");
 
         // Pooling: positions chosen on β + γ for max pooling; β and γ pooled alike for average pooling.
         var pool = new Dictionary<string, string> { ["kernel_size"] = "kernelSize", ["kernelSize"] = "kernelSize", ["strides"] = "stride", ["ceil_mode"] = "ceilMode" };

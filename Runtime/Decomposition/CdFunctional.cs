@@ -316,6 +316,43 @@ public static class CdFunctional
     /// <summary><c>nn.functional.log_softmax(x, dim)</c>: as the Tensor method.</summary>
     public static Decomposition log_softmax(Decomposition x, long dim) => SoftmaxRules.LogSoftmax(x, dim);
 
+    // ---- More element-wise functions, and max/min along a dimension -------------------------------------------------
+
+    /// <summary><c>x.clamp(min, max)</c>: ReLU's rule (f(β) and f(β + γ) − f(β), f(0) shared like a bias where it is not 0).</summary>
+    public static Decomposition clamp(Decomposition input, Scalar? min = null, Scalar? max = null) => ActivationRules.ReluStyle(input, x => x.clamp(min, max));
+
+    /// <summary><c>x.clip(min, max)</c>, as <see cref="clamp(Decomposition, Scalar?, Scalar?)"/>.</summary>
+    public static Decomposition clip(Decomposition input, Scalar? min = null, Scalar? max = null) => ActivationRules.ReluStyle(input, x => x.clip(min, max));
+
+    /// <summary><c>x.abs()</c>: ReLU's rule (|β| and |β + γ| − |β|).</summary>
+    public static Decomposition abs(Decomposition input) => ActivationRules.ReluStyle(input, x => x.abs());
+
+    /// <summary><c>x.square()</c>: the product rule of x ⊙ x (relevant only where both factors are: β², the rest to γ).</summary>
+    public static Decomposition square(Decomposition input) => ProductRules.Mul(input, input);
+
+    /// <summary>
+    /// <c>x.pow(exponent)</c>: exponent 2 by the product rule (as <see cref="square"/>), 1 as the identity, any other by
+    /// the linearised two-player Shapley value with f(0) shared like a bias (exact: β' + γ' = (β + γ)^p).
+    /// </summary>
+    public static Decomposition pow(Decomposition input, double exponent) => exponent switch
+    {
+        1 => input,
+        2 => ProductRules.Mul(input, input),
+        _ => ActivationRules.ShapleyTwo(input, x => x.pow(exponent)),
+    };
+
+    /// <summary><c>x.max(dim, keepdim)</c>: positions chosen on β + γ (as max pooling), β and γ read there; the indexes as they are.</summary>
+    public static (Decomposition values, Tensor indexes) max(Decomposition input, long dim, bool keepdim = false) => ReductionRules.Max(input, dim, keepdim);
+
+    /// <summary><c>x.min(dim, keepdim)</c>: positions chosen on β + γ, β and γ read there.</summary>
+    public static (Decomposition values, Tensor indexes) min(Decomposition input, long dim, bool keepdim = false) => ReductionRules.Min(input, dim, keepdim);
+
+    /// <summary><c>x.T</c>: the reversed dimensions of β and γ.</summary>
+    public static Decomposition T(Decomposition input) => new(input.Relevant.T, input.Irrelevant.T);
+
+    /// <summary><c>x.mT</c>: the last two dimensions of β and γ swapped.</summary>
+    public static Decomposition mT(Decomposition input) => new(input.Relevant.mT, input.Irrelevant.mT);
+
     // ---- Reductions (ReductionRules) ----------------------------------------------------------------------------
 
     /// <summary><c>x.mean()</c>: the mean of β and of γ.</summary>

@@ -219,6 +219,16 @@ public sealed class TranslationTests
         Assert.Equal([false, true, false], f.Layers.Select(l => l.InLoop).ToArray());
     }
 
+    [Fact]
+    public void Max_over_a_dimension_clamp_powers_and_transposes_have_rules()
+    {
+        Assert.Contains("cd.max(x, dim: 1).values", Cd(Ok("return x.max(1).values;")));
+        Assert.Contains("cd.clamp(x, min: 0)", Cd(Ok("return x.clamp(min: 0);")));
+        Assert.Contains("cd.pow(x, exponent: 3)", Cd(Ok("return x.pow(3);")));
+        Assert.Contains("cd.abs(x)", Cd(Ok("return x.abs() + x.square();")));
+        Assert.Contains("cd.T(x)", Cd(Ok("return x.T;")));
+    }
+
     [Theory]
     [InlineData("return block.forward(x);", "block.forward(x)", "[Decomposable]")]
     [InlineData("return x.cumsum(0);", "x.cumsum(0)", "no contextual-decomposition rule")]
@@ -226,6 +236,7 @@ public sealed class TranslationTests
     [InlineData("System.Func<Tensor, Tensor> f = t => t.relu() + x; return f(x);", "t => t.relu() + x", "lambda")]
     [InlineData("System.Func<Tensor, Tensor> f = t => t.relu(); return f(x);", "f(x)", "no contextual-decomposition rule")]
     [InlineData("return x.sort().Values;", "x.sort()", "no contextual-decomposition rule")]
+    [InlineData("return x.max(fc.forward(x));", "x.max(fc.forward(x))", "for these operands (decomposed tensor, decomposed tensor)")]
     public void A_construct_without_a_rule_is_named_at_its_span(string body, string at, string message)
     {
         var result = Translate(body);
