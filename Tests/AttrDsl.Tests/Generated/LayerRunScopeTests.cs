@@ -30,4 +30,23 @@ public sealed class LayerRunScopeTests
         GC.WaitForPendingFinalizers();
         x.Dispose();
     }
+
+    [Fact]
+    public void A_loop_layer_beyond_the_loops_iterations_is_a_clear_error()
+    {
+        using var scope = NewDisposeScope();
+        var model = new AttrDsl.Tests.Models.Corpus.ResNetForeach(channels: 4, depth: 3);
+        model.eval();
+        var x = rand([1, 3, 8, 8], generator: new Generator(8));
+        Assert.Equal(3, model.ListLayers(x).Count(l => l.Name.StartsWith("blocks_", StringComparison.Ordinal)));
+        var beyond = Assert.Throws<ArgumentException>(() => model.ForwardTo(AttrDsl.Tests.Models.Corpus.ResNetForeach.Layer.blocks(3), x));
+        Assert.Contains("did not reach layer blocks_3", beyond.Message);
+        Assert.Contains("ListLayers", beyond.Message);
+        Assert.Throws<ArgumentException>(() => model.ForwardFrom(AttrDsl.Tests.Models.Corpus.ResNetForeach.Layer.blocks(3), rand([1, 4, 8, 8])));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AttrDsl.Tests.Models.Corpus.ResNetForeach.Layer.blocks(-1));
+        // And the scope stack is whole again: a tensor made now belongs to this test's scope.
+        var after = zeros(1);
+        scope.Dispose();
+        Assert.True(after.IsInvalid);
+    }
 }
