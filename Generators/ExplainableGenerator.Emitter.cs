@@ -105,12 +105,13 @@ public sealed partial class ExplainableGenerator
         }
 
         /// <summary>An interpretation of the translated forward: the rule table its operations call and the type of its values.</summary>
-        private sealed record Interpretation(string Rules, string Value);
+        internal sealed record Interpretation(string Rules, string Value);
 
         /// <summary>Contextual decomposition: CdFunctional's rules over (β, γ).</summary>
         private static readonly Interpretation Decomposition = new("global::AttrDsl.Decomposition.CdFunctional", "global::AttrDsl.Decomposition.Decomposition");
 
-        private static string Interpret(string text, Interpretation interpretation) =>
+        /// <summary>A translated body (or helper) read under <paramref name="interpretation"/>: its rule table and value type.</summary>
+        internal static string Interpret(string text, Interpretation interpretation) =>
             text.Replace(Translation.ForwardTranslator.RulesPlaceholder, interpretation.Rules).Replace(Translation.ForwardTranslator.ValuePlaceholder, interpretation.Value);
 
         // The user's code, under #line (a debugger steps through their lines) and without its warnings (they are

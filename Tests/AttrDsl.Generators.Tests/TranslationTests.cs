@@ -229,6 +229,42 @@ public sealed class TranslationTests
         Assert.Contains("cd.T(x)", Cd(Ok("return x.T;")));
     }
 
+    [Fact]
+    public void A_second_interpretation_is_a_new_rule_table_over_the_same_translation()
+    {
+        // The same translated body, read with another rule table and value type (here: interval bounds, a stand-in
+        // for DeepLift's or LRP's rules), compiles as it is: nothing in the translation is specific to (β, γ).
+        var f = Ok("""
+            var h = fc.forward(x);
+            for (var i = 0; i < 2; i++) h = nn.functional.relu(h) * 0.5 + h;
+            return Helper(h, 2.0);
+            """);
+        var interval = new ExplainableGenerator.Emitter.Interpretation("global::Other.IntervalRules", "global::Other.Interval");
+        var body = ExplainableGenerator.Emitter.Interpret(f.Body, interval);
+        var helper = ExplainableGenerator.Emitter.Interpret(f.Helpers.Single().Text, interval);
+        var model = Source("return x;");
+        var end = model.LastIndexOf('}');
+        var source = model.Substring(0, end)
+            + "        public global::Other.Interval Run(global::Other.Interval x)\n" + body + "\n" + helper + "\n    }\n"
+            + """
+            namespace Other
+            {
+                using TorchSharp;
+                public readonly record struct Interval(torch.Tensor Low, torch.Tensor High);
+                public static class IntervalRules
+                {
+                    public static Interval module(torch.nn.Module m, Interval d) => d;
+                    public static Interval relu(Interval d) => new(torch.nn.functional.relu(d.Low), torch.nn.functional.relu(d.High));
+                    public static Interval mul(Interval d, double s) => s >= 0 ? new(d.Low * s, d.High * s) : new(d.High * s, d.Low * s);
+                    public static Interval add(Interval a, Interval b) => new(a.Low + b.Low, a.High + b.High);
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(("/t/Interval.cs", source));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n" + source);
+    }
+
     [Theory]
     [InlineData("return block.forward(x);", "block.forward(x)", "[Decomposable]")]
     [InlineData("return x.cumsum(0);", "x.cumsum(0)", "no contextual-decomposition rule")]
