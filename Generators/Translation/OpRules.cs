@@ -81,9 +81,15 @@ internal static class OpRules
         // Layers written functionally.
         Add("dropout", new OpRule("dropout", Same, ["p", "training", "inplace"]));
         Add("layer_norm", new OpRule("layer_norm", new Dictionary<string, string> { ["normalized_shape"] = "normalizedShape" }, None));
-        Mirror("linear");
+        Add("linear", new OpRule("linear", new Dictionary<string, string> { ["weights"] = "weight" }, None));
+        var conv = new Dictionary<string, string> { ["strides"] = "stride" };
+        Add("conv1d", new OpRule("conv1d", conv, None));
+        Add("conv2d", new OpRule("conv2d", conv, None));
+        // Eval mode, where decomposition runs: the running statistics (training and momentum do not apply).
+        Add("batch_norm", new OpRule("batch_norm", new Dictionary<string, string> { ["running_mean"] = "runningMean", ["running_var"] = "runningVar" }, ["training", "momentum"]));
+        Mirror("glu");
         Add("scaled_dot_product_attention", new OpRule("scaled_dot_product_attention",
-            new Dictionary<string, string> { ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal" }, ["p", "dropout_p"]));
+            new Dictionary<string, string> { ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal", ["is_casual"] = "isCausal" }, ["p", "dropout_p"]));
 
         // Shapes and reductions: applied to β and γ alike.
         Add("flatten", new OpRule("flatten", new Dictionary<string, string> { ["start_dim"] = "startDim", ["end_dim"] = "endDim" }, None));

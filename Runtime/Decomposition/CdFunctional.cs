@@ -49,6 +49,26 @@ public static class CdFunctional
     /// <summary>GELU, by ReLU's rule.</summary>
     public static Decomposition gelu(Decomposition d) => ActivationRules.Gelu(d);
 
+    /// <summary>GELU, by ReLU's rule (<c>nn.functional.gelu(x, inplace)</c>).</summary>
+    public static Decomposition gelu(Decomposition x, bool inplace) => ActivationRules.Gelu(x);
+
+    /// <summary>GELU with its approximation, by ReLU's rule (<c>nn.functional.gelu(x, approximate)</c>).</summary>
+    public static Decomposition gelu(Decomposition x, GELU.Approximate approximate, bool inplace = false) => ActivationRules.Gelu(x, approximate);
+
+    /// <summary>
+    /// The gated linear unit <c>nn.functional.glu(x, dim)</c>: x split in halves a, b along <paramref name="dim"/>, then
+    /// a ⊙ σ(b) by the product rule (relevant only where both factors are) after the sigmoid's Shapley split.
+    /// </summary>
+    public static Decomposition glu(Decomposition input, long dim = -1)
+    {
+        if (input.Relevant is null) throw new ArgumentNullException(nameof(input));
+        var dims = input.Relevant.dim();
+        if (dim < -dims || dim >= dims || input.Relevant.shape[dim < 0 ? dim + dims : dim] % 2 != 0)
+            throw new ArgumentException($"glu halves dimension {dim}, which must exist and have an even size; the input is [{string.Join(", ", input.Relevant.shape)}].", nameof(dim));
+        var halves = ShapeRules.chunk(input, 2, dim);
+        return ProductRules.Mul(halves[0], ActivationRules.Sigmoid(halves[1]));
+    }
+
     /// <summary>Softplus, by ReLU's rule.</summary>
     public static Decomposition softplus(Decomposition d, double beta = 1, double threshold = 20) => ActivationRules.Softplus(d, beta, threshold);
 

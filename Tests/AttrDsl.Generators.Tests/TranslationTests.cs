@@ -227,6 +227,9 @@ public sealed class TranslationTests
         Assert.Contains("cd.pow(x, exponent: 3)", Cd(Ok("return x.pow(3);")));
         Assert.Contains("cd.abs(x)", Cd(Ok("return x.abs() + x.square();")));
         Assert.Contains("cd.T(x)", Cd(Ok("return x.T;")));
+        // Functional layers with TorchSharp's own parameter names.
+        Assert.Contains("cd.linear(x, weight: fc.weight, bias: fc.bias)", Cd(Ok("return nn.functional.linear(x, weights: fc.weight, bias: fc.bias);")));
+        Assert.Contains("cd.glu(x, dim: -1)", Cd(Ok("return nn.functional.glu(x, -1);")));
     }
 
     [Fact]

@@ -64,3 +64,23 @@ public sealed class SelectionAndPowerRulesTests
         Close(CdFunctional.T(m).Relevant, m.Relevant.T, "β transposed");
     }
 }
+
+/// <summary>The functional forms users write for layers: glu, gelu with its approximation.</summary>
+public sealed class FunctionalFormRulesTests
+{
+    [Fact]
+    public void Glu_and_gelu_forms_are_complete()
+    {
+        using var scope = NewDisposeScope();
+        var (d, x) = Pair(3, 8);
+        var glu = CdFunctional.glu(d, -1);
+        Complete(glu, nn.functional.glu(x, -1));
+        // The product rule: β' is the relevant half times the relevant part of σ(b).
+        var halves = d.Relevant.chunk(2, -1);
+        var sigmoid = AttrDsl.Decomposition.ActivationRules.Sigmoid(new Dec(halves[0 + 1], d.Irrelevant.chunk(2, -1)[1]));
+        Close(glu.Relevant, halves[0] * sigmoid.Relevant, "β' of glu");
+        Assert.Throws<ArgumentException>(() => CdFunctional.glu(Pair(3, 7).D, -1));
+        Complete(CdFunctional.gelu(d, TorchSharp.Modules.GELU.Approximate.tanh), nn.functional.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh));
+        Complete(CdFunctional.gelu(d, inplace: false), nn.functional.gelu(x));
+    }
+}
