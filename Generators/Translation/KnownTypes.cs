@@ -26,6 +26,9 @@ internal static class KnownTypes
         "TorchSharp.Modules.Tanh", "TorchSharp.Modules.Sigmoid", "TorchSharp.Modules.MaxPool1d", "TorchSharp.Modules.MaxPool2d",
         "TorchSharp.Modules.AvgPool1d", "TorchSharp.Modules.AvgPool2d", "TorchSharp.Modules.AdaptiveAvgPool2d",
         "TorchSharp.Modules.Dropout", "TorchSharp.Modules.Identity", "TorchSharp.Modules.Flatten", "TorchSharp.Modules.Sequential",
+        "TorchSharp.Modules.SiLU", "TorchSharp.Modules.ReLU6", "TorchSharp.Modules.ELU", "TorchSharp.Modules.Mish", "TorchSharp.Modules.Hardtanh",
+        "TorchSharp.Modules.Hardsigmoid", "TorchSharp.Modules.Hardswish", "TorchSharp.Modules.CELU", "TorchSharp.Modules.SELU",
+        "TorchSharp.Modules.PReLU", "TorchSharp.Modules.LogSoftmax", "TorchSharp.Modules.GLU",
     ];
 
     /// <summary>The metadata name of a type: namespace-qualified, nested types joined with '.', no generic arguments.</summary>

@@ -84,3 +84,32 @@ public sealed class FunctionalFormRulesTests
         Complete(CdFunctional.gelu(d, inplace: false), nn.functional.gelu(x));
     }
 }
+
+/// <summary>Activation modules as layers (a Sequential of them, decomposed by the runtime's walk): complete, and as their functional rules.</summary>
+public sealed class ActivationModuleRulesTests
+{
+    [Fact]
+    public void Every_activation_module_decomposes_completely_and_as_its_functional_rule()
+    {
+        using var scope = NewDisposeScope();
+        var (d, x) = Pair(4, 6);
+        var modules = new (nn.Module<Tensor, Tensor> Module, Func<Dec, Dec> Rule)[]
+        {
+            (nn.SiLU(), r => CdFunctional.silu(r)), (nn.ReLU6(), r => CdFunctional.relu6(r)), (nn.ELU(0.5), r => CdFunctional.elu(r, 0.5)),
+            (nn.Mish(), r => CdFunctional.mish(r)), (nn.Hardtanh(-0.5, 0.5), r => CdFunctional.hardtanh(r, -0.5, 0.5)),
+            (nn.Hardsigmoid(), r => CdFunctional.hardsigmoid(r)), (nn.Hardswish(), r => CdFunctional.hardswish(r)),
+            (nn.LogSoftmax(1), r => CdFunctional.log_softmax(r, 1)), (nn.GLU(1), r => CdFunctional.glu(r, 1)),
+            (nn.CELU(0.7), r => AttrDsl.Decomposition.ActivationRules.ReluStyle(r, t => nn.functional.celu(t, 0.7))),
+            (nn.SELU(), r => AttrDsl.Decomposition.ActivationRules.ReluStyle(r, t => nn.functional.selu(t))),
+        };
+        foreach (var (module, rule) in modules)
+        {
+            var result = ContextualDecomposition.Decompose(nn.Sequential(module), d);
+            Complete(result, module.call(x));
+            var expected = rule(d);
+            Close(result.Relevant, expected.Relevant, $"β' of {module.GetType().Name}");
+        }
+        var prelu = nn.PReLU(1, 0.2, dtype: float64);
+        Complete(ContextualDecomposition.Decompose(nn.Sequential(prelu), d), prelu.call(x));
+    }
+}
