@@ -99,16 +99,16 @@ public sealed class ContextualDecompositionTests
     {
         using var scope = NewDisposeScope();
         var model = nn.Sequential(
-            ("features", nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Hardswish())),
+            ("features", nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Softmax(1))),
             ("head", nn.Linear(4, 2)));
         model.to(float64);
         var x = randn(2, 4, dtype: float64);
         var ex = Assert.Throws<UnsupportedModuleException>(() => ContextualDecomposition.Decompose(model, x, ones_like(x)));
-        Assert.Contains("features.3 (TorchSharp.Modules.Hardswish)", ex.Message);
+        Assert.Contains("features.3 (TorchSharp.Modules.Softmax)", ex.Message);
         Assert.Equal("features.3", ex.ModulePath);
         Assert.Contains("IDecomposable", ex.Message);   // says how to fix it
         // Inside a user block, the child's path goes through the block.
-        var wrapped = nn.Sequential(("block", new ChainOfList(nn.Linear(4, 4), nn.Hardswish())));
+        var wrapped = nn.Sequential(("block", new ChainOfList(nn.Linear(4, 4), nn.Softmax(1))));
         wrapped.to(float64);
         var ex2 = Assert.Throws<UnsupportedModuleException>(() => ContextualDecomposition.Decompose(wrapped, x, ones_like(x)));
         Assert.Equal("block.layers.1", ex2.ModulePath);
