@@ -53,6 +53,7 @@ public sealed class AttributionPriorTrainer
     private readonly optim.Optimizer _priorOptimizer;
     private readonly PriorTrainingOptions _options;
     private readonly Dictionary<Tensor, string> _parameterNames = new(ReferenceEqualityComparer.Instance);
+    private bool _secondOrderChecked;
     private long[]? _checkedSampleShape;
     private long _step;
 
@@ -144,6 +145,8 @@ public sealed class AttributionPriorTrainer
         AttributionStats? stats = null;
         try
         {
+            // Before the first update with a prior: every operation on the prior's path needs a second derivative.
+            if (withPrior && !_secondOrderChecked) CheckSecondOrder(x, y, mask, method);
             if (!withPrior || _options.Schedule == PriorSchedule.Alternating)
             {
                 _optimizer.zero_grad();
@@ -373,6 +376,71 @@ public sealed class AttributionPriorTrainer
                 $"{method}: {what} does not depend on the model's weights (it carries no gradient); compute it from the model's output or the " +
                 "attributions with differentiable operations — not under no_grad(), not via detach(), item() or ToArray()");
         return loss;
+    }
+
+    /// <summary>
+    /// A prior trains through the gradient of the model (a second derivative), and libtorch has none for some operations
+    /// (e.g. <c>aten::hardsigmoid_backward</c>, behind Hardsigmoid and Hardswish). One prior loss on two rows of the first
+    /// batch is backpropagated before any update: an operation without a second derivative fails here, with an error that
+    /// names it, the modules that use it and what to do, and nothing has been trained. Its gradients are discarded.
+    /// </summary>
+    private void CheckSecondOrder(Tensor x, Tensor y, Tensor? mask, string method)
+    {
+        using var scope = NewDisposeScope();
+        var rows = Math.Min(2, x.size(0));
+        var (xs, ys) = (x.narrow(0, 0, rows), y.narrow(0, 0, rows));
+        var ms = mask is null ? null : mask.size(0) == x.size(0) ? mask.narrow(0, 0, rows) : mask;
+        const string none = "No weights were updated by this step.";
+        // The probe draws expected-gradient references like a step does: the generator's state is restored after it, so
+        // training draws exactly what it would have drawn without the probe.
+        using var rngState = get_rng_state().DetachFromDisposeScope();
+        try
+        {
+            var (omega, _) = PriorLoss(xs, ys, ms, [], method, none, out _);
+            Backward(omega, _priorOptimizer);
+        }
+        catch (Exception e) when (e is not System.Runtime.InteropServices.ExternalException || MissingSecondDerivative(e.Message) is null)
+        {
+            // Any other problem (a prior that returns something unusable, a non-finite penalty) is reported by the step
+            // itself, in its own terms and at its own phase: the probe only looks for missing second derivatives.
+            return;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (MissingSecondDerivative(e.Message) is { } op)
+        {
+            var users = ModulesUsing(op);
+            throw new NotSupportedException(
+                $"{method}: the prior trains through the model's gradient, and libtorch has no second derivative for {op}" +
+                (users.Count > 0 ? $", used by {string.Join(", ", users.Take(5))}{(users.Count > 5 ? $" and {users.Count - 5} more" : "")}" : " (an operation in the model's forward)") +
+                ". Replace it with an operation that has one (Sigmoid for Hardsigmoid, SiLU for Hardswish, ReLU or Softplus for " +
+                "piecewise functions), or train this model without the prior. No weights were updated.",
+                e);
+        }
+        finally
+        {
+            _priorOptimizer.zero_grad();
+            _optimizer.zero_grad();
+            set_rng_state(rngState);
+        }
+        _secondOrderChecked = true;
+    }
+
+    // libtorch's "derivative for aten::hardsigmoid_backward is not implemented": the operation, or null.
+    private static string? MissingSecondDerivative(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"derivative for (aten::\w+) is not implemented");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    // The model's modules whose type is named after the operation (aten::hardsigmoid_backward → Hardsigmoid, and the
+    // Hardswish that is built on it), as "path (Type)".
+    private List<string> ModulesUsing(string op)
+    {
+        var name = op.Substring(op.IndexOf("::", StringComparison.Ordinal) + 2).Replace("_backward", "").Replace("_", "");
+        var names = name == "hardsigmoid" ? new[] { "hardsigmoid", "hardswish" } : [name];
+        return _model.named_modules()
+            .Where(m => names.Contains(m.module.GetType().Name.ToLowerInvariant()))
+            .Select(m => $"{(m.name.Length == 0 ? "(model)" : m.name)} ({m.module.GetType().Name})")
+            .ToList();
     }
 
     /// <summary>
