@@ -29,6 +29,12 @@ internal static class KnownTypes
         "TorchSharp.Modules.SiLU", "TorchSharp.Modules.ReLU6", "TorchSharp.Modules.ELU", "TorchSharp.Modules.Mish", "TorchSharp.Modules.Hardtanh",
         "TorchSharp.Modules.Hardsigmoid", "TorchSharp.Modules.Hardswish", "TorchSharp.Modules.CELU", "TorchSharp.Modules.SELU",
         "TorchSharp.Modules.PReLU", "TorchSharp.Modules.LogSoftmax", "TorchSharp.Modules.GLU",
+        "TorchSharp.Modules.GroupNorm", "TorchSharp.Modules.InstanceNorm1d", "TorchSharp.Modules.InstanceNorm2d",
+        "TorchSharp.Modules.ConvTranspose1d", "TorchSharp.Modules.ConvTranspose2d", "TorchSharp.Modules.Upsample",
+        "TorchSharp.Modules.AdaptiveMaxPool1d", "TorchSharp.Modules.AdaptiveMaxPool2d", "TorchSharp.Modules.ZeroPad2d",
+        "TorchSharp.Modules.ConstantPad1d", "TorchSharp.Modules.ConstantPad2d", "TorchSharp.Modules.ConstantPad3d",
+        "TorchSharp.Modules.ReflectionPad1d", "TorchSharp.Modules.ReflectionPad2d", "TorchSharp.Modules.ReflectionPad3d",
+        "TorchSharp.Modules.ReplicationPad1d", "TorchSharp.Modules.ReplicationPad2d", "TorchSharp.Modules.ReplicationPad3d",
     ];
 
     /// <summary>The metadata name of a type: namespace-qualified, nested types joined with '.', no generic arguments.</summary>

@@ -321,6 +321,60 @@ public static class CdFunctional
     /// <summary>Hardswish, by ReLU's rule (<paramref name="inplace"/> has no effect).</summary>
     public static Decomposition hardswish(Decomposition input, bool inplace = false) => ActivationRules.Hardswish(input);
 
+    // ---- Normalisation, transposed convolution, adaptive max pooling, resampling and padding --------------------------
+
+    /// <summary><c>nn.functional.group_norm</c>: per group σ from β + γ, each part centred by its own mean, weight on both, bias shared (<see cref="NormalizationRules.group_norm"/>).</summary>
+    public static Decomposition group_norm(Decomposition input, long num_groups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
+        NormalizationRules.group_norm(input, num_groups, weight, bias, eps);
+
+    /// <summary>
+    /// <c>nn.functional.instance_norm</c>: with <paramref name="use_input_stats"/> the GroupNorm rule with one group per
+    /// channel, otherwise the BatchNorm rule with the running statistics (<see cref="NormalizationRules.instance_norm"/>).
+    /// The running statistics are never updated (<paramref name="momentum"/> has no effect).
+    /// </summary>
+    public static Decomposition instance_norm(Decomposition input, Tensor? running_mean = null, Tensor? running_var = null, Tensor? weight = null, Tensor? bias = null, bool use_input_stats = true, double momentum = 0.1, double eps = 1e-5) =>
+        NormalizationRules.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, eps);
+
+    /// <summary><c>nn.functional.conv_transpose1d</c>: β and γ through it without the bias, the bias shared by magnitude.</summary>
+    public static Decomposition conv_transpose1d(Decomposition input, Tensor weight, Tensor? bias = null, long? stride = null, long? padding = null, long? output_padding = null, long? dilation = null, long groups = 1) =>
+        LinearRules.conv_transpose1d(input, weight, bias, stride, padding, output_padding, dilation, groups);
+
+    /// <summary><c>nn.functional.conv_transpose2d</c>: β and γ through it without the bias, the bias shared by magnitude.</summary>
+    public static Decomposition conv_transpose2d(Decomposition input, Tensor weight, Tensor? bias = null, long[]? strides = null, long[]? padding = null, long[]? output_padding = null, long[]? dilation = null, long groups = 1) =>
+        LinearRules.conv_transpose2d(input, weight, bias, strides, padding, output_padding, dilation, groups);
+
+    /// <summary><c>nn.functional.adaptive_max_pool1d</c>: positions chosen on β + γ, β and γ taken at them.</summary>
+    public static Decomposition adaptive_max_pool1d(Decomposition input, long output_size) => PoolingRules.adaptive_max_pool1d(input, output_size);
+
+    /// <summary><c>nn.functional.adaptive_max_pool2d</c>: positions chosen on β + γ, β and γ taken at them.</summary>
+    public static Decomposition adaptive_max_pool2d(Decomposition input, long[] output_size) => PoolingRules.adaptive_max_pool2d(input, output_size);
+
+    /// <summary><c>nn.functional.upsample</c> (linear): β and γ resampled separately (<see cref="ResamplingRules"/>).</summary>
+    public static Decomposition upsample(Decomposition input, long[]? size = null, double[]? scale_factor = null, UpsampleMode mode = UpsampleMode.Nearest, bool align_corners = false) =>
+        ResamplingRules.upsample(input, size, scale_factor, mode, align_corners);
+
+    /// <summary><c>nn.functional.interpolate</c> (linear for a fixed output size): β and γ resampled separately (<see cref="ResamplingRules"/>).</summary>
+    public static Decomposition interpolate(Decomposition x, long[]? size = null, double[]? scale_factor = null, InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null, bool recompute_scale_factor = false, bool antialias = false) =>
+        ResamplingRules.interpolate(x, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias);
+
+    /// <summary><c>nn.functional.pad</c>: a constant <paramref name="value"/> goes half to β, half to γ; reflect/replicate/circular padding is linear (<see cref="ResamplingRules"/>).</summary>
+    public static Decomposition pad(Decomposition input, long[] pad, PaddingModes mode = PaddingModes.Constant, double value = 0) => ResamplingRules.pad(input, pad, mode, value);
+
+    /// <summary><c>nn.functional.pad</c> with the pad as a span (see <see cref="pad(Decomposition, long[], PaddingModes, double)"/>).</summary>
+    public static Decomposition pad(Decomposition input, ReadOnlySpan<long> pad, PaddingModes mode = PaddingModes.Constant, double value = 0) => ResamplingRules.pad(input, pad.ToArray(), mode, value);
+
+    /// <summary><c>nn.functional.pad</c> with the pad as a pair (see <see cref="pad(Decomposition, long[], PaddingModes, double)"/>).</summary>
+    public static Decomposition pad(Decomposition input, (long, long) pad, PaddingModes mode = PaddingModes.Constant, double value = 0) =>
+        ResamplingRules.Padded(input, mode, value, (t, m, v) => nn.functional.pad(t, pad, m, v));
+
+    /// <summary><c>nn.functional.pad</c> with the pad as a quadruple (see <see cref="pad(Decomposition, long[], PaddingModes, double)"/>).</summary>
+    public static Decomposition pad(Decomposition input, (long, long, long, long) pad, PaddingModes mode = PaddingModes.Constant, double value = 0) =>
+        ResamplingRules.Padded(input, mode, value, (t, m, v) => nn.functional.pad(t, pad, m, v));
+
+    /// <summary><c>nn.functional.pad</c> with one pad size (see <see cref="pad(Decomposition, long[], PaddingModes, double)"/>).</summary>
+    public static Decomposition pad(Decomposition input, long pad, PaddingModes mode = PaddingModes.Constant, double value = 0) =>
+        ResamplingRules.Padded(input, mode, value, (t, m, v) => nn.functional.pad(t, pad, m, v));
+
     // ---- Softmax (SoftmaxRules) ---------------------------------------------------------------------------------
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace AttrDsl.Decomposition;
 /// Contextual decomposition (Murdoch et al. 2018; Singh et al., ACD 2019) of a TorchSharp model: the input is split
 /// into a relevant part β and an irrelevant part γ and both are carried through the model layer by layer with the
 /// rules of <see cref="LinearRules"/>, <see cref="NormalizationRules"/>, <see cref="ActivationRules"/>,
-/// <see cref="PoolingRules"/>, <see cref="ShapeRules"/>, <see cref="EmbeddingRules"/> and
+/// <see cref="PoolingRules"/>, <see cref="ResamplingRules"/>, <see cref="ShapeRules"/>, <see cref="EmbeddingRules"/> and
 /// <see cref="CombinationRules"/>, so that β + γ equals the model's output at every layer.
 /// <para>
 /// The model is walked, not hooked: a module implementing <see cref="IDecomposable"/> decomposes itself;
@@ -168,8 +168,12 @@ public static class ContextualDecomposition
         Linear l => LinearRules.Linear(l, d),
         Conv1d c => LinearRules.Conv1d(c, d),
         Conv2d c => LinearRules.Conv2d(c, d),
+        ConvTranspose1d c => LinearRules.ConvTranspose1d(c, d),
+        ConvTranspose2d c => LinearRules.ConvTranspose2d(c, d),
         BatchNorm1d or BatchNorm2d => NormalizationRules.BatchNorm((NormBase)module, d),
         LayerNorm ln => NormalizationRules.LayerNorm(ln, d),
+        GroupNorm gn => NormalizationRules.GroupNorm(gn, d),
+        InstanceNorm1d or InstanceNorm2d => NormalizationRules.InstanceNorm((InstanceNorm)module, d),
         ReLU => ActivationRules.Relu(d),
         LeakyReLU lr => ActivationRules.LeakyRelu(d, lr.negative_slope),
         GELU g => ActivationRules.Gelu(d, g.approximate),
@@ -192,6 +196,11 @@ public static class ContextualDecomposition
         AvgPool1d ap => PoolingRules.AvgPool1d(ap, d),
         AvgPool2d ap => PoolingRules.AvgPool2d(ap, d),
         AdaptiveAvgPool2d ap => PoolingRules.AdaptiveAvgPool2d(ap, d),
+        AdaptiveMaxPool1d mp => PoolingRules.AdaptiveMaxPool1d(mp, d),
+        AdaptiveMaxPool2d mp => PoolingRules.AdaptiveMaxPool2d(mp, d),
+        Upsample u => ResamplingRules.Upsample(u, d),
+        ZeroPad2d or ConstantPad1d or ConstantPad2d or ConstantPad3d or ReflectionPad1d or ReflectionPad2d or ReflectionPad3d
+            or ReplicationPad1d or ReplicationPad2d or ReplicationPad3d => ResamplingRules.Pad((PadBase)module, d),
         Dropout => ShapeRules.Dropout(module, d),
         Identity => d,
         Flatten f => ShapeRules.Flatten(f, d),

@@ -1,7 +1,7 @@
 namespace AttrDsl.Decomposition;
 
 /// <summary>
-/// CD rules for the affine layers (Linear, Conv1d, Conv2d): β and γ go through the weights without the bias in one
+/// CD rules for the affine layers (Linear, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d): β and γ go through the weights without the bias in one
 /// stacked call (r = Wβ, i = Wγ), then the bias is shared by <see cref="BiasShare.Split"/> (in proportion to |r| and |i|).
 /// </summary>
 public static class LinearRules
@@ -64,6 +64,53 @@ public static class LinearRules
         else
         {
             // Reflect/replicate/circular or "same" padding: still linear, so the layer's own forward minus its bias is W·x.
+            ri = StackedCall.Apply(d, x => bias is null ? layer.call(x) : layer.call(x) - ChannelBias(bias, x.dim()));
+        }
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// CD of a <see cref="ConvTranspose1d"/> layer: linear, so β and γ go through the transposed convolution without the
+    /// bias in one stacked call (r = Wᵀ⋆β, i = Wᵀ⋆γ) and the per-channel bias is shared by <see cref="BiasShare.Split"/>.
+    /// </summary>
+    public static Decomposition ConvTranspose1d(ConvTranspose1d layer, Decomposition d) => ConvolutionTranspose(layer, d, 1);
+
+    /// <summary>CD of a <see cref="ConvTranspose2d"/> layer (the rule of <see cref="ConvTranspose1d(TorchSharp.Modules.ConvTranspose1d, Decomposition)"/>).</summary>
+    public static Decomposition ConvTranspose2d(ConvTranspose2d layer, Decomposition d) => ConvolutionTranspose(layer, d, 2);
+
+    /// <summary>Functional 1-d transposed convolution: β and γ through it without the bias, the bias shared by magnitude.</summary>
+    public static Decomposition conv_transpose1d(Decomposition d, Tensor weight, Tensor? bias = null, long? stride = null, long? padding = null, long? outputPadding = null, long? dilation = null, long groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.conv_transpose1d(x, weight, null, stride, padding, outputPadding, dilation, groups));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Functional 2-d transposed convolution: β and γ through it without the bias, the bias shared by magnitude.</summary>
+    public static Decomposition conv_transpose2d(Decomposition d, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? outputPadding = null, long[]? dilation = null, long groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var ri = StackedCall.Apply(d, x => nn.functional.conv_transpose2d(x, weight, null, stride, padding, outputPadding, dilation, groups));
+        return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
+    }
+
+    private static Decomposition ConvolutionTranspose(Convolution layer, Decomposition d, int spatialDims)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        using var scope = NewDisposeScope();
+        var bias = layer.bias;
+        Decomposition ri;
+        if (layer.padding_mode == PaddingModes.Zeros && layer.padding is not null)
+        {
+            ri = spatialDims == 1
+                ? StackedCall.Apply(d, x => nn.functional.conv_transpose1d(x, layer.weight!, null, layer.stride[0], layer.padding[0], layer.output_padding[0], layer.dilation[0], layer.groups))
+                : StackedCall.Apply(d, x => nn.functional.conv_transpose2d(x, layer.weight!, null, layer.stride, layer.padding, layer.output_padding, layer.dilation, layer.groups));
+        }
+        else
+        {
+            // Any other configuration: still linear, so the layer's own forward minus its bias is the linear part.
             ri = StackedCall.Apply(d, x => bias is null ? layer.call(x) : layer.call(x) - ChannelBias(bias, x.dim()));
         }
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();

@@ -40,6 +40,37 @@ public static class PoolingRules
     public static Decomposition max_pool2d(Decomposition d, long kernelSize, long? stride = null, long padding = 0) =>
         max_pool2d(d, [kernelSize, kernelSize], [stride ?? kernelSize, stride ?? kernelSize], [padding, padding]);
 
+    /// <summary>CD of <see cref="AdaptiveMaxPool1d"/>: positions chosen on β + γ, β and γ taken at them.</summary>
+    public static Decomposition AdaptiveMaxPool1d(AdaptiveMaxPool1d layer, Decomposition d)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return adaptive_max_pool1d(d, layer.output_size);
+    }
+
+    /// <summary>CD of <see cref="AdaptiveMaxPool2d"/>: positions chosen on β + γ, β and γ taken at them.</summary>
+    public static Decomposition AdaptiveMaxPool2d(AdaptiveMaxPool2d layer, Decomposition d)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return adaptive_max_pool2d(d, layer.output_size);
+    }
+
+    /// <summary>Functional adaptive 1-d max pooling of [N, C, L] activations, positions chosen on β + γ.</summary>
+    public static Decomposition adaptive_max_pool1d(Decomposition d, long outputSize)
+    {
+        using var scope = NewDisposeScope();
+        var (_, indices) = nn.functional.adaptive_max_pool1d_with_indices(d.Relevant + d.Irrelevant, outputSize);
+        return Gather(d, indices).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Functional adaptive 2-d max pooling of [N, C, H, W] activations, positions chosen on β + γ.</summary>
+    public static Decomposition adaptive_max_pool2d(Decomposition d, long[] outputSize)
+    {
+        ArgumentNullException.ThrowIfNull(outputSize);
+        using var scope = NewDisposeScope();
+        var (_, indices) = nn.functional.adaptive_max_pool2d_with_indices(d.Relevant + d.Irrelevant, outputSize);
+        return Gather(d, indices).MoveToOuterDisposeScope();
+    }
+
     // Pooling indices index the flattened spatial positions of each (sample, channel) plane.
     private static Decomposition Gather(Decomposition d, Tensor indices)
     {
