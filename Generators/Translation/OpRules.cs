@@ -87,7 +87,8 @@ internal static class OpRules
         Add("conv2d", new OpRule("conv2d", conv, None));
         // Eval mode, where decomposition runs: the running statistics (training and momentum do not apply).
         Add("batch_norm", new OpRule("batch_norm", new Dictionary<string, string> { ["running_mean"] = "runningMean", ["running_var"] = "runningVar" }, ["training", "momentum"]));
-        Mirror("glu");
+        Mirror("glu", "group_norm", "instance_norm", "conv_transpose1d", "conv_transpose2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "upsample", "interpolate", "pad");
         Add("scaled_dot_product_attention", new OpRule("scaled_dot_product_attention",
             new Dictionary<string, string> { ["attn_mask"] = "attnMask", ["is_causal"] = "isCausal", ["is_casual"] = "isCausal" }, ["p", "dropout_p"]));
 

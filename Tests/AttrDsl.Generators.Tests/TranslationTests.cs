@@ -230,6 +230,7 @@ public sealed class TranslationTests
         // Functional layers with TorchSharp's own parameter names.
         Assert.Contains("cd.linear(x, weight: fc.weight, bias: fc.bias)", Cd(Ok("return nn.functional.linear(x, weights: fc.weight, bias: fc.bias);")));
         Assert.Contains("cd.glu(x, dim: -1)", Cd(Ok("return nn.functional.glu(x, -1);")));
+        Assert.Contains("cd.pad(x, pad: new long[] { 1, 1 })", Cd(Ok("return nn.functional.pad(x, new long[] { 1, 1 });")));
     }
 
     [Fact]
