@@ -11,7 +11,7 @@ namespace AttrDsl.Generators;
 
 public sealed partial class ExplainableGenerator
 {
-    /// <summary><see cref="ModelSpec"/> → C#: one Scriban template per member; the translated statements are written with <see cref="SourceWriter"/>.</summary>
+    /// <summary><see cref="ModelSpec"/> → C#: one Scriban template per member; the translated bodies are the rewritten user code under #line.</summary>
     internal static class Emitter
     {
         private static readonly string Version = typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
@@ -27,7 +27,6 @@ public sealed partial class ExplainableGenerator
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (ThrowForTests) throw;
                 // never throw into the compiler; the analyzers explain what is wrong with the model
             }
         }
@@ -135,8 +134,6 @@ public sealed partial class ExplainableGenerator
         private static List<LayerMember> LayerMembers(ForwardSpec forward) =>
             forward.Layers.Select(l => new LayerMember(l.Name, Literals.Identifier(LayerReserved.Contains(l.Name) ? l.Name + "_" : l.Name), l.Site, l.InLoop,
                 System.Security.SecurityElement.Escape(l.Type) ?? l.Type)).ToList();
-
-        private static string Trim(SourceWriter w) => w.ToString().TrimEnd('\n');
 
         private static string Pad(int level) => new(' ', 4 * level);
 

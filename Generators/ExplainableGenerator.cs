@@ -16,9 +16,6 @@ public sealed partial class ExplainableGenerator : IIncrementalGenerator
     internal const string ExplainableAttribute = "AttrDsl.ExplainableAttribute";
     internal const string DecomposableAttribute = "AttrDsl.DecomposableAttribute";
 
-    /// <summary>Tests set this to see an exception the generator would otherwise turn into a missing member.</summary>
-    internal static bool ThrowForTests;
-
     /// <summary>Tracking names of the pipeline's steps (incrementality tests assert on them).</summary>
     public static class TrackingNames
     {

@@ -11,30 +11,26 @@ internal static class DecompositionBenchmarks
 {
     public static IEnumerable<(string Name, string Value)> Run()
     {
-        // The MNIST CNN through the runtime's walk (its decomposition is written by hand, as IDecomposable).
-        manual_seed(0);
-        using var net = new MnistNet();
-        foreach (var row in Pass("MNIST CNN, batch 64", net, rand(64, 1, 28, 28), "ACD's three forwards per layer > 3"))
-            yield return row;
-
-        // The generated decomposition of models written as users write them: forward with loops, attention, helpers.
-        manual_seed(0);
-        using var transformer = new TransformerClassifier(inputs: 32, dim: 128, heads: 4, depth: 4, classes: 10);
-        foreach (var row in Pass("transformer (4 layers, d 128, attention in forward), batch 16 × 64 tokens", transformer, rand(16, 64, 32)))
-            yield return row;
-        manual_seed(0);
-        using var resnet = new ResNetForeach(channels: 32, depth: 4, classes: 10);
-        foreach (var row in Pass("ResNet (4 blocks in a ModuleList loop, 32 channels), batch 16 × 3 × 32 × 32", resnet, rand(16, 3, 32, 32)))
-            yield return row;
-        // The same architectures at widths where matrix products and convolutions, not element-wise passes, dominate.
-        manual_seed(0);
-        using var wide = new TransformerClassifier(inputs: 64, dim: 512, heads: 8, depth: 4, classes: 10);
-        foreach (var row in Pass("transformer (4 layers, d 512), batch 8 × 128 tokens", wide, rand(8, 128, 64)))
-            yield return row;
-        manual_seed(0);
-        using var wideResnet = new ResNetForeach(channels: 128, depth: 4, classes: 10);
-        foreach (var row in Pass("ResNet (4 blocks, 128 channels), batch 8 × 3 × 32 × 32", wideResnet, rand(8, 3, 32, 32)))
-            yield return row;
+        (string Name, Func<nn.Module<Tensor, Tensor>> Model, long[] Input, string Note)[] cases =
+        [
+            // The MNIST CNN through the runtime's walk (its decomposition is written by hand, as IDecomposable).
+            ("MNIST CNN, batch 64", () => new MnistNet(), [64, 1, 28, 28], "ACD's three forwards per layer > 3"),
+            // The generated decomposition of models written as users write them: forward with loops, attention, helpers.
+            ("transformer (4 layers, d 128, attention in forward), batch 16 × 64 tokens",
+                () => new TransformerClassifier(inputs: 32, dim: 128, heads: 4, depth: 4, classes: 10), [16, 64, 32], ""),
+            ("ResNet (4 blocks in a ModuleList loop, 32 channels), batch 16 × 3 × 32 × 32",
+                () => new ResNetForeach(channels: 32, depth: 4, classes: 10), [16, 3, 32, 32], ""),
+            // The same architectures at widths where matrix products and convolutions, not element-wise passes, dominate.
+            ("transformer (4 layers, d 512), batch 8 × 128 tokens", () => new TransformerClassifier(inputs: 64, dim: 512, heads: 8, depth: 4, classes: 10), [8, 128, 64], ""),
+            ("ResNet (4 blocks, 128 channels), batch 8 × 3 × 32 × 32", () => new ResNetForeach(channels: 128, depth: 4, classes: 10), [8, 3, 32, 32], ""),
+        ];
+        foreach (var (name, make, input, note) in cases)
+        {
+            manual_seed(0);
+            using var model = make();
+            foreach (var row in Pass(name, model, rand(input), note))
+                yield return row;
+        }
     }
 
     // ContextualDecomposition over forward for one model and batch (a random 0/1 mask), after checking β + γ = logits.

@@ -513,8 +513,7 @@ internal sealed class DecompositionRewriter : CSharpSyntaxRewriter
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private static bool IsTypeOrName(ExpressionSyntax e) =>
-        e is TypeSyntax && e.Parent is not (ArgumentSyntax or EqualsValueClauseSyntax or ReturnStatementSyntax or ExpressionStatementSyntax or ArrowExpressionClauseSyntax or InitializerExpressionSyntax)
-        && e.Parent is VariableDeclarationSyntax or ForEachStatementSyntax or DeclarationExpressionSyntax or ParameterSyntax or TypeArgumentListSyntax
+        e is TypeSyntax && e.Parent is VariableDeclarationSyntax or ForEachStatementSyntax or DeclarationExpressionSyntax or ParameterSyntax or TypeArgumentListSyntax
             or ObjectCreationExpressionSyntax or ArrayTypeSyntax or CastExpressionSyntax or QualifiedNameSyntax or NullableTypeSyntax
             or MethodDeclarationSyntax or LocalFunctionStatementSyntax or TupleElementSyntax or RefTypeSyntax;
 

@@ -22,6 +22,7 @@ internal sealed class Dependence
     private readonly DependenceKind _kind;
     private readonly TranslationScope _scope;
     private readonly HashSet<ISymbol> _dependent = new(SymbolEqualityComparer.Default);
+    private Dictionary<IOperation, bool>? _answers;
 
     private Dependence(DependenceKind kind, TranslationScope scope) => (_kind, _scope) = (kind, scope);
 
@@ -38,6 +39,7 @@ internal sealed class Dependence
                 changed |= d.Walk(body.Operation, body.Method, dependentControl: false);
         }
         if (kind == DependenceKind.Data) d.DropUnconsumed(cancellation);
+        d._answers = new Dictionary<IOperation, bool>();   // the sets are final: answers can be kept
         return d;
     }
 
@@ -114,6 +116,15 @@ internal sealed class Dependence
     public bool Of(IOperation? operation)
     {
         if (operation is null) return false;
+        // The rewriters ask about every expression and again about its parts: once the analysis is done, each answer is
+        // computed once (during the fixpoint the sets still grow, so nothing is kept).
+        if (_answers is null) return Compute(operation);
+        if (!_answers.TryGetValue(operation, out var answer)) _answers[operation] = answer = Compute(operation);
+        return answer;
+    }
+
+    private bool Compute(IOperation operation)
+    {
         if (_kind == DependenceKind.Data && operation.Type is not null && !KnownTypes.IsTensorish(operation.Type)) return false;
         switch (operation)
         {

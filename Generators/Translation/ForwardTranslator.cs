@@ -122,8 +122,7 @@ internal static class ForwardTranslator
         if (!set.Add(named)) return;
         try
         {
-            var compilation = call.SyntaxTree is { } tree ? FindCompilation(named) : null;
-            if (compilation is null) return;
+            if (currentCompilation is not { } compilation) return;
             var result = Translate(syntax, compilation.GetSemanticModel(syntax.SyntaxTree), CancellationToken.None);
             if (result.Forward is null)
                 throw new UnsupportedException($"the block {named.Name} called here cannot be decomposed: its forward has a construct with no rule ({result.Problem})", call);
@@ -135,8 +134,6 @@ internal static class ForwardTranslator
 
     // The compilation of the translation running on this thread (a block's forward is translated in it).
     [ThreadStatic] private static Compilation? currentCompilation;
-
-    private static Compilation? FindCompilation(INamedTypeSymbol _) => currentCompilation;
 
     private static bool IsGenerated(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.Name == "GeneratedCodeAttribute")
