@@ -39,7 +39,7 @@ internal static class OpRules
     [
         "softmax", "argmax", "argmin", "argsort", "eq", "ne", "gt", "ge", "lt", "le", "greater", "less", "greater_equal",
         "less_equal", "not_equal", "sign", "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_not",
-        "logical_xor", "floor", "ceil", "round", "trunc", "nonzero", "bool", "@long", "@int",
+        "logical_xor", "floor", "ceil", "round", "trunc", "nonzero", "bool", "long", "int",
     ];
 
     /// <summary>The rule of <paramref name="name"/> (an in-place <c>op_</c> gives <c>op</c>'s), or null.</summary>
