@@ -9,8 +9,9 @@ namespace AttrDsl.Decomposition;
 /// <see cref="PoolingRules"/>, <see cref="ResamplingRules"/>, <see cref="ShapeRules"/>, <see cref="EmbeddingRules"/> and
 /// <see cref="CombinationRules"/>, so that β + γ equals the model's output at every layer.
 /// <para>
-/// The model is walked, not hooked: a module implementing <see cref="IDecomposable"/> decomposes itself;
-/// <c>Sequential</c> runs its children in order (and so does a <c>ModuleList</c>, which cannot sit in a Sequential but
+/// The model is walked, not hooked: a module implementing <see cref="IDecomposable"/> decomposes itself; a module with a
+/// rule in <see cref="DecompositionRules"/> (TorchVision's models and blocks, TorchSharp's transformer layers, rules you
+/// register) uses it; <c>Sequential</c> runs its children in order (and so does a <c>ModuleList</c>, which cannot sit in a Sequential but
 /// can be handed to <see cref="Propagate"/> by the block that owns it); the supported layers use their rules. Any other
 /// module raises <see cref="UnsupportedModuleException"/> naming it and its path — nothing is skipped silently.
 /// BatchNorm and Dropout must be in eval mode (call <c>model.eval()</c>).
@@ -152,6 +153,7 @@ public static class ContextualDecomposition
                 return d;
             }
             if (module is IDecomposable self) return self.Decompose(d);
+            if (DecompositionRules.Find(module) is { } rule) return rule(module, d);
             if (module is Sequential || IsModuleList(module))
             {
                 foreach (var (name, child) in module.named_children())
@@ -208,6 +210,16 @@ public static class ContextualDecomposition
             $"{Describe(path, module)} takes token indices, but it receives a real-valued decomposition here; an Embedding can only be the first layer, decomposed with DecomposeTokens."),
         _ => throw new UnsupportedModuleException(path.Length == 0 ? "(model)" : path, module.GetType()),
     };
+
+    /// <summary>The path of <paramref name="module"/> in the running decomposition ("(model)" for the root, its type name when it is not on the walk).</summary>
+    internal static string CurrentPath(nn.Module module)
+    {
+        var s = stack;
+        if (s is not null)
+            for (var i = s.Count - 1; i >= 0; i--)
+                if (ReferenceEquals(s[i].Module, module)) return s[i].Path.Length == 0 ? "(model)" : s[i].Path;
+        return $"<{module.GetType().Name}>";
+    }
 
     private static (nn.Module Module, string Path) FirstLeaf(nn.Module module, string path)
     {

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+
+namespace AttrDsl.Decomposition;
+
+/// <summary>
+/// Rules for TorchSharp's transformer modules: <c>MultiheadAttention</c>, <c>TransformerEncoderLayer</c> and
+/// <c>TransformerEncoder</c>. They are libtorch's C++ modules behind a handle: sequence-first ([S, N, E]), post-norm
+/// (<c>norm1(x + attention(x))</c>, then <c>norm2(x + linear2(act(linear1(x))))</c>), with their weights reachable only
+/// as named parameters. TorchSharp does not expose a layer's number of heads or its activation, so the rule finds them
+/// once per module instance: it runs the module's own forward on a small probe and keeps the (heads, activation) pair
+/// whose decomposition reproduces it; a module that no pair reproduces is refused with a clear error rather than
+/// decomposed wrongly. Attention follows <see cref="AttentionRules"/> (weights from the full query and key).
+/// </summary>
+public static class TransformerRules
+{
+    private enum Activation { Relu, Gelu }
+
+    private sealed record Config(long Heads, Activation Activation);
+
+    private static readonly ConditionalWeakTable<nn.Module, Config> Configs = new();
+
+    internal static void RegisterAll()
+    {
+        DecompositionRules.Register<TransformerEncoderLayer>((layer, d) => EncoderStack(layer, d, [""]));
+        DecompositionRules.Register<TransformerEncoder>((encoder, d) => EncoderStack(encoder, d, LayerPrefixes(encoder)));
+    }
+
+    /// <summary>
+    /// CD of <c>MultiheadAttention</c> (no masks, no dropout) on sequence-first inputs [L, N, E] / [S, N, E]: the input
+    /// projections and the output projection are linear (their biases shared as by <see cref="LinearRules"/>); the
+    /// per-head attention weights come from the full query and key.
+    /// </summary>
+    /// <param name="attention">The module.</param>
+    /// <param name="query">β and γ of the query [L, N, E].</param>
+    /// <param name="key">β and γ of the key [S, N, E].</param>
+    /// <param name="value">β and γ of the value [S, N, E].</param>
+    /// <param name="heads">The number of heads the module was built with (TorchSharp does not expose it).</param>
+    /// <param name="keyPaddingMask">Optional [N, S] bool mask, true where a key position is padding (PyTorch's convention).</param>
+    public static Decomposition MultiheadAttention(MultiheadAttention attention, Decomposition query, Decomposition key, Decomposition value, long heads,
+        Tensor? keyPaddingMask = null)
+    {
+        ArgumentNullException.ThrowIfNull(attention);
+        var p = Parameters(attention, "");
+        var e = p["in_proj_weight"].size(1);
+        if (heads < 1 || e % heads != 0)
+            throw new ArgumentOutOfRangeException(nameof(heads), heads, $"The attention's embedding size {e} must be a multiple of the number of heads.");
+        using var scope = NewDisposeScope();
+        return Attention(p, "", query, key, value, heads, keyPaddingMask).MoveToOuterDisposeScope();
+    }
+
+    private static Decomposition EncoderStack(nn.Module module, Decomposition d, IReadOnlyList<string> prefixes)
+    {
+        if (module.training)
+            throw new InvalidOperationException($"{ContextualDecomposition.CurrentPath(module)} ({module.GetType().Name}) is in training mode, where its dropout zeroes random units; call model.eval() before decomposing.");
+        if (d.Relevant.dim() != 3)
+            throw new ArgumentException($"{ContextualDecomposition.CurrentPath(module)} ({module.GetType().Name}) takes a sequence-first input [S, N, E]; its decomposition has shape [{string.Join(", ", d.Relevant.shape)}].");
+        var p = Parameters(module, "");
+        var config = Configs.GetValue(module, m => Identify(m, p, prefixes));
+        using var scope = NewDisposeScope();
+        foreach (var prefix in prefixes)
+            d = EncoderLayer(p, prefix, d, config);
+        return d.MoveToOuterDisposeScope();
+    }
+
+    private static Decomposition EncoderLayer(IReadOnlyDictionary<string, Tensor> p, string prefix, Decomposition x, Config config)
+    {
+        var e = x.Relevant.size(-1);
+        var attended = Attention(p, prefix + "self_attn.", x, x, x, config.Heads, null);
+        var ret = NormalizationRules.layer_norm(ArithmeticRules.Add(x, attended), [e], p[prefix + "norm1.weight"], p[prefix + "norm1.bias"], 1e-5);
+        var hidden = LinearRules.linear(ret, p[prefix + "linear1.weight"], p[prefix + "linear1.bias"]);
+        hidden = config.Activation == Activation.Relu ? ActivationRules.Relu(hidden) : ActivationRules.Gelu(hidden);
+        var ff = LinearRules.linear(hidden, p[prefix + "linear2.weight"], p[prefix + "linear2.bias"]);
+        return NormalizationRules.layer_norm(ArithmeticRules.Add(ret, ff), [e], p[prefix + "norm2.weight"], p[prefix + "norm2.bias"], 1e-5);
+    }
+
+    // libtorch's multi-head attention: project, split the embedding into heads, softmax(q kᵀ / √d) v per head, join, project.
+    private static Decomposition Attention(IReadOnlyDictionary<string, Tensor> p, string prefix, Decomposition query, Decomposition key, Decomposition value,
+        long heads, Tensor? keyPaddingMask)
+    {
+        var w = p[prefix + "in_proj_weight"];
+        var b = p.GetValueOrDefault(prefix + "in_proj_bias");
+        var e = w.size(1);
+        var (wq, wk, wv) = (w.narrow(0, 0, e), w.narrow(0, e, e), w.narrow(0, 2 * e, e));
+        var (bq, bk, bv) = b is null ? (null, null, null) : (b.narrow(0, 0, e), b.narrow(0, e, e), b.narrow(0, 2 * e, e));
+        var q = Heads(LinearRules.linear(query, wq, bq), heads);
+        var k = Heads(LinearRules.linear(key, wk, bk), heads);
+        var v = Heads(LinearRules.linear(value, wv, bv), heads);
+        Tensor? mask = null;
+        if (keyPaddingMask is not null)
+            mask = keyPaddingMask.to(ScalarType.Bool).logical_not().view(keyPaddingMask.size(0), 1, 1, keyPaddingMask.size(1));   // true = may attend
+        var attended = AttentionRules.ScaledDotProductAttention(q, k, v, mask);                    // [N, H, L, Dh]
+        var joined = new Decomposition(JoinHeads(attended.Relevant), JoinHeads(attended.Irrelevant));
+        return LinearRules.linear(joined, p[prefix + "out_proj.weight"], p.GetValueOrDefault(prefix + "out_proj.bias"));
+    }
+
+    // [L, N, E] → [N, H, L, E/H]
+    private static Decomposition Heads(Decomposition d, long heads)
+    {
+        Tensor Split(Tensor t) => t.view(t.size(0), t.size(1), heads, t.size(2) / heads).permute(1, 2, 0, 3);
+        return new(Split(d.Relevant), Split(d.Irrelevant));
+    }
+
+    // [N, H, L, Dh] → [L, N, H·Dh]
+    private static Tensor JoinHeads(Tensor t) => t.permute(2, 0, 1, 3).reshape(t.size(2), t.size(0), t.size(1) * t.size(3));
+
+    private static Dictionary<string, Tensor> Parameters(nn.Module module, string prefix) =>
+        module.named_parameters().ToDictionary(np => np.name, np => (Tensor)np.parameter);
+
+    private static List<string> LayerPrefixes(nn.Module encoder)
+    {
+        var indices = encoder.named_parameters()
+            .Select(np => np.name.Split('.'))
+            .Where(parts => parts.Length > 2 && parts[0] == "layers" && int.TryParse(parts[1], out _))
+            .Select(parts => int.Parse(parts[1])).Distinct().Order().ToList();
+        return indices.Select(i => $"layers.{i}.").ToList();
+    }
+
+    // Runs the module's own forward on a small probe and finds the (heads, activation) whose decomposition reproduces it.
+    private static Config Identify(nn.Module module, IReadOnlyDictionary<string, Tensor> p, IReadOnlyList<string> prefixes)
+    {
+        var first = p[prefixes[0] + "self_attn.in_proj_weight"];
+        var e = first.size(1);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var probe = arange(3 * 2 * e, dtype: first.dtype, device: first.device).mul(0.37).sin().view(3, 2, e);   // deterministic, no RNG draw
+        var expected = ((nn.Module<Tensor, Tensor>)module).forward(probe);
+        var zero = zeros_like(probe);
+        foreach (var activation in new[] { Activation.Relu, Activation.Gelu })
+            for (long h = 1; h <= e; h++)
+            {
+                if (e % h != 0) continue;
+                var config = new Config(h, activation);
+                var d = new Decomposition(probe, zero);
+                foreach (var prefix in prefixes) d = EncoderLayer(p, prefix, d, config);
+                if (d.Total().allclose(expected, rtol: 1e-4, atol: 1e-5)) return config;
+            }
+        throw new UnsupportedModuleException(ContextualDecomposition.CurrentPath(module), module.GetType(),
+            $"The decomposition rule for {module.GetType().Name} at {ContextualDecomposition.CurrentPath(module)} could not reproduce the module's own forward with any number of heads and a ReLU or GELU activation " +
+            "(TorchSharp exposes neither, so the rule identifies them from the module's output). Register a rule of your own for it with DecompositionRules.Register.");
+    }
+}
