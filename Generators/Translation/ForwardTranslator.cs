@@ -106,6 +106,9 @@ internal static class ForwardTranslator
         if (type.Locations.Any(l => l.IsInSource))
             throw new UnsupportedException($"the module called here is a {type.Name} with no decomposition: mark the class {type.Name} [Decomposable] (and partial) so its forward is translated too", call)
                 { UndecomposableType = name };
+        // A module of another library (TorchVision's, a package's) may have a rule in the runtime's registry, built in or
+        // registered by the user at run time: its call is left to the registry, which names the module if it has none.
+        if (type.ContainingAssembly?.Name != KnownTypes.TorchSharpAssembly) return;
         throw new UnsupportedException($"the module {type.ToDisplayString()} has no contextual-decomposition rule", call);
     }
 

@@ -35,7 +35,12 @@ internal static class KnownTypes
         "TorchSharp.Modules.ConstantPad1d", "TorchSharp.Modules.ConstantPad2d", "TorchSharp.Modules.ConstantPad3d",
         "TorchSharp.Modules.ReflectionPad1d", "TorchSharp.Modules.ReflectionPad2d", "TorchSharp.Modules.ReflectionPad3d",
         "TorchSharp.Modules.ReplicationPad1d", "TorchSharp.Modules.ReplicationPad2d", "TorchSharp.Modules.ReplicationPad3d",
+        // Rules of the runtime's registry (DecompositionRules) for TorchSharp's own modules.
+        "TorchSharp.Modules.TransformerEncoderLayer", "TorchSharp.Modules.TransformerEncoder",
     ];
+
+    /// <summary>The assembly of TorchSharp's own modules: a module type from it that is not in <see cref="Layers"/> has no rule.</summary>
+    public const string TorchSharpAssembly = "TorchSharp";
 
     /// <summary>The metadata name of a type: namespace-qualified, nested types joined with '.', no generic arguments.</summary>
     public static string MetadataName(ITypeSymbol type)

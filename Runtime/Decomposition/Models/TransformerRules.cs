@@ -123,7 +123,7 @@ public static class TransformerRules
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var probe = arange(3 * 2 * e, dtype: first.dtype, device: first.device).mul(0.37).sin().view(3, 2, e);   // deterministic, no RNG draw
-        var expected = ((nn.Module<Tensor, Tensor>)module).forward(probe);
+        var expected = ((nn.IModule<Tensor, Tensor>)module).call(probe);
         var zero = zeros_like(probe);
         foreach (var activation in new[] { Activation.Relu, Activation.Gelu })
             for (long h = 1; h <= e; h++)
