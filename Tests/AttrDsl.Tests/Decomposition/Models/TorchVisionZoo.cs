@@ -44,6 +44,9 @@ internal static class TorchVisionZoo
 
     public static int Side(string name) => name == "inception_v3" ? InceptionSide : 64;
 
+    /// <summary>The smallest side the architecture takes: AlexNet's pooling needs 63 pixels, Inception v3's 75; the others run on 32.</summary>
+    public static int SmallSide(string name) => name switch { "inception_v3" => InceptionSide, "alexnet" => 64, _ => 32 };
+
     /// <summary>The public static methods of <c>torchvision.models</c> that build a model.</summary>
     public static IEnumerable<string> PackageConstructors() =>
         typeof(torchvision.models).GetMethods(BindingFlags.Public | BindingFlags.Static)
