@@ -251,7 +251,7 @@ internal sealed class NamedLayer
         return paths.Count <= ListedPaths ? shown : $"{shown}, ... ({paths.Count} in all)";
     }
 
-    /// <summary>"; did you mean ...?" with the closest paths by edit distance, or paths the given one is a suffix of; empty when none is close.</summary>
+    /// <summary>" (did you mean ...?)" with the closest paths by edit distance, or paths the given one is a suffix of; empty when none is close.</summary>
     private static string DidYouMean(string path, IReadOnlyList<string> paths)
     {
         var limit = Math.Max(2, path.Length / 3);
@@ -262,7 +262,7 @@ internal sealed class NamedLayer
             .Take(3)
             .Select(c => $"\"{c.Path}\"")
             .ToList();
-        return close.Count == 0 ? "" : $"; did you mean {string.Join(" or ", close)}?";
+        return close.Count == 0 ? "" : $" (did you mean {string.Join(" or ", close)}?)";
     }
 
     private static int EditDistance(string a, string b)

@@ -30,7 +30,7 @@ public class LayerByNameErrorTests
         var ex = Assert.Throws<ArgumentException>(() => new GradCam(m, "body.5"));
         Assert.Equal("layerPath", ex.ParamName);
         Assert.StartsWith("LayerSplit.At: the model (Nested) has no module at path \"body.5\"", ex.Message);
-        Assert.Contains("did you mean \"body.0\" or \"body.1\" or \"body.2\"?", ex.Message);
+        Assert.Contains("\"body.5\" (did you mean \"body.0\" or \"body.1\" or \"body.2\"?). Its module paths", ex.Message);
         Assert.Contains("Its module paths (from named_modules()): \"body\", \"head\", \"body.0\", \"body.1\", \"body.2\", \"body.3\"", ex.Message);
         var typo = Assert.Throws<ArgumentException>(() => LayerSplit.At(new Residual(), "blokc"));
         Assert.Contains("did you mean \"block\"?", typo.Message);
@@ -152,6 +152,37 @@ public class LayerByNameErrorTests
         Assert.Throws<InvalidOperationException>(() => split.Bottom(x));   // still checked: the first run never succeeded
         Assert.Contains("runs 2 times", Assert.Throws<InvalidOperationException>(() => split.Forward(x, zeros([B, 3], float64))).Message);
         Assert.Equal(0, HookCount(m));
+    }
+
+    /// <summary>Every tensor the hooks make (captured copies, replacements, diagnosing forwards) is freed, on success and on error.</summary>
+    [Fact]
+    public void ByNameRunsFreeEveryTensorTheyMake()
+    {
+        var block = new InPlaceBlock();
+        var reused = new Reused();
+        var hidden = new ForwardCallsChild();
+        var x4 = T(Values(B * 4, 913, -2, 2), B, 4).DetachFromDisposeScope();
+        var x3 = T(Values(B * 3, 914, -2, 2), B, 3).DetachFromDisposeScope();
+        void Work()
+        {
+            using var scope = NewDisposeScope();
+            var act = new LayerActivation(block, "conv");
+            act.Attribute(x4);
+            act.Attribute(x4);
+            new GradCam(block, "conv").Attribute(x4, Target.Class(0));
+            new LayerIntegratedGradients(block, "conv").AttributeWithDelta(x4, Target.Class(0), nSteps: 4, internalBatchSize: 4);
+            new LayerConductance(block, "conv").Attribute(x4, Target.Class(0), nSteps: 3);
+            Assert.Throws<InvalidOperationException>(() => new InternalInfluence(reused, "act").Attribute(x3, Target.Class(0), nSteps: 3));
+            Assert.Throws<InvalidOperationException>(() => LayerSplit.At(reused, "act").Forward(x3, zeros([B, 3], float64)));
+            Assert.Throws<InvalidOperationException>(() => new GradCam(hidden, "a").Attribute(x3, Target.Class(0)));
+            Assert.Throws<InvalidOperationException>(() => LayerSplit.At(block, "conv").Forward(x4, zeros([B, 5], float64)));
+        }
+        Work();   // first use of every code path
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Work();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        x4.Dispose();
+        x3.Dispose();
     }
 
     [Fact]
