@@ -47,8 +47,22 @@ public static class Explainer
             LayerAttributionMethod.Activation => new LayerActivation(split).Attribute(x),
             LayerAttributionMethod.InternalInfluence => new InternalInfluence(split).Attribute(x, target),
             LayerAttributionMethod.Conductance => new LayerConductance(split).Attribute(x, target),
+            LayerAttributionMethod.IntegratedGradients => new LayerIntegratedGradients(split).Attribute(x, target),
+            LayerAttributionMethod.GradientXActivation => new LayerGradientXActivation(split).Attribute(x, target),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown layer attribution method {method}"),
         };
+    }
+
+    /// <summary>
+    /// Layer attributions of <paramref name="x"/> at the layer of <paramref name="model"/> with module path
+    /// <paramref name="layerPath"/> (e.g. "layer4", "features.28"; see <see cref="LayerSplit.At"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The path names no module of the model (the message lists its paths), or the method's own argument checks failed.</exception>
+    public static Tensor ExplainLayer(nn.Module<Tensor, Tensor> model, string layerPath, Tensor x, Target target, LayerAttributionMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layerPath);
+        return ExplainLayer(LayerSplit.At(model, layerPath), x, target, method);
     }
 
     private static NoiseTunnel SmoothGrad(nn.Module<Tensor, Tensor> model)

@@ -11,4 +11,8 @@ public enum LayerAttributionMethod
     InternalInfluence,
     /// <summary>Layer conductance (Dhamdhere et al. 2018).</summary>
     Conductance,
+    /// <summary>Layer integrated gradients: integrated gradients of the output along the straight path between the layer's activations for the baseline (zeros) and for the input.</summary>
+    IntegratedGradients,
+    /// <summary>The layer's activation times the output's gradient with respect to it.</summary>
+    GradientXActivation,
 }

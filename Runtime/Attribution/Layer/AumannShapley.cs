@@ -24,6 +24,13 @@ public sealed class AumannShapley
     /// <summary>Aumann–Shapley values at the layer between two modules.</summary>
     public AumannShapley(torch.nn.Module<Tensor, Tensor> bottom, torch.nn.Module<Tensor, Tensor> top) => _split = new LayerSplit(bottom, top);
 
+    /// <summary>
+    /// Aumann–Shapley values at the layer of <paramref name="model"/> with module path <paramref name="layerPath"/>
+    /// (see <see cref="LayerSplit.At"/>). The rest of the model reads the input x at every path point, so with a skip
+    /// connection around the layer the attributions sum to f(x; z) − f(x; z'), the model with the layer's output replaced.
+    /// </summary>
+    public AumannShapley(torch.nn.Module<Tensor, Tensor> model, string layerPath) => _split = LayerSplit.At(model, layerPath);
+
     /// <summary>Attributions shaped like the layer's activations [B, ...] (or [B, C] when aggregated).</summary>
     /// <param name="inputs">A batch [B, ...] (any dtype bottom accepts, e.g. token ids).</param>
     /// <param name="target">Which output to explain.</param>
@@ -72,7 +79,9 @@ public sealed class AumannShapley
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = LayerCore.PathRows(z, zBase, alphas.AsSpan(s0, k));
-            var g = LayerCore.TopGradients(_split.Top, rows, target, b, k, Name);
+            // The path runs in the layer's space; the rest of a split made by LayerSplit.At reads the input itself at every point.
+            var xRows = LayerCore.RepeatRows(x, k);
+            var g = LayerCore.TopGradients(_split, xRows, rows, target, b, k, Name);
             var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
             if (avgGrad is null) avgGrad = part.MoveToOuterDisposeScope();
             else avgGrad.add_(part);

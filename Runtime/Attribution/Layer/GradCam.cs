@@ -25,6 +25,9 @@ public sealed class GradCam
     /// <summary>Grad-CAM at the layer between two modules.</summary>
     public GradCam(torch.nn.Module<Tensor, Tensor> bottom, torch.nn.Module<Tensor, Tensor> top) => _split = new LayerSplit(bottom, top);
 
+    /// <summary>Grad-CAM at the layer of <paramref name="model"/> with module path <paramref name="layerPath"/> (e.g. "layer4"; see <see cref="LayerSplit.At"/>).</summary>
+    public GradCam(torch.nn.Module<Tensor, Tensor> model, string layerPath) => _split = LayerSplit.At(model, layerPath);
+
     /// <summary>The class activation map, [B, 1, ...spatial] (or [B, 1, H, W] of the input when upsampled).</summary>
     /// <param name="inputs">A batch [B, ...].</param>
     /// <param name="target">Which output to explain.</param>
@@ -47,7 +50,7 @@ public sealed class GradCam
         var a = LayerCore.Activations(_split.Bottom, x, Name);
         if (a.dim() < 2)
             throw new InvalidOperationException($"{Name}: the layer activations have shape {AttributionArgs.Str(a.shape)}; Grad-CAM needs channels [B, C, ...]");
-        var g = Gradients.Of(LayerCore.CheckedTop(_split.Top, Name), a, target, method: Name);
+        var g = Gradients.Of(LayerCore.CheckedTop(_split, x, Name), a, target, method: Name);
         var weights = a.dim() > 2
             ? g.mean(Enumerable.Range(2, (int)a.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)
             : g;

@@ -29,6 +29,9 @@ public sealed class InternalInfluence
     /// <summary>Internal influence at the layer between two modules.</summary>
     public InternalInfluence(torch.nn.Module<Tensor, Tensor> bottom, torch.nn.Module<Tensor, Tensor> top) => _split = new LayerSplit(bottom, top);
 
+    /// <summary>Internal influence at the layer of <paramref name="model"/> with module path <paramref name="layerPath"/> (see <see cref="LayerSplit.At"/>).</summary>
+    public InternalInfluence(torch.nn.Module<Tensor, Tensor> model, string layerPath) => _split = LayerSplit.At(model, layerPath);
+
     /// <summary>
     /// The path-averaged gradient ∂f/∂z, shaped like the layer's activations [B, ...] (or [B, C] when
     /// aggregated), optionally times z − z'.
@@ -64,7 +67,7 @@ public sealed class InternalInfluence
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = LayerCore.PathRows(x, xBase, alphas.AsSpan(s0, k));
             var z = LayerCore.Activations(_split.Bottom, rows, Name);
-            var g = LayerCore.TopGradients(_split.Top, z, target, b, k, Name);
+            var g = LayerCore.TopGradients(_split, rows, z, target, b, k, Name);
             var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
             if (influence is null) influence = part.MoveToOuterDisposeScope();
             else influence.add_(part);

@@ -21,6 +21,9 @@ public sealed class LayerActivation
     /// <summary>Activations of a module's output.</summary>
     public LayerActivation(torch.nn.Module<Tensor, Tensor> bottom) : this((bottom ?? throw new ArgumentNullException(nameof(bottom))).call) { }
 
+    /// <summary>Activations of the layer of <paramref name="model"/> with module path <paramref name="layerPath"/> (see <see cref="LayerSplit.At"/>; the rest of the forward is skipped).</summary>
+    public LayerActivation(torch.nn.Module<Tensor, Tensor> model, string layerPath) : this(LayerSplit.At(model, layerPath)) { }
+
     /// <summary>
     /// bottom(<paramref name="inputs"/>), detached: [B, ...] as the layer returns it, or [B, C] when
     /// <paramref name="aggregation"/> reduces each feature map of a [B, C, ...spatial] activation.

@@ -28,6 +28,9 @@ public sealed class LayerConductance
     /// <summary>Conductance of the layer between two modules.</summary>
     public LayerConductance(torch.nn.Module<Tensor, Tensor> bottom, torch.nn.Module<Tensor, Tensor> top) => _split = new LayerSplit(bottom, top);
 
+    /// <summary>Conductance of the layer of <paramref name="model"/> with module path <paramref name="layerPath"/> (see <see cref="LayerSplit.At"/>).</summary>
+    public LayerConductance(torch.nn.Module<Tensor, Tensor> model, string layerPath) => _split = LayerSplit.At(model, layerPath);
+
     /// <summary>
     /// The conductance of every unit, shaped like the layer's activations [B, ...] (or [B, C] when
     /// aggregated); each sample's total approximates f(x) − f(x').
@@ -69,7 +72,9 @@ public sealed class LayerConductance
             var zStart = z.narrow(1, 0, k);
             var dz = z.narrow(1, 1, k) - zStart;                                         // [B, k, ...]
             var zRows = zStart.reshape([b * k, .. zShape]);
-            var g = LayerCore.TopGradients(_split.Top, zRows, target, b, k, Name);
+            // The input rows of the same k points: the rest of a split made by LayerSplit.At reads them.
+            var xRows = rows.reshape([b, k + 1, .. x.shape[1..]]).narrow(1, 0, k).reshape([b * k, .. x.shape[1..]]);
+            var g = LayerCore.TopGradients(_split, xRows, zRows, target, b, k, Name);
             var part = (dz * g).sum(1);
             if (total is null) total = part.MoveToOuterDisposeScope();
             else total.add_(part);

@@ -35,21 +35,36 @@ internal static class LayerCore
         return rows.reshape([x.size(0) * k, .. x.shape[1..]]).MoveToOuterDisposeScope();
     }
 
-    /// <summary>∂Σ target(top(z))/∂z for rows z [B·k, ...] holding k path points per sample (sample-major), as [B, k, ...].</summary>
-    internal static Tensor TopGradients(Func<Tensor, Tensor> top, Tensor zRows, Target target, long b, long k, string method)
+    /// <summary>
+    /// ∂Σ target(rest(x, z))/∂z for activation rows z [B·k, ...] holding k path points per sample (sample-major), as
+    /// [B, k, ...]; <paramref name="xRows"/> are the matching input rows, which the rest of a split made by
+    /// <see cref="LayerSplit.At"/> reads (a hand-made split ignores them).
+    /// </summary>
+    internal static Tensor TopGradients(LayerSplit split, Tensor xRows, Tensor zRows, Target target, long b, long k, string method)
     {
         using var scope = NewDisposeScope();
-        var g = Gradients.Of(CheckedTop(top, method), zRows, k == 1 ? target : target.Repeat(k), method: method);
+        var g = Gradients.Of(CheckedTop(split, xRows, method), zRows, k == 1 ? target : target.Repeat(k), method: method);
         return g.reshape([b, k, .. zRows.shape[1..]]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// <paramref name="top"/> with its output checked by <see cref="Checks.Output"/> (not null, floating point, one row
-    /// per activation row): top(z) is the model's output, and a null or integer one would otherwise surface as a
-    /// NullReferenceException or a misleading "does not require grad" from the gradient.
+    /// The rest of the model at input rows <paramref name="xRows"/> as a function of the activations, with its output
+    /// checked by <see cref="Checks.Output"/> (not null, floating point, one row per activation row): it is the model's
+    /// output, and a null or integer one would otherwise surface as a NullReferenceException or a misleading "does not
+    /// require grad" from the gradient.
     /// </summary>
-    internal static Func<Tensor, Tensor> CheckedTop(Func<Tensor, Tensor> top, string method) =>
-        z => Checks.Output(top(z), z.size(0), method);
+    internal static Func<Tensor, Tensor> CheckedTop(LayerSplit split, Tensor xRows, string method) =>
+        z => Checks.Output(split.Forward(xRows, z), z.size(0), method);
+
+    /// <summary>Each row of <paramref name="x"/> [B, ...] repeated <paramref name="k"/> times, sample-major: [B·k, ...].</summary>
+    internal static Tensor RepeatRows(Tensor x, long k)
+    {
+        if (k == 1) return x.alias();
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var expanded = x.unsqueeze(1).expand([shape[0], k, .. shape[1..]]);
+        return expanded.reshape([shape[0] * k, .. shape[1..]]).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// The argument rules every layer method applies to its inputs: a non-empty batch (<see cref="Checks.NotEmpty"/>)
