@@ -1,0 +1,3 @@
+global using AttrDsl;
+global using TorchSharp;
+global using static TorchSharp.torch;
