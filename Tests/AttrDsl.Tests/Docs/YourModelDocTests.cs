@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using AttrDsl.Attribution;
+using AttrDsl.Decomposition;
+
+
+namespace AttrDsl.Tests.Docs;
+
+/// <summary>
+/// The examples of docs/your-model.md run here as written: each C# block of the page (except those marked as fragments)
+/// is the body of one test below, between <c>// docs:begin N</c> and <c>// docs:end</c>, and a test checks the page
+/// and this file hold the same code.
+/// </summary>
+// With the registry tests: one example registers a rule for the type those tests expect to have none.
+[Collection(AttrDsl.Tests.Decomposition.Models.RuleRegistryCollection.Name)]
+public class YourModelDocTests
+{
+    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", ".."));
+
+    [Fact]
+    public void ThePageShowsExactlyTheCodeTheseTestsRun()
+    {
+        var page = File.ReadAllLines(Path.Combine(Root(), "docs", "your-model.md"));
+        var blocks = new List<string>();
+        for (var i = 0; i < page.Length; i++)
+        {
+            if (page[i].Trim() != "```csharp") continue;
+            var end = Array.FindIndex(page, i + 1, l => l.Trim() == "```");
+            if (i == 0 || page[i - 1].Trim() != "<!-- fragment -->") blocks.Add(Normalize(page[(i + 1)..end]));
+            i = end;
+        }
+        var source = File.ReadAllText(Path.Combine(Root(), "Tests", "AttrDsl.Tests", "Docs", "YourModelDocTests.cs"));
+        var regions = Regex.Matches(source, @"// docs:begin (\d+)\r?\n(.*?)\r?\n\s*// docs:end", RegexOptions.Singleline)
+            .ToDictionary(m => int.Parse(m.Groups[1].Value), m => Normalize(m.Groups[2].Value.Split('\n')));
+        Assert.Equal(blocks.Count, regions.Count);
+        for (var k = 0; k < blocks.Count; k++)
+            Assert.True(blocks[k] == regions[k + 1], $"block {k + 1} of docs/your-model.md differs from the test's code:\n{blocks[k]}\n---\n{regions[k + 1]}");
+    }
+
+    // Usings stay out of the comparison (the test file has them at its top); indentation and blank lines do not count.
+    private static string Normalize(IEnumerable<string> lines) =>
+        string.Join("\n", lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)));
+
+    [Fact]
+    public void DecomposingATorchVisionModel()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        // docs:begin 1
+        var model = torchvision.models.resnet18(num_classes: 10);
+        model.eval();                                   // batch norm and dropout in inference mode
+        var x = randn(1, 3, 64, 64);
+
+        // The top-left quarter of the image is the relevant part β, the rest γ.
+        var mask = zeros(1, 1, 64, 64);
+        mask.narrow(2, 0, 32).narrow(3, 0, 32).fill_(1);
+        var d = ContextualDecomposition.Decompose(model, x, mask);
+
+        // β + γ is the model's output: how much of each logit the quarter explains on its own.
+        var logits = model.forward(x);
+        Console.WriteLine($"β of class 3: {d.Relevant[0, 3].item<float>():F3} of {logits[0, 3].item<float>():F3}");
+        // docs:end
+        Assert.True((d.Total() - logits).abs().max().item<float>() < 1e-4);
+        Assert.Equal(1024f, mask.sum().item<float>());
+    }
+
+    [Fact]
+    public void LayerAttributionByName()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        // docs:begin 2
+        var model = torchvision.models.resnet18(num_classes: 10);
+        model.eval();
+        var x = randn(2, 3, 64, 64);
+
+        // Grad-CAM at the last stage, upsampled to the image.
+        var cam = new GradCam(model, "layer4").Attribute(x, Target.Class(3), upsampleToInput: true);   // [2, 1, 64, 64]
+
+        // Layer integrated gradients at the third stage, with the convergence delta per sample.
+        var (attributions, delta) = new LayerIntegratedGradients(model, "layer3").AttributeWithDelta(x, Target.Class(3));
+        Console.WriteLine($"Grad-CAM {string.Join("×", cam.shape)}, layer IG {string.Join("×", attributions.shape)}, |δ| ≤ {delta.abs().max().item<float>():E1}");
+        // docs:end
+        Assert.Equal(new long[] { 2, 1, 64, 64 }, cam.shape);
+        Assert.Equal(new long[] { 2, 256, 4, 4 }, attributions.shape);
+    }
+
+    [Fact]
+    public void RegisteringARule()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        try
+        {
+            // docs:begin 3
+            // TorchVision's Permute (a reordering of dimensions) has no built-in rule: β and γ are permuted alike.
+            DecompositionRules.Register("TorchSharp.torchvision+Permute", (module, d) =>
+            {
+                var dims = RuleParts.Field<long[]>(module, "dims");
+                return new AttrDsl.Decomposition.Decomposition(d.Relevant.permute(dims), d.Irrelevant.permute(dims));
+            });
+
+            var model = nn.Sequential(nn.Conv2d(3, 8, 3), torchvision.ops.Permute(0, 2, 3, 1), nn.Linear(8, 2));
+            model.eval();
+            var x = randn(1, 3, 8, 8);
+            var d = ContextualDecomposition.Decompose(model, x, ones(1, 1, 8, 8));
+            // docs:end
+            Assert.True((d.Total() - model.forward(x)).abs().max().item<float>() < 1e-5);
+        }
+        finally { DecompositionRules.Remove("TorchSharp.torchvision+Permute"); }
+    }
+}
