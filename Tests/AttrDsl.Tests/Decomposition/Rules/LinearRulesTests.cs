@@ -79,6 +79,21 @@ public sealed class LinearRulesTests
         if (!bias) Assert.True(CdAssert.MaxDiff(o.Relevant, conv.call(d.Relevant)) < 1e-12);
     }
 
+    [Theory]
+    [InlineData(4, 1, true)]    // depthwise (MobileNet's): one filter per channel
+    [InlineData(1, 2, true)]    // dilated (DeepLab's, ResNet's replace_stride_with_dilation)
+    [InlineData(2, 3, false)]   // grouped and dilated
+    public void Depthwise_grouped_and_dilated_conv2d_are_complete(long groups, long dilation, bool bias)
+    {
+        manual_seed(5);
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv2d(4, 4, 3, padding: dilation, dilation: dilation, groups: groups, bias: bias, dtype: float64);
+        var (d, x) = CdAssert.RandomSplit(3, 4, 9, 8);
+        var o = LinearRules.Conv2d(conv, d);
+        CdAssert.Complete(o, conv.call(x));
+        if (!bias) Assert.True(CdAssert.MaxDiff(o.Relevant, conv.call(d.Relevant)) < 1e-12);
+    }
+
     /// <summary>Without a graph the rules take an in-place path (BiasShare, ReLU-style activations); it must give the same values.</summary>
     [Fact]
     public void No_grad_fast_path_equals_the_graph_path()
