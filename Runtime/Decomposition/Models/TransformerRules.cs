@@ -34,18 +34,27 @@ public static class TransformerRules
     /// <param name="query">β and γ of the query [L, N, E].</param>
     /// <param name="key">β and γ of the key [S, N, E].</param>
     /// <param name="value">β and γ of the value [S, N, E].</param>
-    /// <param name="heads">The number of heads the module was built with (TorchSharp does not expose it).</param>
+    /// <param name="heads">
+    /// The number of heads the module was built with. TorchSharp does not expose it: when null, it is found once per
+    /// module by reproducing the module's own forward on a probe (as for the encoder layers).
+    /// </param>
     /// <param name="keyPaddingMask">Optional [N, S] bool mask, true where a key position is padding (PyTorch's convention).</param>
-    public static Decomposition MultiheadAttention(MultiheadAttention attention, Decomposition query, Decomposition key, Decomposition value, long heads,
+    /// <returns>β and γ of the attention's output [L, N, E] (the first element of the module's result).</returns>
+    public static Decomposition MultiheadAttention(MultiheadAttention attention, Decomposition query, Decomposition key, Decomposition value, long? heads = null,
         Tensor? keyPaddingMask = null)
     {
         ArgumentNullException.ThrowIfNull(attention);
         var p = Parameters(attention, "");
+        if (!p.ContainsKey("in_proj_weight"))
+            throw new ArgumentException("This MultiheadAttention has separate query/key/value projections (kdim or vdim differ from the embedding size); its rule covers the shared in_proj_weight form only.", nameof(attention));
         var e = p["in_proj_weight"].size(1);
-        if (heads < 1 || e % heads != 0)
+        if (heads is { } h && (h < 1 || e % h != 0))
             throw new ArgumentOutOfRangeException(nameof(heads), heads, $"The attention's embedding size {e} must be a multiple of the number of heads.");
+        if (query.Relevant.dim() != 3)
+            throw new ArgumentException($"MultiheadAttention takes sequence-first inputs [L, N, E]; the query has shape [{string.Join(", ", query.Relevant.shape)}].", nameof(query));
+        var count = heads ?? Configs.GetValue(attention, m => IdentifyHeads((MultiheadAttention)m, p)).Heads;
         using var scope = NewDisposeScope();
-        return Attention(p, "", query, key, value, heads, keyPaddingMask).MoveToOuterDisposeScope();
+        return Attention(p, "", query, key, value, count, keyPaddingMask).MoveToOuterDisposeScope();
     }
 
     private static Decomposition EncoderStack(nn.Module module, Decomposition d, IReadOnlyList<string> prefixes)
@@ -113,6 +122,23 @@ public static class TransformerRules
             .Where(parts => parts.Length > 2 && parts[0] == "layers" && int.TryParse(parts[1], out _))
             .Select(parts => int.Parse(parts[1])).Distinct().Order().ToList();
         return indices.Select(i => $"layers.{i}.").ToList();
+    }
+
+    // The attention module alone: the head count whose decomposition reproduces the module's forward on a probe.
+    private static Config IdentifyHeads(MultiheadAttention attention, IReadOnlyDictionary<string, Tensor> p)
+    {
+        var w = p["in_proj_weight"];
+        var e = w.size(1);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var probe = arange(3 * 2 * e, dtype: w.dtype, device: w.device).mul(0.37).sin().view(3, 2, e);
+        var expected = attention.forward(probe, probe, probe, null, false, null).Item1;
+        var d = new Decomposition(probe, zeros_like(probe));
+        for (long h = 1; h <= e; h++)
+            if (e % h == 0 && Attention(p, "", d, d, d, h, null).Total().allclose(expected, rtol: 1e-4, atol: 1e-5))
+                return new Config(h, Activation.Relu);
+        throw new UnsupportedModuleException(ContextualDecomposition.CurrentPath(attention), attention.GetType(),
+            $"The decomposition rule for MultiheadAttention could not reproduce the module's own forward with any number of heads (it has bias_k/bias_v or zero attention?); pass the number of heads, or register a rule of your own with DecompositionRules.Register.");
     }
 
     // Runs the module's own forward on a small probe and finds the (heads, activation) whose decomposition reproduces it.

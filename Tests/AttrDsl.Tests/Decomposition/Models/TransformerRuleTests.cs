@@ -66,3 +66,46 @@ public class TransformerRuleTests(ITestOutputHelper output)
         AssertComplete(y, empty);
     }
 }
+
+/// <summary>TorchSharp's MultiheadAttention decomposed by its rule: β + γ equals the module's first output.</summary>
+public class MultiheadAttentionRuleTests
+{
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    [InlineData(8, true)]
+    public void AttentionDecomposesExactly(long heads, bool givenHeads)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(31);
+        var mha = nn.MultiheadAttention(16, heads);
+        mha.to(float64);
+        mha.eval();
+        var q = randn(4, 2, 16, dtype: float64);
+        var kv = randn(6, 2, 16, dtype: float64);
+        var (dq, dkv) = (Input(q, (rand(4, 2, 1) > 0.5).to(float64)), Input(kv, (rand(6, 2, 1) > 0.5).to(float64)));
+        using var noGrad = no_grad();
+        var expected = mha.forward(q, kv, kv, null, false, null).Item1;
+        var d = TransformerRules.MultiheadAttention(mha, dq, dkv, dkv, givenHeads ? heads : null);
+        Assert.True(Max(d.Total() - expected) < 1e-10 * Max(expected), $"β + γ differs by {Max(d.Total() - expected):E2}");
+        Assert.True(Max(d.Relevant) > 1e-3 && Max(d.Irrelevant) > 1e-3);
+
+        // With a key padding mask, as the module applies it.
+        var padding = zeros(2, 6, dtype: ScalarType.Bool);
+        padding[0, 5] = tensor(true);
+        padding[1, 0] = tensor(true);
+        var masked = mha.forward(q, kv, kv, padding, false, null).Item1;
+        var dm = TransformerRules.MultiheadAttention(mha, dq, dkv, dkv, heads, keyPaddingMask: padding);
+        Assert.True(Max(dm.Total() - masked) < 1e-10 * Max(masked), $"with padding, β + γ differs by {Max(dm.Total() - masked):E2}");
+    }
+
+    [Fact]
+    public void AWrongHeadCountIsRefused()
+    {
+        using var mha = nn.MultiheadAttention(16, 4);
+        var d = Input(randn(3, 1, 16), ones(1));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TransformerRules.MultiheadAttention(mha, d, d, d, 3));
+        Assert.Contains("multiple of the number of heads", e.Message);
+    }
+}
