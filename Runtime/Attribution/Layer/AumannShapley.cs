@@ -55,7 +55,6 @@ public sealed class AumannShapley
 
         using var scope = NewDisposeScope();
         var x = inputs.detach();
-        var b = x.size(0);
         var z = LayerCore.Activations(_split.Bottom, x, Name);
         Tensor zBase;
         if (layerBaselines is not null)
@@ -72,21 +71,8 @@ public sealed class AumannShapley
                 throw new InvalidOperationException($"{Name}: bottom returned {AttributionArgs.Str(zBase.shape)} for the baseline but {AttributionArgs.Str(z.shape)} for the input");
         }
 
-        var perChunk = LayerCore.StepsPerChunk(internalBatchSize, b, nSteps, Name);
-        Tensor? avgGrad = null;
-        for (var s0 = 0; s0 < nSteps; s0 += perChunk)
-        {
-            using var chunkScope = NewDisposeScope();
-            var k = Math.Min(perChunk, nSteps - s0);
-            var rows = LayerCore.PathRows(z, zBase, alphas.AsSpan(s0, k));
-            // The path runs in the layer's space; the rest of a split made by LayerSplit.At reads the input itself at every point.
-            var xRows = LayerCore.RepeatRows(x, k);
-            var g = LayerCore.TopGradients(_split, xRows, rows, target, b, k, Name);
-            var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
-            if (avgGrad is null) avgGrad = part.MoveToOuterDisposeScope();
-            else avgGrad.add_(part);
-        }
-        var attr = avgGrad! * (z - zBase);
+        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, Name);
+        var attr = avgGrad * (z - zBase);
         return LayerCore.Aggregate(attr, aggregation).MoveToOuterDisposeScope();
     }
 

@@ -78,6 +78,32 @@ internal static class LayerCore
         Checks.Finite(inputs, method, nameof(inputs));
     }
 
+    /// <summary>
+    /// Σ_s w_s ∂f/∂z at z' + α_s (z − z'): the gradient averaged along the straight path in the layer's space, [B, ...].
+    /// The rest of the model reads the input x itself at every point (Captum's forward on the inputs with the layer's
+    /// output replaced), repeated per point in the same sample-major order; at most <paramref name="internalBatchSize"/>
+    /// rows per pass.
+    /// </summary>
+    internal static Tensor LayerPathGradient(LayerSplit split, Tensor x, Tensor z, Tensor zBase, double[] alphas, double[] weights,
+        Target target, int? internalBatchSize, string method)
+    {
+        var b = x.size(0);
+        var nSteps = alphas.Length;
+        var perChunk = StepsPerChunk(internalBatchSize, b, nSteps, method);
+        Tensor? avgGrad = null;
+        for (var s0 = 0; s0 < nSteps; s0 += perChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            var k = Math.Min(perChunk, nSteps - s0);
+            var rows = PathRows(z, zBase, alphas.AsSpan(s0, k));
+            var g = TopGradients(split, RepeatRows(x, k), rows, target, b, k, method);
+            var part = WeightedSum(g, weights.AsSpan(s0, k));
+            if (avgGrad is null) avgGrad = part.MoveToOuterDisposeScope();
+            else avgGrad.add_(part);
+        }
+        return avgGrad!;
+    }
+
     /// <summary>Σ_s w_s g[:, s] for g [B, k, ...] and k weights.</summary>
     internal static Tensor WeightedSum(Tensor g, ReadOnlySpan<double> weights)
     {

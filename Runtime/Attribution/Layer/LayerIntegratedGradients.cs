@@ -108,7 +108,6 @@ public sealed class LayerIntegratedGradients
         var (alphas, weights) = LayerCore.Rule(method, nSteps, name);
 
         var x = inputs.detach();
-        var b = x.size(0);
         var xBase = LayerCore.InputBaseline(x, baselines, name);
         var z = LayerCore.Activations(_split.Bottom, x, name);
         var zBase = LayerCore.Activations(_split.Bottom, xBase, name);
@@ -117,24 +116,10 @@ public sealed class LayerIntegratedGradients
                 $"{name}: the layer's output is {AttributionArgs.Str(zBase.shape)} for the baseline but {AttributionArgs.Str(z.shape)} for the input; " +
                 "the path between them needs one shape (give baselines shaped like the inputs)");
 
-        var perChunk = LayerCore.StepsPerChunk(internalBatchSize, b, nSteps, name);
-        Tensor? avgGrad = null;
-        for (var s0 = 0; s0 < nSteps; s0 += perChunk)
-        {
-            using var chunkScope = NewDisposeScope();
-            var k = Math.Min(perChunk, nSteps - s0);
-            var rows = LayerCore.PathRows(z, zBase, alphas.AsSpan(s0, k));
-            // The path runs in the layer's space; the rest of the model reads the input x itself at every point (Captum's
-            // forward on the inputs with the layer's output replaced), repeated per point in the same sample-major order.
-            var xRows = LayerCore.RepeatRows(x, k);
-            var g = LayerCore.TopGradients(_split, xRows, rows, target, b, k, name);
-            var part = LayerCore.WeightedSum(g, weights.AsSpan(s0, k));
-            if (avgGrad is null) avgGrad = part.MoveToOuterDisposeScope();
-            else avgGrad.add_(part);
-        }
-        if (!multiplyByInputs) return (avgGrad!, x, xBase);
-        var attributions = avgGrad! * (z - zBase);
-        avgGrad!.Dispose();
+        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, name);
+        if (!multiplyByInputs) return (avgGrad, x, xBase);
+        var attributions = avgGrad * (z - zBase);
+        avgGrad.Dispose();
         return (attributions, x, xBase);
     }
 }

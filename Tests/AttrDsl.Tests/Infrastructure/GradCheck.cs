@@ -33,6 +33,21 @@ public static class GradCheck
 
     private const int WeightSeed = 20240607;
 
+    /// <summary>The central-difference gradient of <paramref name="f"/> at <paramref name="z"/>, coordinate by coordinate (step <see cref="Eps"/>).</summary>
+    public static double[] CentralDifferences(Func<double[], double> f, double[] z)
+    {
+        var g = new double[z.Length];
+        for (var j = 0; j < z.Length; j++)
+        {
+            var plus = (double[])z.Clone();
+            var minus = (double[])z.Clone();
+            plus[j] += Eps;
+            minus[j] -= Eps;
+            g[j] = (f(plus) - f(minus)) / (2 * Eps);
+        }
+        return g;
+    }
+
     private sealed record Snapshot(double[] Values, long[] Shape)
     {
         public Tensor Make(bool requiresGrad) => tensor(Values, Shape, requires_grad: requiresGrad);

@@ -30,16 +30,7 @@ public class LayerFiniteDifferenceTests
             using var scope = NewDisposeScope();
             return A(top(T(v, shape)).select(1, Cls)).Sum();
         }
-        var g = new double[z.Length];
-        for (var j = 0; j < z.Length; j++)
-        {
-            var plus = (double[])z.Clone();
-            var minus = (double[])z.Clone();
-            plus[j] += GradCheck.Eps;
-            minus[j] -= GradCheck.Eps;
-            g[j] = (F(plus) - F(minus)) / (2 * GradCheck.Eps);
-        }
-        return g;
+        return GradCheck.CentralDifferences(F, z);
     }
 
     private static double[] Activations(double[] x) { using var scope = NewDisposeScope(); using var noGrad = no_grad(); return A(Bottom(T(x, B, N))); }

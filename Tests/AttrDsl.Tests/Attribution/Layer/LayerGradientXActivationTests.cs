@@ -23,16 +23,7 @@ public class LayerGradientXActivationTests
             var x = T(xv, B, 3);
             return A(model.head.forward(T(v, B, H).tanh() + model.H(x)).tanh().select(1, Cls)).Sum();
         }
-        var g = new double[z.Length];
-        for (var j = 0; j < z.Length; j++)
-        {
-            var plus = (double[])z.Clone();
-            var minus = (double[])z.Clone();
-            plus[j] += GradCheck.Eps;
-            minus[j] -= GradCheck.Eps;
-            g[j] = (F(plus) - F(minus)) / (2 * GradCheck.Eps);
-        }
-        return g;
+        return GradCheck.CentralDifferences(F, z);
     }
 
     private static void Matches(double[] numeric, double[] analytic, string what)
