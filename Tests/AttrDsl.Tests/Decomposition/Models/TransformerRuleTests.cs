@@ -109,3 +109,41 @@ public class MultiheadAttentionRuleTests
         Assert.Contains("multiple of the number of heads", e.Message);
     }
 }
+
+/// <summary>
+/// TorchSharp's TransformerDecoderLayer and TransformerDecoder decomposed over a target and a memory, each split:
+/// β + γ equals the module's own (C++) forward, and a target and memory wholly relevant leave γ = 0.
+/// </summary>
+public class TransformerDecoderRuleTests
+{
+    [Theory]
+    [InlineData(2, nn.Activations.ReLU, 1)]
+    [InlineData(4, nn.Activations.GELU, 1)]
+    [InlineData(4, nn.Activations.ReLU, 2)]
+    public void TheDecoderDecomposesExactly(long heads, nn.Activations activation, long layers)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(41);
+        var layer = nn.TransformerDecoderLayer(16, heads, 24, 0.1, activation);
+        nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> module = layers == 1 ? layer : nn.TransformerDecoder(layer, layers);
+        module.to(float64);
+        module.eval();
+        var target = randn(4, 2, 16, dtype: float64);
+        var memory = randn(6, 2, 16, dtype: float64);
+        using var noGrad = no_grad();
+        var y = module.forward(target, memory, null!, null!, null!, null!);
+        var d = TransformerRules.TransformerDecoder(module, Input(target, (rand(4, 2, 1) > 0.5).to(float64)), Input(memory, (rand(6, 2, 1) > 0.5).to(float64)));
+        Assert.True(Max(d.Total() - y) < 1e-9 * Max(y), $"β + γ differs from the decoder's output by {Max(d.Total() - y):E2}");
+        Assert.True(Max(d.Relevant) > 1e-3 && Max(d.Irrelevant) > 1e-3);
+        var full = TransformerRules.TransformerDecoder(module, Input(target, ones(1, dtype: float64)), Input(memory, ones(1, dtype: float64)));
+        Assert.True(Max(full.Irrelevant) < 1e-9 * Max(y), $"a full mask leaves γ = {Max(full.Irrelevant):E2}");
+    }
+
+    [Fact]
+    public void AnotherModuleIsRefused()
+    {
+        using var encoder = nn.TransformerEncoderLayer(8, 2, 16);
+        var d = Input(randn(3, 1, 8), ones(1));
+        Assert.Contains("TransformerDecoderLayer or TransformerDecoder", Assert.Throws<ArgumentException>(() => TransformerRules.TransformerDecoder(encoder, d, d)).Message);
+    }
+}
