@@ -69,3 +69,46 @@ public class TorchVisionZooTests(ITestOutputHelper output)
         Assert.NotEmpty(result.Levels);
     }
 }
+
+/// <summary>
+/// Constructor options that change a TorchVision forward: GoogLeNet's and Inception v3's input transform, ResNet's
+/// dilation instead of stride, other class counts and widths. The rules read what the forward reads, so each is exact.
+/// </summary>
+public class TorchVisionVariantTests
+{
+    public static IEnumerable<object[]> Variants =>
+    [
+        ["googlenet, transform_input", 64],
+        ["inception_v3, transform_input", TorchVisionZoo.InceptionSide],
+        ["resnet50, dilation in the last two stages", 64],
+        ["resnet18, 7 classes, zero-initialised residuals", 64],
+        ["mobilenet_v2, width 0.5", 64],
+    ];
+
+    private static nn.Module<Tensor, Tensor> Build(string variant) => variant switch
+    {
+        "googlenet, transform_input" => torchvision.models.googlenet(transform_input: true),
+        "inception_v3, transform_input" => torchvision.models.inception_v3(transform_input: true),
+        "resnet50, dilation in the last two stages" => torchvision.models.resnet50(replace_stride_with_dilation: (false, true, true)),
+        "resnet18, 7 classes, zero-initialised residuals" => torchvision.models.resnet18(num_classes: 7, zero_init_residual: true),
+        "mobilenet_v2, width 0.5" => torchvision.models.mobilenet_v2(width_mult: 0.5),
+        _ => throw new ArgumentException(variant),
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void VariantsDecomposeExactly(string variant, int side)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        using var model = Build(variant);
+        model.eval();
+        model.to(float64);
+        var x = randn(1, 3, side, side, dtype: float64);
+        using var noGrad = no_grad();
+        var logits = model.forward(x);
+        var d = ContextualDecomposition.Decompose(model, x, (rand(1, 1, side, side) > 0.5).to(float64));
+        var error = (d.Total() - logits).abs().max().item<double>() / logits.abs().max().item<double>();
+        Assert.True(error < 1e-9, $"{variant}: β + γ differs from the logits by {error:E2} (relative)");
+    }
+}
