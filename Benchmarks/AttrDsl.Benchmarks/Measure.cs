@@ -27,4 +27,46 @@ internal static class Measure
         samples.Sort();
         return samples[samples.Count / 2];
     }
+
+    /// <summary>
+    /// Times two actions against each other: both are warmed up (at least <paramref name="warmup"/> calls and
+    /// <paramref name="warmupSeconds"/> each), then batches of <paramref name="a"/> and <paramref name="b"/> alternate until
+    /// enough wall time has passed, and the median per-call time of each is returned. Alternating exposes both sides to
+    /// the same machine state, so their ratio holds where the machine's speed drifts during a run (a shared machine, the
+    /// first seconds of a process).
+    /// </summary>
+    public static (double A, double B) MedianSecondsInterleaved(Action a, Action b, int warmup = 3, double warmupSeconds = 1.0,
+        double minSeconds = 8.0, int minBatches = 9)
+    {
+        var sw = Stopwatch.StartNew();
+        int PerBatch(Action action)
+        {
+            var calls = 0;
+            sw.Restart();
+            while (calls < warmup || sw.Elapsed.TotalSeconds < warmupSeconds)
+            {
+                action();
+                calls++;
+            }
+            var one = Math.Max(sw.Elapsed.TotalSeconds / calls, 1e-7);
+            return Math.Max(1, (int)(minSeconds / 2 / minBatches / one));
+        }
+        var perA = PerBatch(a);
+        var perB = PerBatch(b);
+        var samplesA = new List<double>();
+        var samplesB = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (samplesA.Count < minBatches || total.Elapsed.TotalSeconds < minSeconds)
+        {
+            sw.Restart();
+            for (var i = 0; i < perA; i++) a();
+            samplesA.Add(sw.Elapsed.TotalSeconds / perA);
+            sw.Restart();
+            for (var i = 0; i < perB; i++) b();
+            samplesB.Add(sw.Elapsed.TotalSeconds / perB);
+        }
+        samplesA.Sort();
+        samplesB.Sort();
+        return (samplesA[samplesA.Count / 2], samplesB[samplesB.Count / 2]);
+    }
 }

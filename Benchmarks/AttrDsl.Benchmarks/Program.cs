@@ -4,7 +4,7 @@ using AttrDsl.Performance;
 using AttrDsl.Samples.MnistTrain;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|acd|generator|analyzers]... [--threads N]]
+// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|models|acd|generator|analyzers]... [--threads N]]
 // Prints Markdown tables; docs/benchmarks.md keeps the latest results with this command.
 // The allocator setting is part of what is measured: every process of the run (children included) tunes it first.
 var tuned = Allocator.TuneAllocator();
@@ -16,6 +16,8 @@ if (args is ["--help" or "-h", ..])
           attribution   IG (n = 50, Gauss–Legendre, batch 16) vs one forward + backward of the same 800 rows; peak memory with/without internal batching
           priors        TV-prior training step vs plain step on the MNIST CNN (k = 1)
           decomposition one contextual-decomposition pass vs one forward pass of the MNIST CNN (batch 64)
+          models        models you did not write: contextual decomposition vs forward of TorchVision's resnet18 and of a
+                        text classifier on TorchSharp's transformer encoder; Grad-CAM at resnet18's "layer4" by name vs a hand split
           acd           ACD agglomeration of one 28x28 digit at pixel tiles: candidates scored in batches vs one per pass
           generator     the source generator over 1,000 synthetic models: cold generation, one-keystroke edit re-run
           analyzers     AttrDsl's analyzers on the same project: their execution time as a share of the compile
@@ -41,9 +43,9 @@ if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution su
     return 0;
 }
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
-if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"];
-var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "acd", "generator", "analyzers"]).ToList();
-if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, acd, generator or analyzers (see --help)");
+if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "models", "acd", "generator", "analyzers"];
+var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "models", "acd", "generator", "analyzers"]).ToList();
+if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, models, acd, generator or analyzers (see --help)");
 if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
 ChildProcess.ExtraArguments = ["--threads", threads.ToString(CultureInfo.InvariantCulture)];
@@ -53,6 +55,11 @@ if (suites.Contains("runtime")) Table("Runtime", RuntimeBenchmarks.Run());
 if (suites.Contains("attribution")) Table("Attribution", AttributionBenchmarks.Run());
 if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run());
 if (suites.Contains("decomposition")) Table("Contextual decomposition", DecompositionBenchmarks.Run());
+if (suites.Contains("models"))
+{
+    Table("Models you did not write: contextual decomposition", ModelDecompositionBenchmarks.Run());
+    Table("Models you did not write: Grad-CAM by module path", GradCamByNameBenchmarks.Run());
+}
 if (suites.Contains("acd")) Table("ACD agglomeration", AcdBenchmarks.Run());
 if (suites.Contains("generator")) Table("Source generator", GeneratorBenchmarks.Run());
 if (suites.Contains("analyzers")) Table("Analyzers", AnalyzerBenchmarks.Run());
