@@ -47,10 +47,9 @@ public sealed class GradCam
 
         using var scope = NewDisposeScope();
         var x = inputs.detach();
-        var a = LayerCore.Activations(_split.Bottom, x, Name);
+        var (a, g) = LayerCore.ActivationsAndGradients(_split, x, target, Name);
         if (a.dim() < 2)
             throw new InvalidOperationException($"{Name}: the layer activations have shape {AttributionArgs.Str(a.shape)}; Grad-CAM needs channels [B, C, ...]");
-        var g = Gradients.Of(LayerCore.CheckedTop(_split, x, Name), a, target, method: Name);
         var weights = a.dim() > 2
             ? g.mean(Enumerable.Range(2, (int)a.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)
             : g;

@@ -56,6 +56,20 @@ internal static class LayerCore
     internal static Func<Tensor, Tensor> CheckedTop(LayerSplit split, Tensor xRows, string method) =>
         z => Checks.Output(split.Forward(xRows, z), z.size(0), method);
 
+    /// <summary>
+    /// The layer's activations at <paramref name="x"/> and ∂Σ target/∂activations there ([B, ...] each). A split made by
+    /// name does it in one forward (the layer's output becomes the leaf the gradient is taken for); a split of two
+    /// functions runs the bottom, then the top with gradients.
+    /// </summary>
+    internal static (Tensor Activations, Tensor Gradients) ActivationsAndGradients(LayerSplit split, Tensor x, Target target, string method)
+    {
+        if (split.Named is { } layer) return layer.ActivationsAndGradients(x, target, method);
+        using var scope = NewDisposeScope();
+        var z = Activations(split.Bottom, x, method);
+        var g = Gradients.Of(CheckedTop(split, x, method), z, target, method: method);
+        return (z.MoveToOuterDisposeScope(), g.MoveToOuterDisposeScope());
+    }
+
     /// <summary>Each row of <paramref name="x"/> [B, ...] repeated <paramref name="k"/> times, sample-major: [B·k, ...].</summary>
     internal static Tensor RepeatRows(Tensor x, long k)
     {

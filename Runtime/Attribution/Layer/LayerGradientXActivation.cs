@@ -41,8 +41,7 @@ public sealed class LayerGradientXActivation
         ArgumentNullException.ThrowIfNull(target);
         using var scope = NewDisposeScope();
         var x = inputs.detach();
-        var z = LayerCore.Activations(_split.Bottom, x, Name);
-        var g = Gradients.Of(LayerCore.CheckedTop(_split, x, Name), z, target, method: Name);
+        var (z, g) = LayerCore.ActivationsAndGradients(_split, x, target, Name);
         return (multiplyByInputs ? g * z : g).MoveToOuterDisposeScope();
     }
 }

@@ -64,6 +64,7 @@ public sealed class LayerSplit
 
     private LayerSplit(NamedLayer layer)
     {
+        Named = layer;
         Bottom = layer.Activations;
         _forward = layer.Forward;
         _model = layer.Model;
@@ -99,6 +100,9 @@ public sealed class LayerSplit
     /// made by <see cref="At"/>. Differentiable with respect to <paramref name="activations"/>.
     /// </summary>
     public Tensor Forward(Tensor inputs, Tensor activations) => _forward(inputs, activations);
+
+    /// <summary>The layer behind a split made by <see cref="At"/>; null for a split of two functions.</summary>
+    internal NamedLayer? Named { get; }
 
     /// <summary>The whole model on <paramref name="inputs"/>: f(x), for completeness checks.</summary>
     internal Tensor Model(Tensor inputs) => _model(inputs);

@@ -164,6 +164,64 @@ internal sealed class NamedLayer
         throw RunsMoreThanOnce(calls);
     }
 
+    /// <summary>
+    /// The layer's activations for <paramref name="inputs"/> and the gradient of the selected outputs with respect to
+    /// them, in ONE forward: the part of the model before the layer runs without recording gradients, the layer's
+    /// output becomes a fresh leaf, and the rest of the forward records gradients from there on. This is what a
+    /// hand-written split costs (bottom, then top with gradients), where reading the activations and then replacing
+    /// them would run the model twice.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not called through <c>call</c>, or runs more than once per forward.</exception>
+    internal (Tensor Activations, Tensor Gradients) ActivationsAndGradients(Tensor inputs, Target target, string method)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Checks.TargetCount(target, inputs.size(0), method);
+        using var scope = NewDisposeScope();
+        Tensor? leaf = null;
+        IDisposable? recording = null;
+        var calls = 0;
+        var handle = _layer.register_forward_hook((_, _, output) =>
+        {
+            if (++calls > 1) return null!;
+            if (output is null)
+                throw new InvalidOperationException($"{Api}: layer \"{Path}\" returned null; it must return its activations [B, ...]");
+            if (!output.is_floating_point())
+                throw new InvalidOperationException($"{method}: the layer activations are {output.dtype}; gradients need floating-point activations");
+            // The leaf lives outside the forward's dispose scopes (TorchVision's forwards dispose their intermediates).
+            using (NewDisposeScope())
+                leaf = output.detach().clone().requires_grad_(true).DetachFromDisposeScope();
+            recording = enable_grad();
+            // A copy goes on: the rest of the forward may work on it in place (relu_, add_), which a leaf refuses.
+            return leaf.clone();
+        });
+        try
+        {
+            Tensor selected;
+            using (no_grad())
+            {
+                try
+                {
+                    var output = _model.call(inputs);
+                    if (calls != 1) throw calls == 0 ? NotReached(inputs) : RunsMoreThanOnce(calls);
+                    selected = target.Select(Checks.Output(output, inputs.size(0), method));
+                }
+                finally
+                {
+                    recording?.Dispose();   // back to no_grad before the outer mode is restored
+                }
+            }
+            if (leaf!.size(0) != inputs.size(0))
+                throw new InvalidOperationException($"{method}: layer \"{Path}\" returned activations of shape {AttributionArgs.Str(leaf.shape)} for a batch of {inputs.size(0)} rows; it must keep the batch dimension first");
+            var g = Gradients.OfSelected(selected, leaf, createGraph: false, method);
+            return (leaf.detach().MoveToOuterDisposeScope(), g.MoveToOuterDisposeScope());
+        }
+        finally
+        {
+            handle.remove();
+            leaf?.Dispose();
+        }
+    }
+
     private InvalidOperationException RunsMoreThanOnce(int calls) => new(
         $"{Api}: layer \"{Path}\" runs {calls} times in one forward of the model (one module used at several places); " +
         "layer attribution needs one activation per input. Give each use its own module in the model (e.g. separate ReLU instances) " +
