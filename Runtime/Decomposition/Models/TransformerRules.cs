@@ -150,23 +150,25 @@ public static class TransformerRules
         var e = w.size(1);
         var (wq, wk, wv) = (w.narrow(0, 0, e), w.narrow(0, e, e), w.narrow(0, 2 * e, e));
         var (bq, bk, bv) = b is null ? (null, null, null) : (b.narrow(0, 0, e), b.narrow(0, e, e), b.narrow(0, 2 * e, e));
-        var q = Heads(LinearRules.linear(query, wq, bq), heads);
-        var k = Heads(LinearRules.linear(key, wk, bk), heads);
+        // The attention weights come from the full query and key (AttentionRules), so only their totals are projected;
+        // the value is decomposed. Self-attention passes one decomposition three times: its total is formed once.
+        var queryTotal = query.Total();
+        var keyTotal = ReferenceEquals(key.Relevant, query.Relevant) && ReferenceEquals(key.Irrelevant, query.Irrelevant) ? queryTotal : key.Total();
+        var q = SplitHeads(nn.functional.linear(queryTotal, wq, bq), heads);
+        var k = SplitHeads(nn.functional.linear(keyTotal, wk, bk), heads);
         var v = Heads(LinearRules.linear(value, wv, bv), heads);
         Tensor? mask = null;
         if (keyPaddingMask is not null)
             mask = keyPaddingMask.to(ScalarType.Bool).logical_not().view(keyPaddingMask.size(0), 1, 1, keyPaddingMask.size(1));   // true = may attend
-        var attended = AttentionRules.ScaledDotProductAttention(q, k, v, mask);                    // [N, H, L, Dh]
+        var attended = AttentionRules.Weighted(AttentionRules.Weights(q, k, mask), v);                  // [N, H, L, Dh]
         var joined = new Decomposition(JoinHeads(attended.Relevant), JoinHeads(attended.Irrelevant));
         return LinearRules.linear(joined, p[prefix + "out_proj.weight"], p.GetValueOrDefault(prefix + "out_proj.bias"));
     }
 
     // [L, N, E] → [N, H, L, E/H]
-    private static Decomposition Heads(Decomposition d, long heads)
-    {
-        Tensor Split(Tensor t) => t.view(t.size(0), t.size(1), heads, t.size(2) / heads).permute(1, 2, 0, 3);
-        return new(Split(d.Relevant), Split(d.Irrelevant));
-    }
+    private static Decomposition Heads(Decomposition d, long heads) => new(SplitHeads(d.Relevant, heads), SplitHeads(d.Irrelevant, heads));
+
+    private static Tensor SplitHeads(Tensor t, long heads) => t.view(t.size(0), t.size(1), heads, t.size(2) / heads).permute(1, 2, 0, 3);
 
     // [N, H, L, Dh] → [L, N, H·Dh]
     private static Tensor JoinHeads(Tensor t) => t.permute(2, 0, 1, 3).reshape(t.size(2), t.size(0), t.size(1) * t.size(3));
