@@ -1,3 +1,4 @@
+using AttrDsl.Tests.Infrastructure;
 using AttrDsl.Training;
 using AttrDsl.Checkpoints;
 using AttrDsl.Datasets;
@@ -41,6 +42,9 @@ public sealed class TrainedMnistFixture : IDisposable
     }
 }
 
+// Its determinism test seeds the global generator and trains from it: a class building a model in parallel (every
+// module's initial weights come from that generator) would change its draws between the two runs.
+[Collection(GlobalRngCollection.Name)]
 public class MnistTrainingTests(TrainedMnistFixture trained, ITestOutputHelper output) : IClassFixture<TrainedMnistFixture>
 {
     [Fact]
