@@ -38,6 +38,7 @@ public static class ContextualDecomposition
         CheckInput(x);
         ArgumentNullException.ThrowIfNull(mask);
         var shape = MaskedShape(x.shape, mask.shape);
+        Checks.Finite(mask, Method, nameof(mask));   // a NaN mask element would make β and γ NaN there without a word
         using var scope = NewDisposeScope();
         var m = mask.to(x.dtype, x.device);
         var beta = (m * x).expand(shape);
@@ -84,6 +85,7 @@ public static class ContextualDecomposition
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"DecomposeTokens takes integer token indices, not {tokens.dtype}; for real-valued inputs call Decompose(model, x, mask).", nameof(tokens));
         MaskedShape(tokens.shape, tokenMask.shape);
+        Checks.Finite(tokenMask, "ContextualDecomposition.DecomposeTokens", nameof(tokenMask));
         var first = FirstLeaf(model, "");
         if (first.Module is not Embedding embedding)
             throw new ArgumentException($"DecomposeTokens needs an Embedding as the model's first layer (reached through Sequential containers); the first layer is {Describe(first.Path, first.Module)}. " +
@@ -107,6 +109,7 @@ public static class ContextualDecomposition
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"The model's forward starts with an Embedding, so its decomposition takes integer token indices, not {tokens.dtype}.", nameof(tokens));
         MaskedShape(tokens.shape, tokenMask.shape);
+        Checks.Finite(tokenMask, "ContextualDecomposition.EmbedTokens", nameof(tokenMask));
         return EmbeddingRules.Embedding(layer, tokens, tokenMask);
     }
 

@@ -52,4 +52,24 @@ public class NonFiniteMessageTests
         using var scope = NewDisposeScope();
         Assert.Equal($"{double.NaN}+2i", Checks.FormatValue(complex(tensor(double.NaN), tensor(2.0))));
     }
+
+    /// <summary>A NaN in a decomposition mask gave NaN β and γ with no error (a NaN in x was rejected).</summary>
+    [Fact]
+    public void ANonFiniteMaskIsRejected()
+    {
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(nn.Linear(3, 2));
+        var mask = tensor(new float[] { 1, float.NaN, 0 }).view(1, 3);
+        var e = Assert.Throws<ArgumentException>(() => ContextualDecomposition.Decompose(model, randn(1, 3), mask));
+        Assert.Equal("mask", e.ParamName);
+        Assert.Contains($"mask contains 1 non-finite value (first: {double.NaN} at index [0, 1]", e.Message);
+
+        var text = nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(12, 2));
+        text.eval();
+        var tokens = tensor(new long[] { 1, 2, 3 }).view(1, 3);
+        var t = Assert.Throws<ArgumentException>(() => ContextualDecomposition.DecomposeTokens(text, tokens, mask));
+        Assert.Equal("tokenMask", t.ParamName);
+        var embed = Assert.Throws<ArgumentException>(() => ContextualDecomposition.EmbedTokens((TorchSharp.Modules.Embedding)text[0], tokens, mask));
+        Assert.Contains("non-finite", embed.Message);
+    }
 }
