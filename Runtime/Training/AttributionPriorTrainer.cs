@@ -465,6 +465,7 @@ public sealed class AttributionPriorTrainer
     /// </summary>
     private void CheckGradients(optim.Optimizer optimizer, string phase, string method, string applied)
     {
+        CheckOptions(optimizer, phase, method, applied);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var parameters = optimizer.parameters().ToList();
@@ -477,6 +478,32 @@ public sealed class AttributionPriorTrainer
         var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
         var count = bad.grad!.isfinite().logical_not().sum().item<long>();
         throw Diverged(method, $"the {phase} gradient of parameter {name} {Format.Shape(bad.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")} although the losses are finite", applied);
+    }
+
+    /// <summary>
+    /// The optimizer's own numbers: a NaN or infinite learning rate (or β, ε, weight decay, momentum) turns every
+    /// weight NaN in one <c>step()</c> although the losses and gradients are finite, so they are checked before it.
+    /// </summary>
+    private static void CheckOptions(optim.Optimizer optimizer, string phase, string method, string applied)
+    {
+        var index = 0;
+        foreach (var group in optimizer.ParamGroups)
+        {
+            var values = new List<(string Name, double Value)> { ("learning rate", group.LearningRate) };
+            if (group is TorchSharp.Modules.ParamGroup { Options: { } options })
+            {
+                // TorchSharp's option classes hold their settings as public double? fields (eps, beta1, momentum, ...).
+                foreach (var field in options.GetType().GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+                    if (field.GetValue(options) is double value)
+                        values.Add((field.Name, value));
+            }
+            foreach (var (name, value) in values)
+                if (!double.IsFinite(value))
+                    throw new InvalidOperationException(
+                        $"{method}: the {phase} optimizer's {name} is {value} (parameter group {index}); one step would make every weight it updates NaN. " +
+                        $"Give the optimizer finite settings. {applied}");
+            index++;
+        }
     }
 
     /// <summary>
