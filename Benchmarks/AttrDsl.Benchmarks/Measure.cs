@@ -19,13 +19,8 @@ internal static class Measure
         var samples = new List<double>();
         var total = Stopwatch.StartNew();
         while (samples.Count < minBatches || total.Elapsed.TotalSeconds < minSeconds)
-        {
-            sw.Restart();
-            for (var i = 0; i < perBatch; i++) action();
-            samples.Add(sw.Elapsed.TotalSeconds / perBatch);
-        }
-        samples.Sort();
-        return samples[samples.Count / 2];
+            samples.Add(PerCall(action, perBatch, sw));
+        return Median(samples);
     }
 
     /// <summary>
@@ -58,15 +53,23 @@ internal static class Measure
         var total = Stopwatch.StartNew();
         while (samplesA.Count < minBatches || total.Elapsed.TotalSeconds < minSeconds)
         {
-            sw.Restart();
-            for (var i = 0; i < perA; i++) a();
-            samplesA.Add(sw.Elapsed.TotalSeconds / perA);
-            sw.Restart();
-            for (var i = 0; i < perB; i++) b();
-            samplesB.Add(sw.Elapsed.TotalSeconds / perB);
+            samplesA.Add(PerCall(a, perA, sw));
+            samplesB.Add(PerCall(b, perB, sw));
         }
-        samplesA.Sort();
-        samplesB.Sort();
-        return (samplesA[samplesA.Count / 2], samplesB[samplesB.Count / 2]);
+        return (Median(samplesA), Median(samplesB));
+    }
+
+    // One batch of calls, timed: seconds per call.
+    private static double PerCall(Action action, int calls, Stopwatch sw)
+    {
+        sw.Restart();
+        for (var i = 0; i < calls; i++) action();
+        return sw.Elapsed.TotalSeconds / calls;
+    }
+
+    private static double Median(List<double> samples)
+    {
+        samples.Sort();
+        return samples[samples.Count / 2];
     }
 }

@@ -36,25 +36,10 @@ internal static class Checks
         var count = bad.sum().item<long>();
         var first = bad.reshape(-1).nonzero()[0, 0].item<long>();
         var index = Unravel(first, t.shape);
-        var value = FormatValue(t.detach().reshape(-1)[first]);
+        var value = Format.Value(t.detach().reshape(-1)[first]);
         throw new ArgumentException(
             $"{method}: {name} contains {count} non-finite value{(count == 1 ? "" : "s")} (first: {value} at index [{string.Join(", ", index)}] of shape {Format.Shape(t)}); " +
             "every result computed from it (attributions, losses, weights) would be NaN. Clean or impute the data first (e.g. torch.nan_to_num).", name);
-    }
-
-    /// <summary>
-    /// One element as text, whatever its dtype: read through float64 (<c>item&lt;double&gt;()</c> on a float32, float16 or
-    /// bfloat16 tensor throws, which would hide the message being written); a complex element as "re+imi".
-    /// </summary>
-    internal static string FormatValue(Tensor element)
-    {
-        using var scope = NewDisposeScope();
-        if (element.is_complex())
-        {
-            var parts = view_as_real(element.to(ScalarType.ComplexFloat64)).data<double>().ToArray();
-            return $"{parts[0]}{(parts[1] < 0 || double.IsNaN(parts[1]) ? "" : "+")}{parts[1]}i";
-        }
-        return element.to(ScalarType.Float64).item<double>().ToString();
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ internal static class ScoreChecks
                 using var idx = bad.nonzero();
                 var first = idx[0, 0].item<long>();
                 throw new InvalidOperationException(
-                    $"{who}: the scorer returned a non-finite score ({AttrDsl.Attribution.Checks.FormatValue(flat[first])}) for mask {first} of {rows}; " +
+                    $"{who}: the scorer returned a non-finite score ({AttrDsl.Internal.Format.Value(flat[first])}) for mask {first} of {rows}; " +
                     "scores must be finite (check the model's output and the input for NaN/Inf)");
             }
         return flat;

@@ -11,13 +11,9 @@ public static class RuleParts
 {
     /// <summary>The child module <paramref name="name"/> of <paramref name="module"/> (as <c>named_children()</c> lists it).</summary>
     /// <exception cref="UnsupportedModuleException">The module has no such child.</exception>
-    public static nn.Module Child(nn.Module module, string name)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        foreach (var (n, c) in module.named_children())
-            if (n == name) return c;
-        throw Mismatch(module, $"a child module '{name}'", $"its children are [{string.Join(", ", module.named_children().Select(c => c.name))}]");
-    }
+    public static nn.Module Child(nn.Module module, string name) =>
+        OptionalChild(module, name)
+        ?? throw Mismatch(module, $"a child module '{name}'", $"its children are [{string.Join(", ", module.named_children().Select(c => c.name))}]");
 
     /// <summary>The child module <paramref name="name"/>, or null when the module has none (an optional part, e.g. a downsample).</summary>
     public static nn.Module? OptionalChild(nn.Module module, string name)
@@ -28,6 +24,9 @@ public static class RuleParts
         return null;
     }
 
+    /// <summary>Decomposes the child module <paramref name="name"/> of <paramref name="module"/> (its path named in errors).</summary>
+    public static Decomposition Run(nn.Module module, string name, Decomposition d) => ContextualDecomposition.Propagate(Child(module, name), d);
+
     /// <summary>
     /// Decomposes the named children of <paramref name="module"/> one after another (a forward that is a plain chain of
     /// its children, in the order given).
@@ -35,7 +34,7 @@ public static class RuleParts
     public static Decomposition Chain(nn.Module module, Decomposition d, params string[] children)
     {
         foreach (var name in children)
-            d = ContextualDecomposition.Propagate(Child(module, name), d);
+            d = Run(module, name, d);
         return d;
     }
 

@@ -50,7 +50,7 @@ public class NonFiniteMessageTests
     public void AComplexValueIsWrittenWithBothParts()
     {
         using var scope = NewDisposeScope();
-        Assert.Equal($"{double.NaN}+2i", Checks.FormatValue(complex(tensor(double.NaN), tensor(2.0))));
+        Assert.Equal($"{double.NaN}+2i", Format.Value(complex(tensor(double.NaN), tensor(2.0))));
     }
 
     /// <summary>A NaN in a decomposition mask gave NaN β and γ with no error (a NaN in x was rejected).</summary>

@@ -5,9 +5,9 @@ internal static class ClassifierRules
 {
     internal static Decomposition FeaturesPoolClassifier(nn.Module model, Decomposition d)
     {
-        d = TorchVisionRules.Run(model, "features", d);
-        d = TorchVisionRules.Run(model, "avgpool", d);
+        d = RuleParts.Run(model, "features", d);
+        d = RuleParts.Run(model, "avgpool", d);
         d = CdFunctional.flatten(d, 1);
-        return TorchVisionRules.Run(model, "classifier", d);
+        return RuleParts.Run(model, "classifier", d);
     }
 }

@@ -16,9 +16,9 @@ internal static class GoogLeNetRules
     internal static Decomposition Inception(nn.Module block, Decomposition x) =>
         CdFunctional.cat(
         [
-            TorchVisionRules.Run(block, "branch1", x),
-            TorchVisionRules.Run(block, "branch2", x),
-            TorchVisionRules.Run(block, "branch3", x),
-            TorchVisionRules.Run(block, "branch4", x),
+            RuleParts.Run(block, "branch1", x),
+            RuleParts.Run(block, "branch2", x),
+            RuleParts.Run(block, "branch3", x),
+            RuleParts.Run(block, "branch4", x),
         ], 1);
 }

@@ -13,30 +13,30 @@ internal static class InceptionV3Rules
             "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7a", "Mixed_7b", "Mixed_7c",
             "avgpool", "dropout");
         d = CdFunctional.flatten(d, 1);
-        return TorchVisionRules.Run(model, "fc", d);
+        return RuleParts.Run(model, "fc", d);
     }
 
     internal static Decomposition InceptionA(nn.Module b, Decomposition x) => CdFunctional.cat(
     [
-        TorchVisionRules.Run(b, "branch1x1", x),
+        RuleParts.Run(b, "branch1x1", x),
         RuleParts.Chain(b, x, "branch5x5_1", "branch5x5_2"),
         RuleParts.Chain(b, x, "branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"),
-        TorchVisionRules.Run(b, "branch_pool", AvgPool(x)),
+        RuleParts.Run(b, "branch_pool", AvgPool(x)),
     ], 1);
 
     internal static Decomposition InceptionB(nn.Module b, Decomposition x) => CdFunctional.cat(
     [
-        TorchVisionRules.Run(b, "branch3x3", x),
+        RuleParts.Run(b, "branch3x3", x),
         RuleParts.Chain(b, x, "branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"),
         MaxPool(x),
     ], 1);
 
     internal static Decomposition InceptionC(nn.Module b, Decomposition x) => CdFunctional.cat(
     [
-        TorchVisionRules.Run(b, "branch1x1", x),
+        RuleParts.Run(b, "branch1x1", x),
         RuleParts.Chain(b, x, "branch7x7_1", "branch7x7_2", "branch7x7_3"),
         RuleParts.Chain(b, x, "branch7x7dbl_1", "branch7x7dbl_2", "branch7x7dbl_3", "branch7x7dbl_4", "branch7x7dbl_5"),
-        TorchVisionRules.Run(b, "branch_pool", AvgPool(x)),
+        RuleParts.Run(b, "branch_pool", AvgPool(x)),
     ], 1);
 
     internal static Decomposition InceptionD(nn.Module b, Decomposition x) => CdFunctional.cat(
@@ -48,14 +48,14 @@ internal static class InceptionV3Rules
 
     internal static Decomposition InceptionE(nn.Module b, Decomposition x)
     {
-        var b3 = TorchVisionRules.Run(b, "branch3x3_1", x);
+        var b3 = RuleParts.Run(b, "branch3x3_1", x);
         var b3dbl = RuleParts.Chain(b, x, "branch3x3dbl_1", "branch3x3dbl_2");
         return CdFunctional.cat(
         [
-            TorchVisionRules.Run(b, "branch1x1", x),
-            CdFunctional.cat([TorchVisionRules.Run(b, "branch3x3_2a", b3), TorchVisionRules.Run(b, "branch3x3_2b", b3)], 1),
-            CdFunctional.cat([TorchVisionRules.Run(b, "branch3x3dbl_3a", b3dbl), TorchVisionRules.Run(b, "branch3x3dbl_3b", b3dbl)], 1),
-            TorchVisionRules.Run(b, "branch_pool", AvgPool(x)),
+            RuleParts.Run(b, "branch1x1", x),
+            CdFunctional.cat([RuleParts.Run(b, "branch3x3_2a", b3), RuleParts.Run(b, "branch3x3_2b", b3)], 1),
+            CdFunctional.cat([RuleParts.Run(b, "branch3x3dbl_3a", b3dbl), RuleParts.Run(b, "branch3x3dbl_3b", b3dbl)], 1),
+            RuleParts.Run(b, "branch_pool", AvgPool(x)),
         ], 1);
     }
 

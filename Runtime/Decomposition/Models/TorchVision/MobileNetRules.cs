@@ -6,10 +6,10 @@ internal static class MobileNetRules
     /// <summary><c>classifier(flatten(adaptive_avg_pool2d(features(x), 1), 1))</c>.</summary>
     internal static Decomposition MobileNetV2(nn.Module model, Decomposition d)
     {
-        d = TorchVisionRules.Run(model, "features", d);
+        d = RuleParts.Run(model, "features", d);
         d = CdFunctional.adaptive_avg_pool2d(d, 1);
         d = CdFunctional.flatten(d, 1);
-        return TorchVisionRules.Run(model, "classifier", d);
+        return RuleParts.Run(model, "classifier", d);
     }
 
     /// <summary><c>classifier(flatten(avgpool(features(x)), 1))</c>.</summary>
@@ -17,14 +17,14 @@ internal static class MobileNetRules
     {
         d = RuleParts.Chain(model, d, "features", "avgpool");
         d = CdFunctional.flatten(d, 1);
-        return TorchVisionRules.Run(model, "classifier", d);
+        return RuleParts.Run(model, "classifier", d);
     }
 
     /// <summary><c>x + conv(x)</c> when the block keeps its shape (<c>use_res_connect</c>), else <c>conv(x)</c>.</summary>
-    internal static Decomposition InvertedResidualV2(nn.Module block, Decomposition x) => Residual(block, x, TorchVisionRules.Run(block, "conv", x));
+    internal static Decomposition InvertedResidualV2(nn.Module block, Decomposition x) => Residual(block, x, RuleParts.Run(block, "conv", x));
 
     /// <summary><c>block(x) + x</c> when the block keeps its shape (<c>use_res_connect</c>), else <c>block(x)</c>.</summary>
-    internal static Decomposition InvertedResidualV3(nn.Module block, Decomposition x) => Residual(block, x, TorchVisionRules.Run(block, "block", x));
+    internal static Decomposition InvertedResidualV3(nn.Module block, Decomposition x) => Residual(block, x, RuleParts.Run(block, "block", x));
 
     /// <summary>
     /// <c>x · scale_activation(fc2(activation(fc1(avgpool(x)))))</c>: the product of two decompositions of the same input,

@@ -32,10 +32,6 @@ internal static class TorchVisionRules
         DecompositionRules.Register("TorchSharp.torchvision+SqueezeExcitation", MobileNetRules.SqueezeExcitation);
     }
 
-    /// <summary>Decomposes the child <paramref name="name"/> of <paramref name="module"/>.</summary>
-    internal static Decomposition Run(nn.Module module, string name, Decomposition d) =>
-        ContextualDecomposition.Propagate(RuleParts.Child(module, name), d);
-
     /// <summary>
     /// GoogLeNet's and Inception v3's optional input transform (<c>transform_input</c>): each channel c becomes
     /// x_c · s_c + t_c, ImageNet's normalisation re-expressed for inputs normalised to [−1, 1].
