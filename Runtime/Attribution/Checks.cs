@@ -16,10 +16,41 @@ internal static class Checks
     public static void NotEmpty(Tensor inputs, string method, string name = "inputs")
     {
         ArgumentNullException.ThrowIfNull(inputs, name);
-        if (inputs.IsInvalid)
-            throw new ArgumentException($"{method}: {name} was disposed; pass a live tensor", name);
+        Live(inputs, method, name);
         if (inputs.dim() >= 1 && inputs.size(0) == 0)
             throw new ArgumentException($"{method}: {name} is an empty batch (shape {Format.Shape(inputs)}); pass at least one sample", name);
+    }
+
+    /// <summary>
+    /// The one disposed-tensor rule: a tensor whose native memory was freed (its <c>Dispose()</c> ran, or the dispose
+    /// scope it was made in ended) is refused up front with <see cref="ObjectDisposedException"/> naming the argument —
+    /// libtorch would only say "empty handle".
+    /// </summary>
+    public static void Live(Tensor? t, string method, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (t.IsInvalid)
+            throw new ObjectDisposedException(name,
+                $"{method}: the tensor passed as '{name}' was disposed (its Dispose() ran, or the dispose scope it was made in ended). " +
+                "Pass a live tensor: keep it out of that scope with MoveToOuterDisposeScope() or DetachFromDisposeScope(), or create it again.");
+    }
+
+    /// <summary>
+    /// A disposed model is refused up front: its parameters were freed, so any call would fail with "empty handle" (and
+    /// saving it would report that it has no parameters).
+    /// </summary>
+    public static void Live(nn.Module? model, string method, string name = "model")
+    {
+        ArgumentNullException.ThrowIfNull(model, name);
+        foreach (var (path, p) in model.named_parameters())
+            if (p is null || p.IsInvalid)
+                throw new ObjectDisposedException(name,
+                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its parameter '{path}' is freed. " +
+                    "Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
+        foreach (var (path, b) in model.named_buffers())
+            if (b is null || b.IsInvalid)
+                throw new ObjectDisposedException(name,
+                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its buffer '{path}' is freed. Pass a live model.");
     }
 
     /// <summary>

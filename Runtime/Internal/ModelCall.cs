@@ -1,0 +1,145 @@
+using System.Reflection;
+
+namespace AttrDsl.Internal;
+
+/// <summary>
+/// Runs a user's model at AttrDsl's boundary. A libtorch error inside the model (a Linear that does not fit the input,
+/// a token id beyond an embedding, a dtype the weights do not take) becomes an <see cref="InvalidOperationException"/>
+/// naming the method, the shape and dtype that went in and — when the model is a TorchSharp module — the innermost
+/// module that was running, with libtorch's statement and no C++ frames (<see cref="LibTorch"/>).
+/// </summary>
+/// <remarks>
+/// The module is found only after a failure, by running the same input once more with a pre- and post-hook on every
+/// submodule: the module that entered and never returned is the one that failed. Normal calls pay nothing for it. The
+/// diagnosis runs under <c>no_grad</c> with every module in eval mode (restored after), so a failing call does not update
+/// batch-norm statistics twice.
+/// </remarks>
+internal static class ModelCall
+{
+    /// <summary>
+    /// Wraps a user's forward. When the delegate is a module's method or a lambda that captured a module, the module is
+    /// used to name the failing submodule.
+    /// </summary>
+    public static Func<Tensor, Tensor> Guard(Func<Tensor, Tensor> forward, string method)
+    {
+        ArgumentNullException.ThrowIfNull(forward, nameof(forward));
+        if (forward.Target is Guarded) return forward;
+        return new Guarded(forward, method, CapturedModule(forward)).Invoke;
+    }
+
+    /// <summary>Wraps a module's <c>call</c> (hooks fire, as for every AttrDsl call of a model).</summary>
+    public static Func<Tensor, Tensor> Guard(nn.Module<Tensor, Tensor> model, string method)
+    {
+        ArgumentNullException.ThrowIfNull(model, nameof(model));
+        return new Guarded(model.call, method, model).Invoke;
+    }
+
+    /// <summary>Runs <paramref name="model"/> on <paramref name="input"/> once, translating a libtorch failure.</summary>
+    public static Tensor Call(nn.Module<Tensor, Tensor> model, Tensor input, string method)
+    {
+        try { return model.call(input); }
+        catch (Exception e) when (LibTorch.IsNative(e))
+        {
+            throw LibTorch.InModel(e, method, input, FailingModule(model, input));
+        }
+    }
+
+    /// <summary>Runs any model call (several inputs, a generated decomposition), translating a libtorch failure.</summary>
+    public static T Run<T>(Func<T> call, string method, Tensor? input, nn.Module? model = null)
+    {
+        try { return call(); }
+        catch (Exception e) when (LibTorch.IsNative(e))
+        {
+            throw LibTorch.InModel(e, method, input, model is nn.Module<Tensor, Tensor> m && input is not null ? FailingModule(m, input) : null);
+        }
+    }
+
+    private sealed class Guarded(Func<Tensor, Tensor> forward, string method, nn.Module<Tensor, Tensor>? module)
+    {
+        public Tensor Invoke(Tensor x)
+        {
+            try { return forward(x); }
+            catch (Exception e) when (LibTorch.IsNative(e))
+            {
+                throw LibTorch.InModel(e, method, x, module is null ? null : FailingModule(module, x));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The module a delegate runs: its target when it is a module's method, or a module field of the lambda's closure
+    /// (<c>x =&gt; model.call(x)</c>); null when there is none or more than one.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor>? CapturedModule(Func<Tensor, Tensor> forward)
+    {
+        if (forward.Target is nn.Module<Tensor, Tensor> direct) return direct;
+        if (forward.Target is null) return null;
+        var modules = forward.Target.GetType()
+            .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Select(f => f.GetValue(forward.Target))
+            .OfType<nn.Module<Tensor, Tensor>>()
+            .Distinct()
+            .Take(2)
+            .ToList();
+        return modules.Count == 1 ? modules[0] : null;
+    }
+
+    /// <summary>
+    /// The innermost module that fails on <paramref name="input"/>, as "path (Type)", found by running the model again
+    /// with enter/leave hooks; null when the second run does not fail (or the model has no hookable modules).
+    /// </summary>
+    internal static string? FailingModule(nn.Module<Tensor, Tensor> model, Tensor input)
+    {
+        if (input is null || input.IsInvalid) return null;
+        var stack = new List<(string Path, nn.Module Module)>();
+        var removers = new List<Action>();
+        // The root first: train(bool) is recursive, so restoring in pre-order leaves every module as it was.
+        var modes = new List<(nn.Module Module, bool Training)> { (model, model.training) };
+        try
+        {
+            foreach (var (name, module) in model.named_modules())
+            {
+                var path = name.Length == 0 ? "(the model itself)" : name;
+                var entry = (path, module);
+                if (Hook(module, "register_forward_pre_hook", _ => stack.Add(entry)) is { } removePre) removers.Add(removePre);
+                if (Hook(module, "register_forward_hook", _ => { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); }) is { } removePost) removers.Add(removePost);
+                modes.Add((module, module.training));
+            }
+            foreach (var (module, _) in modes) module.eval();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            try { model.call(input); }
+            catch (Exception)
+            {
+                if (stack.Count == 0) return null;
+                var (path, failing) = stack[^1];
+                return $"'{path}' ({TypeName(failing)})";
+            }
+            return null;
+        }
+        catch (Exception)
+        {
+            return null;   // the diagnosis is best effort: it must never replace the user's error with its own
+        }
+        finally
+        {
+            foreach (var remove in removers) remove();
+            foreach (var (module, training) in modes) module.train(training);
+        }
+    }
+
+    private static Action? Hook(nn.Module module, string register, Action<nn.Module> hook)
+    {
+        var method = module.GetType().GetMethod(register, BindingFlags.Public | BindingFlags.Instance, [typeof(Action<nn.Module>)]);
+        var remover = method?.Invoke(module, [hook]);
+        var remove = remover?.GetType().GetMethod("remove", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
+        return remove is null ? null : () => remove.Invoke(remover, null);
+    }
+
+    private static string TypeName(object o)
+    {
+        var name = o.GetType().Name;
+        var tick = name.IndexOf('`');
+        return tick < 0 ? name : name[..tick];
+    }
+}
