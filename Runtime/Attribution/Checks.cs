@@ -77,7 +77,12 @@ internal static class Checks
     /// Checks what a model returned for a batch of <paramref name="rows"/> samples: not null, floating point, at least
     /// one dimension, one row per sample.
     /// </summary>
-    public static Tensor Output(Tensor? output, long rows, string method)
+    /// <param name="output">What the model returned.</param>
+    /// <param name="rows">The batch size it was called with.</param>
+    /// <param name="method">The public method, for the message.</param>
+    /// <param name="requireFinite">Also refuse NaN/±Inf outputs (<see cref="NonFiniteOutput"/>): attribution of a non-finite
+    /// output is meaningless. The trainer passes false: it checks its losses and names the non-finite weights itself.</param>
+    public static Tensor Output(Tensor? output, long rows, string method, bool requireFinite = true)
     {
         if (output is null)
             throw new InvalidOperationException($"{method}: the model returned null; its forward must return the output tensor [B, ...]");
@@ -93,7 +98,50 @@ internal static class Checks
         if (output.size(0) != rows)
             throw new InvalidOperationException(
                 $"{method}: the model returned an output of shape {Format.Shape(output)} for a batch of {rows} rows; its first dimension must be the batch");
+        if (requireFinite) NonFiniteOutput(output, method);
         return output;
+    }
+
+    /// <summary>
+    /// Integer indices into a table of <paramref name="count"/> rows (token ids into an embedding, class labels into the
+    /// outputs) must lie in [0, count): libtorch reports one outside only as "index out of range in self", without the
+    /// argument, the value or where it is.
+    /// </summary>
+    public static void Indices(Tensor t, long count, string method, string name, string table)
+    {
+        if (t.is_floating_point() || t.is_complex() || t.dtype == ScalarType.Bool || t.numel() == 0) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = t.detach().reshape(-1);
+        var bad = flat.lt(0).logical_or(flat.ge(count));
+        if (!bad.any().item<bool>()) return;
+        var first = bad.nonzero()[0, 0].item<long>();
+        var value = flat[first].item<long>();
+        var index = Unravel(first, t.shape);
+        throw new ArgumentOutOfRangeException(name,
+            $"{method}: {name} holds {value} at index [{string.Join(", ", index)}] (shape {Format.Shape(t)}), outside {table} of {count} rows: valid values are 0 to {count - 1}. " +
+            "Map the ids into that range (e.g. an unknown-token id) or use a table large enough for them.");
+    }
+
+    /// <summary>
+    /// A model output with NaN or ±Inf makes every attribution of it meaningless (and NaN), so it is an error naming the
+    /// first non-finite output. The inputs were checked finite before, so the cause is the model: NaN or infinite weights
+    /// (a training run that diverged), an overflow, or a log/division of something that reached zero.
+    /// </summary>
+    public static void NonFiniteOutput(Tensor output, string method)
+    {
+        if (AllFinite(output)) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = output.detach().reshape(-1);
+        var bad = flat.isfinite().logical_not();
+        var count = bad.sum().item<long>();
+        var first = bad.nonzero()[0, 0].item<long>();
+        var index = Unravel(first, output.shape);
+        throw new InvalidOperationException(
+            $"{method}: the model's output has {count} non-finite value{(count == 1 ? "" : "s")} (first: {Format.Value(flat[first])} at output index [{string.Join(", ", index)}] of shape {Format.Shape(output)}) " +
+            "for finite inputs, so no attribution of it means anything. Check the model: NaN or infinite weights (after a training run that diverged), " +
+            "an overflow, or a log or division of zero in its forward.");
     }
 
     /// <summary>

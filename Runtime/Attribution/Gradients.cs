@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,15 +22,20 @@ public static class Gradients
     /// <param name="method">The calling method's name, for error messages.</param>
     /// <exception cref="ArgumentException">An empty input, or per-sample targets that do not match its rows.</exception>
     /// <exception cref="InvalidOperationException">The function returned null, a non-floating-point output, or not one row per input row.</exception>
-    public static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph = false, string method = "Gradients.Of")
+    public static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph = false, string method = "Gradients.Of") =>
+        Of(forward, input, target, createGraph, method, requireFinite: true);
+
+    /// <summary>As the public form; <paramref name="requireFinite"/> false lets the trainer name non-finite weights itself.</summary>
+    internal static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph, string method, bool requireFinite)
     {
         ArgumentNullException.ThrowIfNull(forward);
         Checks.NotEmpty(input, method, nameof(input));
+        Checks.Finite(input, method, nameof(input));
         Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var leaf = createGraph && input.requires_grad ? input : input.detach().requires_grad_();
-        var output = Checks.Output(forward(leaf), leaf.dim() == 0 ? 1 : leaf.size(0), method);
+        var output = Checks.Output(ModelCall.Guard(forward, method)(leaf), leaf.dim() == 0 ? 1 : leaf.size(0), method, requireFinite);
         return OfSelected(target.Select(output), leaf, createGraph, method).MoveToOuterDisposeScope();
     }
 
@@ -57,10 +63,11 @@ public static class Gradients
     {
         ArgumentNullException.ThrowIfNull(forward);
         Checks.NotEmpty(input, method, nameof(input));
+        Checks.Finite(input, method, nameof(input));
         Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var output = Checks.Output(forward(input), input.dim() == 0 ? 1 : input.size(0), method);
+        var output = Checks.Output(ModelCall.Guard(forward, method)(input), input.dim() == 0 ? 1 : input.size(0), method);
         return target.Select(output).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using AttrDsl.Attribution;
 
 namespace AttrDsl.Decomposition;
@@ -36,7 +37,7 @@ public static class ContextualDecomposition
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckInput(x);
-        ArgumentNullException.ThrowIfNull(mask);
+        Checks.Live(mask, Method, nameof(mask));
         var shape = MaskedShape(x.shape, mask.shape);
         Checks.Finite(mask, Method, nameof(mask));   // a NaN mask element would make β and γ NaN there without a word
         using var scope = NewDisposeScope();
@@ -68,6 +69,11 @@ public static class ContextualDecomposition
     public static Decomposition Decompose(nn.Module<Tensor, Tensor> model, Decomposition input)
     {
         ArgumentNullException.ThrowIfNull(model);
+        CdGuard.Check(input, nameof(input));
+        Checks.Live(input.Relevant, Method, "input.Relevant");
+        Checks.Live(input.Irrelevant, Method, "input.Irrelevant");
+        Checks.Finite(input.Relevant, Method, "input.Relevant");
+        Checks.Finite(input.Irrelevant, Method, "input.Irrelevant");
         using var scope = NewDisposeScope();
         return Run(model, input).MoveToOuterDisposeScope();
     }
@@ -80,8 +86,8 @@ public static class ContextualDecomposition
     public static Decomposition DecomposeTokens(nn.Module<Tensor, Tensor> model, Tensor tokens, Tensor tokenMask)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(tokenMask);
+        Checks.Live(tokens, "ContextualDecomposition.DecomposeTokens", nameof(tokens));
+        Checks.Live(tokenMask, "ContextualDecomposition.DecomposeTokens", nameof(tokenMask));
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"DecomposeTokens takes integer token indices, not {tokens.dtype}; for real-valued inputs call Decompose(model, x, mask).", nameof(tokens));
         MaskedShape(tokens.shape, tokenMask.shape);
@@ -104,8 +110,8 @@ public static class ContextualDecomposition
     public static Decomposition EmbedTokens(Embedding layer, Tensor tokens, Tensor tokenMask)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(tokenMask);
+        Checks.Live(tokens, "ContextualDecomposition.EmbedTokens", nameof(tokens));
+        Checks.Live(tokenMask, "ContextualDecomposition.EmbedTokens", nameof(tokenMask));
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"The model's forward starts with an Embedding, so its decomposition takes integer token indices, not {tokens.dtype}.", nameof(tokens));
         MaskedShape(tokens.shape, tokenMask.shape);
@@ -127,11 +133,30 @@ public static class ContextualDecomposition
 
     private static Decomposition Run(nn.Module model, Decomposition d)
     {
+        Checks.Live(model, Method);
         var s = stack ??= [];
         var saved = s.ToList();
         s.Clear();   // a decomposition started inside another one (e.g. a nested call in a test) has its own root
-        try { return Visit(model, "", d); }
+        try { return Finite(Visit(model, "", d)); }
         finally { s.Clear(); s.AddRange(saved); }
+    }
+
+    /// <summary>
+    /// β or γ with NaN/±Inf for finite inputs means the model's own output is not finite (NaN weights after a diverged
+    /// run, an overflow): an error naming the first such output, not a NaN decomposition.
+    /// </summary>
+    private static Decomposition Finite(Decomposition d)
+    {
+        if (d.Relevant is null || d.Irrelevant is null) return d;
+        if (Checks.AllFinite(d.Relevant) && Checks.AllFinite(d.Irrelevant)) return d;
+        using (var scope = NewDisposeScope())
+        {
+            var sum = d.Relevant.detach() + d.Irrelevant.detach();
+            if (!Checks.AllFinite(sum)) Checks.NonFiniteOutput(sum, Method);
+        }
+        throw new InvalidOperationException(
+            $"{Method}: the model's output is finite but its decomposition is not (β or γ holds ±Inf or NaN): the relevant and irrelevant parts " +
+            "overflowed in opposite directions. Use float64 inputs and model (model.to(ScalarType.Float64)), or a mask that splits fewer features.");
     }
 
     private static Decomposition RunSkippingFirstLeaf(nn.Module model, Decomposition embedded)
@@ -164,6 +189,14 @@ public static class ContextualDecomposition
                 return d;
             }
             return Leaf(module, path, d);
+        }
+        catch (Exception e) when (LibTorch.IsNative(e))
+        {
+            // The innermost module that failed names the error; the translated exception is not native, so the
+            // enclosing modules' frames let it pass unchanged.
+            throw new InvalidOperationException(
+                $"{Method}: decomposing {Describe(path, module)} failed on a decomposition of shape {Format.Shape(d.Relevant ?? d.Irrelevant)}: {LibTorch.Statement(e)}" +
+                (LibTorch.Advice(LibTorch.Statement(e)) is { } advice ? $". What to do: {advice}." : ""), e);
         }
         finally { s.RemoveAt(s.Count - 1); }
     }
@@ -247,7 +280,7 @@ public static class ContextualDecomposition
 
     private static void CheckInput(Tensor x)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        Checks.Live(x, Method, nameof(x));
         if (!x.is_floating_point())
             throw new ArgumentException($"Decompose takes a floating-point input, not {x.dtype}; for token indices into an Embedding call DecomposeTokens.", nameof(x));
         if (x.dim() == 0) throw new ArgumentException("The input is 0-dim; give it a batch dimension ([N, ...]).", nameof(x));

@@ -1,3 +1,4 @@
+using AttrDsl.Attribution;
 namespace AttrDsl.Decomposition;
 
 /// <summary>
@@ -11,8 +12,9 @@ public static class EmbeddingRules
     public static Decomposition Embedding(Embedding layer, Tensor indices, Tensor tokenMask)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        ArgumentNullException.ThrowIfNull(indices);
-        ArgumentNullException.ThrowIfNull(tokenMask);
+        Checks.Live(indices, "EmbeddingRules.Embedding", nameof(indices));
+        Checks.Live(tokenMask, "EmbeddingRules.Embedding", nameof(tokenMask));
+        Checks.Indices(indices, layer.weight!.shape[0], "ContextualDecomposition", "tokens", "the embedding table");
         using var scope = NewDisposeScope();
         var e = layer.call(indices);
         var m = tokenMask.to(e.dtype).unsqueeze(-1);

@@ -64,7 +64,7 @@ public sealed class ExplainableState
         var background = Background ?? throw new InvalidOperationException(
             $"{model.GetName()}.forward(x, trainEg: true) needs a background set to draw references from: call UseBackground(trainInputs) once before training");
         var batch = InterpolationBatch.Sample(x, background, _references);
-        var output = model.call(batch.Inputs);
+        var output = ModelCall.Call(model, batch.Inputs, $"{model.GetName()}.forward(x, trainEg: true)");
         _batches.AddOrUpdate(output, batch);
         return output;
     }

@@ -20,11 +20,11 @@ internal static class ModelCall
     /// Wraps a user's forward. When the delegate is a module's method or a lambda that captured a module, the module is
     /// used to name the failing submodule.
     /// </summary>
-    public static Func<Tensor, Tensor> Guard(Func<Tensor, Tensor> forward, string method)
+    public static Func<Tensor, Tensor> Guard(Func<Tensor, Tensor> forward, string method, nn.Module<Tensor, Tensor>? model = null)
     {
         ArgumentNullException.ThrowIfNull(forward, nameof(forward));
         if (forward.Target is Guarded) return forward;
-        return new Guarded(forward, method, CapturedModule(forward)).Invoke;
+        return new Guarded(forward, method, model).Invoke;
     }
 
     /// <summary>Wraps a module's <c>call</c> (hooks fire, as for every AttrDsl call of a model).</summary>
@@ -50,33 +50,68 @@ internal static class ModelCall
         try { return call(); }
         catch (Exception e) when (LibTorch.IsNative(e))
         {
+            ThrowIfDisposed(model, method, e);
             throw LibTorch.InModel(e, method, input, model is nn.Module<Tensor, Tensor> m && input is not null ? FailingModule(m, input) : null);
         }
+        catch (InvalidOperationException e) when (model is not null && e.Message.Contains("empty handle", StringComparison.Ordinal))
+        {
+            ThrowIfDisposed(model, method, e);
+            throw;
+        }
+    }
+
+    /// <summary>A two-argument model function (a layer split's rest, reading inputs and activations) guarded as the one-argument form.</summary>
+    public static Func<Tensor, Tensor, Tensor> Guard(Func<Tensor, Tensor, Tensor> forward, string method, nn.Module<Tensor, Tensor>? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(forward, nameof(forward));
+        var module = model ?? CapturedModule(forward.Target);
+        return (x, z) => Run(() => forward(x, z), method, z, module);
     }
 
     private sealed class Guarded(Func<Tensor, Tensor> forward, string method, nn.Module<Tensor, Tensor>? module)
     {
+        // The module is looked for only after a failure: a healthy call pays nothing for the diagnosis.
+        private nn.Module<Tensor, Tensor>? Module => module ?? CapturedModule(forward.Target);
+
         public Tensor Invoke(Tensor x)
         {
             try { return forward(x); }
             catch (Exception e) when (LibTorch.IsNative(e))
             {
-                throw LibTorch.InModel(e, method, x, module is null ? null : FailingModule(module, x));
+                var m = Module;
+                ThrowIfDisposed(m, method, e);
+                throw LibTorch.InModel(e, method, x, m is null ? null : FailingModule(m, x));
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("empty handle", StringComparison.Ordinal) && Module is { } m)
+            {
+                ThrowIfDisposed(m, method, e);
+                throw;
             }
         }
+    }
+
+    /// <summary>
+    /// A model disposed after the method was made fails inside libtorch with "empty handle"; checked only after a
+    /// failure, so a healthy call pays nothing.
+    /// </summary>
+    private static void ThrowIfDisposed(nn.Module? module, string method, Exception cause)
+    {
+        if (module is null) return;
+        try { AttrDsl.Attribution.Checks.Live(module, method); }
+        catch (ObjectDisposedException disposed) { throw new ObjectDisposedException(disposed.Message, cause); }
     }
 
     /// <summary>
     /// The module a delegate runs: its target when it is a module's method, or a module field of the lambda's closure
     /// (<c>x =&gt; model.call(x)</c>); null when there is none or more than one.
     /// </summary>
-    private static nn.Module<Tensor, Tensor>? CapturedModule(Func<Tensor, Tensor> forward)
+    private static nn.Module<Tensor, Tensor>? CapturedModule(object? target)
     {
-        if (forward.Target is nn.Module<Tensor, Tensor> direct) return direct;
-        if (forward.Target is null) return null;
-        var modules = forward.Target.GetType()
+        if (target is nn.Module<Tensor, Tensor> direct) return direct;
+        if (target is null) return null;
+        var modules = target.GetType()
             .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-            .Select(f => f.GetValue(forward.Target))
+            .Select(f => f.GetValue(target))
             .OfType<nn.Module<Tensor, Tensor>>()
             .Distinct()
             .Take(2)

@@ -18,7 +18,15 @@ public sealed class GiniSparsity : IAttributionPrior
     /// <summary>The Gini coefficient of a non-negative vector (0 for constant vectors, (n−1)/n for one-hot).</summary>
     public static Tensor Gini(Tensor phi)
     {
-        if (phi.dim() != 1) throw new ArgumentException($"Gini needs a vector, got shape [{string.Join(", ", phi.shape)}]");
+        AttrDsl.Attribution.Checks.Live(phi, "GiniSparsity.Gini", nameof(phi));
+        if (phi.dim() != 1) throw new ArgumentException($"GiniSparsity.Gini: needs a vector, got shape {Format.Shape(phi)}", nameof(phi));
+        if (phi.numel() == 0) throw new ArgumentException("GiniSparsity.Gini: the vector is empty; the Gini coefficient of nothing is undefined", nameof(phi));
+        if (!phi.is_floating_point()) throw new ArgumentException($"GiniSparsity.Gini: needs a floating-point vector, got {phi.dtype}", nameof(phi));
+        AttrDsl.Attribution.Checks.Finite(phi, "GiniSparsity.Gini", nameof(phi));
+        using (var noGrad = no_grad())
+        using (var negative = phi.detach().lt(0).any())
+            if (negative.item<bool>())
+                throw new ArgumentException("GiniSparsity.Gini: the vector has negative values; the Gini coefficient is defined for non-negative values (e.g. mean |attribution| per feature)", nameof(phi));
         using var scope = NewDisposeScope();
         var n = phi.size(0);
         var (sorted, _) = phi.sort(0);
@@ -32,6 +40,7 @@ public sealed class GiniSparsity : IAttributionPrior
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
+        PriorChecks.Attributions(attributions, nameof(GiniSparsity), 2, "attributions [B, features...] (sparsity is measured over features, averaged over the batch)");
         using var scope = NewDisposeScope();
         var phi = attributions.reshape(attributions.size(0), -1).abs().mean(0);
         return Gini(phi).neg().MoveToOuterDisposeScope();

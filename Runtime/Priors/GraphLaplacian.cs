@@ -20,6 +20,8 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <summary>From an undirected edge list: each (i, j, w) counted once (do not list (j, i) again).</summary>
     public GraphLaplacian(long features, IEnumerable<(long i, long j, double w)> edges)
     {
+        ArgumentNullException.ThrowIfNull(edges);
+        if (features < 1) throw new ArgumentOutOfRangeException(nameof(features), features, $"GraphLaplacian: the graph needs at least one feature (node), got {features}");
         var list = edges.ToList();
         foreach (var (i, j, w) in list)
         {
@@ -35,8 +37,10 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <summary>From a symmetric adjacency matrix [D, D] (the upper triangle is used; the diagonal is ignored).</summary>
     public static GraphLaplacian FromAdjacency(Tensor adjacency)
     {
+        AttrDsl.Attribution.Checks.Live(adjacency, "GraphLaplacian.FromAdjacency", nameof(adjacency));
         if (adjacency.dim() != 2 || adjacency.size(0) != adjacency.size(1))
-            throw new ArgumentException($"adjacency must be square [D, D], got [{string.Join(", ", adjacency.shape)}]");
+            throw new ArgumentException($"GraphLaplacian.FromAdjacency: adjacency must be square [D, D], got {AttrDsl.Internal.Format.Shape(adjacency)}", nameof(adjacency));
+        AttrDsl.Attribution.Checks.Finite(adjacency, "GraphLaplacian.FromAdjacency", nameof(adjacency));
         var d = adjacency.size(0);
         using var dbl = adjacency.to(ScalarType.Float64);
         var a = dbl.ToArray<double>();
@@ -53,8 +57,11 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <summary>φᵀLφ of a feature vector φ [D].</summary>
     public Tensor Quadratic(Tensor phi)
     {
+        AttrDsl.Attribution.Checks.Live(phi, "GraphLaplacian.Quadratic", nameof(phi));
         if (phi.dim() != 1 || phi.size(0) != Features)
-            throw new ArgumentException($"expected one value per feature [{Features}], got [{string.Join(", ", phi.shape)}]");
+            throw new ArgumentException($"GraphLaplacian.Quadratic: expected one value per feature [{Features}], got {AttrDsl.Internal.Format.Shape(phi)}", nameof(phi));
+        if (!phi.is_floating_point())
+            throw new ArgumentException($"GraphLaplacian.Quadratic: needs floating-point values, got {phi.dtype}", nameof(phi));
         using var scope = NewDisposeScope();
         // The edge list lives on the CPU until the attributions show which device the model runs on.
         var diff = phi.index_select(0, _from.to(phi.device)) - phi.index_select(0, _to.to(phi.device));
@@ -77,6 +84,7 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
+        PriorChecks.Attributions(attributions, nameof(GraphLaplacian), 2, $"attributions [B, ...] with {Features} values per sample");
         using var scope = NewDisposeScope();
         var phi = attributions.reshape(attributions.size(0), -1).abs().mean(0);
         return Quadratic(phi).MoveToOuterDisposeScope();

@@ -33,8 +33,9 @@ public sealed class TotalVariation : IAttributionPrior
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
+        PriorChecks.Attributions(attributions, nameof(TotalVariation), 3, "image attributions [B, C, H, W] or [B, H, W]");
         if (attributions.dim() is not (3 or 4))
-            throw new ArgumentException($"total variation needs image attributions [B, C, H, W] or [B, H, W], got [{string.Join(", ", attributions.shape)}]");
+            throw new ArgumentException($"TotalVariation.Loss: total variation needs image attributions [B, C, H, W] or [B, H, W], got {Format.Shape(attributions)}", nameof(attributions));
         using var scope = NewDisposeScope();
         var a = attributions.dim() == 3 ? attributions.unsqueeze(1) : attributions;
         if (Standardize) a = StandardizePerImage(a);

@@ -290,7 +290,7 @@ public sealed class AttributionPriorTrainer
 
     private Tensor TaskLoss(Tensor x, Tensor y, string method, out double value)
     {
-        var output = Checks.Output(_model.call(x), x.size(0), method);
+        var output = Checks.Output(_model.call(x), x.size(0), method, requireFinite: false);
         var loss = Scalar(_taskLoss(output, y), "the task loss", method);
         value = loss.ToDouble();
         if (!double.IsFinite(value))
@@ -335,12 +335,12 @@ public sealed class AttributionPriorTrainer
         if (_options.Source == AttributionSource.ExpectedGradients)
         {
             var batch = InterpolationBatch.Sample(x, _options.Background!, _options.References);
-            var output = Checks.Output(_model.call(batch.Inputs), batch.Inputs.size(0), method);
+            var output = Checks.Output(_model.call(batch.Inputs), batch.Inputs.size(0), method, requireFinite: false);
             attributions = batch.Attributions(output, target, createGraph: true);
         }
         else
         {
-            attributions = Gradients.Of(t => Checks.Output(_model.call(t), t.size(0), method), x, target, createGraph: true);
+            attributions = Gradients.Of(t => Checks.Output(_model.call(t), t.size(0), method, requireFinite: false), x, target, createGraph: true, method, requireFinite: false);
         }
         var context = new PriorContext(x, y);
         Tensor? total = null;

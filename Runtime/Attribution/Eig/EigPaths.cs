@@ -162,6 +162,8 @@ public static class EigPaths
         // A NaN endpoint makes every point of a linear path NaN and every distance of a neighbours path NaN.
         Checks.Finite(baseline, method, nameof(baseline));
         Checks.Finite(sample, method, nameof(sample));
+        using var one = sample.unsqueeze(0);
+        Checks.FitsInMemory(points, one, method, nameof(points), points, $"a path of {points} points", "use fewer points (a few hundred are plenty for the path integral)");
     }
 
     /// <summary>The points a neighbours path may pass through: a non-empty batch [N, ...] of finite values.</summary>

@@ -58,7 +58,9 @@ public sealed class EnhancedIntegratedGradients
             throw new ArgumentException($"the {path} path needs an encoder and a decoder");
         if (path is EigPath.Neighbors or EigPath.LatentNeighbors && data is null)
             throw new ArgumentException($"the {path} path needs the data it may pass through");
-        (_forward, _path, _encoder, _decoder, _data, _neighbors) = (forward, path, encoder, decoder, data, neighbors);
+        (_forward, _path, _data, _neighbors) = (ModelCall.Guard(forward, Name), path, data, neighbors);
+        _encoder = encoder is null ? null : ModelCall.Guard(encoder, Name + " (encoder)");
+        _decoder = decoder is null ? null : ModelCall.Guard(decoder, Name + " (decoder)");
     }
 
     /// <summary>The path from <paramref name="baseline"/> to <paramref name="sample"/> with <paramref name="points"/> points.</summary>
@@ -81,7 +83,9 @@ public sealed class EnhancedIntegratedGradients
         if (inputs.dim() < 1)
             throw new ArgumentException($"{Name}: inputs must be a batch [B, ...], got a 0-dim tensor", nameof(inputs));
         Checks.NotEmpty(baselines, Name, nameof(baselines));
-        ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
+        if (points < 2)
+            throw new ArgumentOutOfRangeException(nameof(points), points, $"{Name}: a path needs at least 2 points, got {points}");
         var sampleShape = inputs.shape[1..];
         var perSample = baselines.dim() == inputs.dim() + 1;
         var baseShape = baselines.dim() < 1 ? null : perSample ? baselines.shape[2..] : baselines.shape[1..];

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,8 @@ public static class PathIntegral
         using var scope = NewDisposeScope();
         var chunks = batchSize is { } b ? path.split(b) : [path];
         // The model's output is checked where it is produced: null, integer or batch-reduced outputs get one clear message.
-        Func<Tensor, Tensor> checkedForward = x => Checks.Output(forward(x), x.size(0), method);
+        var guarded = ModelCall.Guard(forward, method);
+        Func<Tensor, Tensor> checkedForward = x => Checks.Output(guarded(x), x.size(0), method);
         // The target describes one sample (a class, or a one-element per-sample target): repeat it per point.
         var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), method: method)).ToList());
         var m = path.size(0);

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public sealed class InputXGradient
     public InputXGradient(Func<Tensor, Tensor> forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        _forward = forward;
+        _forward = ModelCall.Guard(forward, nameof(InputXGradient));
     }
 
     /// <summary>Explains <paramref name="model"/>'s <c>forward</c>.</summary>

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class LayerActivation
     private readonly Func<Tensor, Tensor> _bottom;
 
     /// <summary>Activations of the layer computed by <paramref name="bottom"/> (input batch → activations).</summary>
-    public LayerActivation(Func<Tensor, Tensor> bottom) => _bottom = bottom ?? throw new ArgumentNullException(nameof(bottom));
+    public LayerActivation(Func<Tensor, Tensor> bottom) => _bottom = ModelCall.Guard(bottom ?? throw new ArgumentNullException(nameof(bottom)), nameof(LayerActivation));
 
     /// <summary>Activations of the layer a split is cut at (its <see cref="LayerSplit.Bottom"/>).</summary>
     public LayerActivation(LayerSplit split) : this((split ?? throw new ArgumentNullException(nameof(split))).Bottom) { }

@@ -63,7 +63,7 @@ internal static class LayerCore
     /// </summary>
     internal static (Tensor Activations, Tensor Gradients) ActivationsAndGradients(LayerSplit split, Tensor x, Target target, string method)
     {
-        if (split.Named is { } layer) return layer.ActivationsAndGradients(x, target, method);
+        if (split.Named is { } layer) return ModelCall.Run(() => layer.ActivationsAndGradients(x, target, method), method, x, layer.Root);
         using var scope = NewDisposeScope();
         var z = Activations(split.Bottom, x, method);
         var g = Gradients.Of(CheckedTop(split, x, method), z, target, method: method);

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,8 +40,10 @@ public sealed class LayerSplit
     /// <summary>A split from two functions; <paramref name="top"/> must accept what <paramref name="bottom"/> returns.</summary>
     public LayerSplit(Func<Tensor, Tensor> bottom, Func<Tensor, Tensor> top)
     {
-        Bottom = bottom ?? throw new ArgumentNullException(nameof(bottom));
-        _top = top ?? throw new ArgumentNullException(nameof(top));
+        ArgumentNullException.ThrowIfNull(bottom);
+        ArgumentNullException.ThrowIfNull(top);
+        Bottom = bottom = ModelCall.Guard(bottom, "LayerSplit (the part up to the layer)");
+        _top = top = ModelCall.Guard(top, "LayerSplit (the part after the layer)");
         _forward = (_, z) => top(z);
         _model = x => top(bottom(x));
     }
@@ -53,8 +56,10 @@ public sealed class LayerSplit
     /// </summary>
     public LayerSplit(Func<Tensor, Tensor> bottom, Func<Tensor, Tensor, Tensor> top)
     {
-        Bottom = bottom ?? throw new ArgumentNullException(nameof(bottom));
-        _forward = top ?? throw new ArgumentNullException(nameof(top));
+        ArgumentNullException.ThrowIfNull(bottom);
+        ArgumentNullException.ThrowIfNull(top);
+        Bottom = bottom = ModelCall.Guard(bottom, "LayerSplit (the part up to the layer)");
+        _forward = top = ModelCall.Guard(top, "LayerSplit (the part after the layer)");
         _model = x => top(x, bottom(x));
     }
 
@@ -65,9 +70,10 @@ public sealed class LayerSplit
     private LayerSplit(NamedLayer layer)
     {
         Named = layer;
-        Bottom = layer.Activations;
-        _forward = layer.Forward;
-        _model = layer.Model;
+        var where = $"the model split at layer \"{layer.Path}\"";
+        Bottom = ModelCall.Guard(layer.Activations, where, layer.Root);
+        _forward = ModelCall.Guard(layer.Forward, where, layer.Root);
+        _model = ModelCall.Guard(layer.Model, where, layer.Root);
         LayerPath = layer.Path;
     }
 

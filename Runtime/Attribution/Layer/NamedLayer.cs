@@ -37,6 +37,9 @@ internal sealed class NamedLayer
     /// <summary>The model's own forward, through <c>call</c> (hooks the user registered fire as usual).</summary>
     internal Tensor Model(Tensor inputs) => _model.call(inputs);
 
+    /// <summary>The whole model the layer belongs to.</summary>
+    internal nn.Module<Tensor, Tensor> Root => _model;
+
     /// <summary>Finds the module at <paramref name="layerPath"/> in <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">The path is empty, names no module, or names one that does not map a tensor to a tensor.</exception>
     internal static NamedLayer Resolve(nn.Module<Tensor, Tensor> model, string layerPath)

@@ -56,7 +56,8 @@ public static class Infidelity
     {
         ArgumentNullException.ThrowIfNull(forward);
         AttributionArgs.CheckBatch(inputs, Name);
-        ArgumentNullException.ThrowIfNull(attributions);
+        Checks.Live(attributions, Name, nameof(attributions));
+        forward = ModelCall.Guard(forward, Name);
         ArgumentNullException.ThrowIfNull(target);
         if (!attributions.shape.SequenceEqual(inputs.shape))
             throw new ArgumentException($"{Name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}", nameof(attributions));

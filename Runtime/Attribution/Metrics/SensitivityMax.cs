@@ -35,6 +35,8 @@ public static class SensitivityMax
     {
         ArgumentNullException.ThrowIfNull(explain);
         AttributionArgs.CheckBatch(inputs, Name);
+        var userExplain = explain;
+        explain = (x, t) => ModelCall.Run(() => userExplain(x, t), Name + " (the explanation function)", x);
         ArgumentNullException.ThrowIfNull(target);
         if (perturb is null && (!(perturbRadius >= 0) || double.IsInfinity(perturbRadius)))
             throw new ArgumentOutOfRangeException(nameof(perturbRadius), perturbRadius, $"{Name}: the perturbation radius must be finite and ≥ 0");

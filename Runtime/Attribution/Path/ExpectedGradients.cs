@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public sealed class ExpectedGradients
     public ExpectedGradients(Func<Tensor, Tensor> forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        _forward = forward;
+        _forward = ModelCall.Guard(forward, nameof(ExpectedGradients));
     }
 
     /// <summary>Explains <paramref name="model"/>'s <c>forward</c>.</summary>

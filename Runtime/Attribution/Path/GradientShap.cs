@@ -20,7 +20,7 @@ public sealed class GradientShap
     public GradientShap(Func<Tensor, Tensor> forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        _forward = forward;
+        _forward = ModelCall.Guard(forward, nameof(GradientShap));
     }
 
     /// <summary>Explains <paramref name="model"/>'s <c>forward</c>.</summary>

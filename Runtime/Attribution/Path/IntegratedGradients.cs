@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ public sealed class IntegratedGradients
     public IntegratedGradients(Func<Tensor, Tensor> forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        _forward = forward;
+        _forward = ModelCall.Guard(forward, nameof(IntegratedGradients));
     }
 
     /// <summary>Explains <paramref name="model"/>'s <c>forward</c>.</summary>

@@ -16,7 +16,7 @@ internal static class PathKit
     /// <summary>Inputs must be a floating-point batch [B, ...].</summary>
     public static void CheckInputs(Tensor inputs, string name = "inputs", string? method = null)
     {
-        ArgumentNullException.ThrowIfNull(inputs, name);
+        Checks.Live(inputs, method ?? "attribution", name);
         var prefix = method is null ? "" : method + ": ";
         if (inputs.dim() < 1)
             throw new ArgumentException($"{prefix}{name} must be a batch [B, ...] with the samples along dimension 0, got a 0-dim tensor", name);
@@ -32,6 +32,7 @@ internal static class PathKit
     public static Tensor BroadcastBaselines(Tensor inputs, Tensor? baselines, string? method = null, string name = "baselines")
     {
         if (baselines is null) return zeros_like(inputs);
+        Checks.Live(baselines, method ?? "attribution", name);
         var bs = baselines.shape;
         var xs = inputs.shape;
         var ok = bs.Length <= xs.Length;

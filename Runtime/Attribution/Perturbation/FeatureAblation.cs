@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public sealed class FeatureAblation
     private readonly Func<Tensor, Tensor> _forward;
 
     /// <summary>Feature ablation of a model given as a function from a batch to its outputs [B, ...].</summary>
-    public FeatureAblation(Func<Tensor, Tensor> forward) => _forward = forward ?? throw new ArgumentNullException(nameof(forward));
+    public FeatureAblation(Func<Tensor, Tensor> forward) => _forward = ModelCall.Guard(forward ?? throw new ArgumentNullException(nameof(forward)), nameof(FeatureAblation));
 
     /// <summary>Feature ablation of a module (its <c>forward</c>; set eval mode yourself where it matters).</summary>
     public FeatureAblation(torch.nn.Module<Tensor, Tensor> model) : this((model ?? throw new ArgumentNullException(nameof(model))).call) { }

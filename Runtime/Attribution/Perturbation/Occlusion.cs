@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public sealed class Occlusion
     private readonly Func<Tensor, Tensor> _forward;
 
     /// <summary>Occlusion of a model given as a function from a batch to its outputs [B, ...].</summary>
-    public Occlusion(Func<Tensor, Tensor> forward) => _forward = forward ?? throw new ArgumentNullException(nameof(forward));
+    public Occlusion(Func<Tensor, Tensor> forward) => _forward = ModelCall.Guard(forward ?? throw new ArgumentNullException(nameof(forward)), nameof(Occlusion));
 
     /// <summary>Occlusion of a module (its <c>forward</c>; set eval mode yourself where dropout or batch norm matter).</summary>
     public Occlusion(torch.nn.Module<Tensor, Tensor> model) : this((model ?? throw new ArgumentNullException(nameof(model))).call) { }

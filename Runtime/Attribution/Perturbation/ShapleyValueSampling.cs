@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed class ShapleyValueSampling
     private readonly Func<Tensor, Tensor> _forward;
 
     /// <summary>Shapley value sampling of a model given as a function from a batch to its outputs [B, ...].</summary>
-    public ShapleyValueSampling(Func<Tensor, Tensor> forward) => _forward = forward ?? throw new ArgumentNullException(nameof(forward));
+    public ShapleyValueSampling(Func<Tensor, Tensor> forward) => _forward = ModelCall.Guard(forward ?? throw new ArgumentNullException(nameof(forward)), nameof(ShapleyValueSampling));
 
     /// <summary>Shapley value sampling of a module (its <c>forward</c>; set eval mode yourself where it matters).</summary>
     public ShapleyValueSampling(torch.nn.Module<Tensor, Tensor> model) : this((model ?? throw new ArgumentNullException(nameof(model))).call) { }

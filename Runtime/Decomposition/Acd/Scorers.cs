@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using AttrDsl.Attribution;
 
 namespace AttrDsl.Decomposition.Acd;
@@ -94,6 +95,7 @@ public static class Scorers
         ArgumentNullException.ThrowIfNull(target);
         CheckSample(x, name);
         var rows = CheckRows(maxRowsPerCall, name);
+        forward = ModelCall.Guard(forward, $"Scorers.{name}");
         return masks =>
         {
             using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using AttrDsl.Attribution;
 
 namespace AttrDsl.Decomposition.Penalties;
@@ -47,7 +48,7 @@ public sealed class ExpectedGradientsPenalty : IExplanationPenalty
         using var grad = enable_grad();
         var target = y.dtype is ScalarType.Int64 or ScalarType.Int32 ? Target.PerSample(y) : Target.Output;
         using var batch = InterpolationBatch.Sample(x, _background, References, null, false, Method);
-        var output = Checks.Output(model.call(batch.Inputs), batch.Inputs.size(0), Method);
+        var output = Checks.Output(ModelCall.Call(model, batch.Inputs, Method), batch.Inputs.size(0), Method, requireFinite: false);
         var eg = batch.Attributions(output, target, createGraph: true, retainGraph: true, Method);
         var b = x.size(0);
         return (m * eg).abs().reshape(b, -1).sum([1]).mean().MoveToOuterDisposeScope();

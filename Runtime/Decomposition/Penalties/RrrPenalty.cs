@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using AttrDsl.Attribution;
 using AttrDsl.Autograd;
 
@@ -28,7 +29,7 @@ public sealed class RrrPenalty : IExplanationPenalty
         var m = PenaltyMasks.Check(x, mask, Method);
         using var grad = enable_grad();
         var leaf = x.detach().requires_grad_();
-        var output = Checks.Output(model.call(leaf), x.size(0), Method);
+        var output = Checks.Output(ModelCall.Call(model, leaf, Method), x.size(0), Method, requireFinite: false);
         var logits = output.reshape(output.size(0), -1);
         var logProbabilities = nn.functional.log_softmax(logits, 1).sum();
         var g = GuardedAutograd.Grad(logProbabilities, leaf, retainGraph: true, createGraph: true);
