@@ -133,6 +133,45 @@ public sealed class HtmlReport
         AtomicFile.Write(path, s => s.Write(bytes));
     }
 
+    /// <summary>
+    /// Writes the report as a whole folder: <paramref name="files"/> (paths relative to the folder, e.g. <c>png/a.png</c>)
+    /// and <see cref="ReportFolder.ReportFile"/>, all or nothing — see <see cref="ReportFolder"/>. An existing report in
+    /// <paramref name="folder"/> is replaced; a failure leaves it untouched. Returns the full path of report.html.
+    /// </summary>
+    /// <param name="folder">The report folder (created if missing).</param>
+    /// <param name="files">Further files of the report, e.g. PNGs the page links to; null for none.</param>
+    /// <param name="cancellationToken">Cancels the write; nothing is then written.</param>
+    /// <exception cref="ArgumentException">A file's path is absolute, leaves the folder or names report.html.</exception>
+    /// <exception cref="IOException">The folder cannot be written (<see cref="ReportFolder.Problem"/> says why).</exception>
+    public string SaveFolder(string folder, IEnumerable<KeyValuePair<string, byte[]>>? files = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var html = new UTF8Encoding(false).GetBytes(ToHtml());
+        var written = ReportFolder.Write(folder, staging =>
+        {
+            foreach (var (relative, bytes) in files ?? [])
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                File.WriteAllBytes(Inside(staging, relative), bytes ?? throw new ArgumentException($"the file '{relative}' has no bytes", nameof(files)));
+            }
+            File.WriteAllBytes(Path.Combine(staging, ReportFolder.ReportFile), html);
+        }, cancellationToken);
+        return Path.Combine(written, ReportFolder.ReportFile);
+    }
+
+    // The full path of a report file inside the staging folder (its folders created); refuses paths that leave it.
+    private static string Inside(string staging, string relative)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(relative);
+        var full = Path.GetFullPath(Path.Combine(staging, relative));
+        if (Path.IsPathRooted(relative) || !full.StartsWith(staging + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"the report file '{relative}' must be a path inside the report folder, such as png/figure.png", "files");
+        if (Path.GetRelativePath(staging, full) == ReportFolder.ReportFile)
+            throw new ArgumentException($"the report file '{relative}' would overwrite the report's own {ReportFolder.ReportFile}", "files");
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
     /// <summary>HTML-escapes text for element content and attribute values (&amp;, &lt;, &gt;, quotes).</summary>
     public static string Escape(string text) => WebUtility.HtmlEncode(text);
 

@@ -123,8 +123,10 @@ public static class Analysis
         var test = digits.Test;
         var ofA = test.Images.index(test.Labels.eq(a).nonzero().squeeze(1));
         var ofB = test.Images.index(test.Labels.eq(b).nonzero().squeeze(1));
-        var n = (int)Math.Min(count, Math.Min(ofA.size(0), ofB.size(0)));
-        if (n < 2) throw new UserError($"only {n} test digits of {a} or {b}; pass two different digits that both occur");
+        // Never cut silently: the command checks the count against the data first (Limits.Significance), this is the backstop.
+        if (count < 2 || count > ofA.size(0) || count > ofB.size(0))
+            throw new UserError($"--count {count} must be from 2 to the test digits of each class ({ofA.size(0)} test {a}s, {ofB.size(0)} test {b}s); pass --count {Math.Min(ofA.size(0), ofB.size(0))} or fewer");
+        var n = count;
         var train = digits.Train;
         var baselineData = train.Images.index(train.Labels.eq(b).nonzero().squeeze(1));
         var centroids = EigBaselines.KMeans(baselineData, Math.Min(baselines, (int)baselineData.size(0)), seed: 0);

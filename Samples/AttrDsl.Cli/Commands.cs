@@ -41,10 +41,13 @@ public static class Commands
         root.Subcommands.Add(SignificanceCommand(console, errors));
         root.Subcommands.Add(report);
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-            return Fail(errors, $"{parsed.Errors[0].Message} See --help for the commands and options.", UserError.Usage);
-        return parsed.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = errors.Profile.Out.Writer, EnableDefaultExceptionHandler = false });
+        // Whatever escapes the commands' own guard (parsing, help, the invocation itself) is still one line, never a frame dump.
+        return Guard(errors, () =>
+        {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0) return Fail(errors, ParseErrors.Describe(parsed), UserError.Usage);
+            return parsed.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = errors.Profile.Out.Writer, EnableDefaultExceptionHandler = false });
+        });
     }
 
     // ------------------------------------------------------------------ report (and the root command)
@@ -57,8 +60,8 @@ public static class Commands
     private static ReportOpts ReportOptions() => new(
         new Option<string>("--output", "-o") { Description = "The report folder (created if missing): report.html and png/.", DefaultValueFactory = _ => DefaultReportFolder },
         new Option<bool>("--quick") { Description = "Small sizes for CI (1 epoch on 1,000 digits, 500 noisy digits, 2 explained digits, 4×4 ACD tiles): still trains, explains and writes the report." },
-        new Option<int?>("--epochs") { Description = "Epochs for both models (default 3; 1 with --quick)." },
-        new Option<int>("--seed") { Description = "Initial weights, batch order and noise.", DefaultValueFactory = _ => 0 },
+        BoundedOptions.OptionalInt("--epochs", "Epochs for both models (default 3; 1 with --quick).", 1, Limits.MaxEpochs, 3, EpochsWhy),
+        SeedOption("Initial weights, batch order and noise."),
         ThreadsOption());
 
     private static int Report(ReportOpts o, ParseResult parse, IAnsiConsole console)
@@ -67,11 +70,7 @@ public static class Commands
         var output = parse.GetValue(o.Output)!;
         var seed = parse.GetValue(o.Seed);
         var s = parse.GetValue(o.Quick) ? ReportSettings.QuickSizes(output, seed) : new ReportSettings(output, Seed: seed);
-        if (parse.GetValue(o.Epochs) is { } epochs)
-        {
-            UserError.ThrowIf(CommandLineChecks.AtLeast(epochs, 1, "--epochs"));
-            s = s with { Epochs = epochs };
-        }
+        if (parse.GetValue(o.Epochs) is { } epochs) s = s with { Epochs = epochs };   // bounded by its parser
         if (string.IsNullOrWhiteSpace(output)) throw new UserError("--output is empty; pass a folder such as attrdsl-report");
         MainSample.Run(s, console);
         return 0;
@@ -81,13 +80,13 @@ public static class Commands
 
     private static Command TrainCommand(IAnsiConsole console, IAnsiConsole errors)
     {
-        var model = new Option<ModelKind>("--model") { Description = "prior: MnistNet with its total-variation prior (generated Fit); plain: the same CNN without a prior.", DefaultValueFactory = _ => ModelKind.Prior };
-        var lambda = new Option<double>("--lambda") { Description = "λ of the total-variation prior (the declared value trains through the generated Fit).", DefaultValueFactory = _ => MnistNet.DeclaredLambda };
-        var schedule = new Option<PriorSchedule>("--schedule") { Description = "Summed (one Adam step on task + λ·Ω, declared) or Alternating (a task step, then a prior step with its own Adam).", DefaultValueFactory = _ => PriorSchedule.Summed };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training digits.", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "Initial weights and batch order.", DefaultValueFactory = _ => 0 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var trainCount = new Option<int?>("--train-count") { Description = "Train on the first N training digits only (default: all 8,000)." };
+        var model = BoundedOptions.Enum("--model", "prior: MnistNet with its total-variation prior (generated Fit); plain: the same CNN without a prior.", ModelKind.Prior);
+        var lambda = BoundedOptions.Double("--lambda", "λ of the total-variation prior (the declared value trains through the generated Fit).", 0, true, Limits.MaxLambda, false, MnistNet.DeclaredLambda);
+        var schedule = BoundedOptions.Enum("--schedule", "summed (one Adam step on task + λ·Ω, declared) or alternating (a task step, then a prior step with its own Adam).", PriorSchedule.Summed);
+        var epochs = BoundedOptions.Int("--epochs", "Passes over the training digits.", 1, Limits.MaxEpochs, 3, EpochsWhy);
+        var seed = SeedOption("Initial weights and batch order.");
+        var lr = BoundedOptions.Double("--lr", "Adam learning rate.", 0, true, Limits.MaxLearningRate, false, 1e-3);
+        var trainCount = BoundedOptions.OptionalInt("--train-count", "Train on the first N training digits only (default: all 8,000).", 1, 10_000 - Digits.TestCount, 1000, "the training digits there are");
         var output = new Option<string>("--output", "-o") { Description = "Checkpoint path (safetensors; its folder must exist).", DefaultValueFactory = _ => "model.safetensors" };
         var threads = ThreadsOption();
         var command = new Command("train", "Train the MNIST CNN (with or without the prior) and save a checkpoint the other commands load.")
@@ -97,10 +96,6 @@ public static class Commands
         command.SetAction(parse => Guard(errors, () =>
         {
             var path = parse.GetValue(output)!;
-            UserError.ThrowIf(CommandLineChecks.AtLeast(parse.GetValue(epochs), 1, "--epochs"));
-            UserError.ThrowIf(CommandLineChecks.PositiveFinite(parse.GetValue(lambda), "--lambda", "5e-4"));
-            UserError.ThrowIf(CommandLineChecks.PositiveFinite(parse.GetValue(lr), "--lr", "0.001"));
-            if (parse.GetValue(trainCount) is { } n) UserError.ThrowIf(n is >= 1 and <= 10_000 - Digits.TestCount ? null : $"--train-count must be between 1 and {10_000 - Digits.TestCount}, got {n}; pass fewer digits or leave it out");
             UserError.ThrowIf(CommandLineChecks.WritableFile(path, "--output", "model.safetensors"));
             var kind = parse.GetValue(model);
             if (kind == ModelKind.Plain && (parse.GetResult(lambda) is { Implicit: false } || parse.GetResult(schedule) is { Implicit: false }))
@@ -125,7 +120,7 @@ public static class Commands
     private static Command ExplainCommand(IAnsiConsole console, IAnsiConsole errors)
     {
         var checkpoint = CheckpointOption();
-        var method = new Option<Method>("--method", "-m") { Description = "The attribution method.", DefaultValueFactory = _ => Method.IG };
+        var method = BoundedOptions.Enum("--method", "The attribution method.", Method.IG, "-m");
         var inputs = new Option<string>("--inputs", "-i") { Description = "Comma-separated indices of test digits (0–1999).", DefaultValueFactory = _ => "0,1,2,3" };
         var target = TargetOption();
         var output = new Option<string>("--output", "-o") { Description = "Folder for the PNGs (created if missing).", DefaultValueFactory = _ => "attrdsl-explain" };
@@ -172,9 +167,9 @@ public static class Commands
     private static Command DecomposeCommand(IAnsiConsole console, IAnsiConsole errors)
     {
         var checkpoint = CheckpointOption();
-        var input = new Option<int>("--input", "-i") { Description = "Index of the test digit (0–1999).", DefaultValueFactory = _ => 0 };
+        var input = BoundedOptions.Int("--input", "Index of the test digit.", 0, Digits.TestCount - 1, 0, "the test digits there are", "-i");
         var target = TargetOption();
-        var tile = new Option<int>("--tile") { Description = "ACD tile side in pixels: 1, 2, 4, 7, 14 or 28 (it must divide 28).", DefaultValueFactory = _ => 2 };
+        var tile = BoundedOptions.Int("--tile", "ACD tile side in pixels: 1, 2, 4, 7, 14 or 28 (it must divide 28).", 1, 28, 2, "the digit's side");
         var output = new Option<string>("--output", "-o") { Description = "Folder for the PNGs (created if missing).", DefaultValueFactory = _ => "attrdsl-decompose" };
         var threads = ThreadsOption();
         var command = new Command("decompose", "Contextual decomposition (CD) of a test digit by 4×4 patches and its ACD hierarchy (levels); writes PNGs.")
@@ -221,13 +216,13 @@ public static class Commands
     private static Command SignificanceCommand(IAnsiConsole console, IAnsiConsole errors)
     {
         var checkpoint = CheckpointOption();
-        var digit = new Option<int>("--digit") { Description = "The class of interest (0–9).", DefaultValueFactory = _ => 5 };
-        var versus = new Option<int>("--versus") { Description = "The baseline class (0–9): baselines are k-means centroids of its training digits.", DefaultValueFactory = _ => 3 };
-        var count = new Option<int>("--count") { Description = "Test digits per group (class of interest, null sample).", DefaultValueFactory = _ => 20 };
-        var baselines = new Option<int>("--baselines") { Description = "k-means baselines per digit (attributions: their median).", DefaultValueFactory = _ => 3 };
-        var points = new Option<int>("--points") { Description = "Points per path.", DefaultValueFactory = _ => 50 };
-        var alpha = new Option<double>("--alpha") { Description = "Significance level after correction, in (0, 1).", DefaultValueFactory = _ => 0.05 };
-        var correction = new Option<Correction>("--correction") { Description = "Multiple-testing correction over the 784 pixels.", DefaultValueFactory = _ => Correction.Holm };
+        var digit = BoundedOptions.Int("--digit", "The class of interest.", 0, 9, 5, "the digits are 0 to 9");
+        var versus = BoundedOptions.Int("--versus", "The baseline class: baselines are k-means centroids of its training digits.", 0, 9, 3, "the digits are 0 to 9");
+        var count = BoundedOptions.Int("--count", "Test digits per group (class of interest, null sample); at most the test digits of either class, about 200.", 2, Digits.TestCount, 20, "the test digits there are; each class has about 200");
+        var baselines = BoundedOptions.Int("--baselines", "k-means baselines per digit (attributions: their median).", 1, Limits.MaxBaselines, 3, "each baseline is a whole path per digit");
+        var points = BoundedOptions.Int("--points", "Points per path; memory grows with it (about 0.45 MB a point).", 2, Limits.MaxPoints, 50, $"one path of {Limits.MaxPoints} points already needs {Limits.Size(Limits.MaxPoints * Limits.BytesPerPathPoint)} of memory");
+        var alpha = BoundedOptions.Double("--alpha", "Significance level after correction.", 0, true, 1, true, 0.05);
+        var correction = BoundedOptions.Enum("--correction", "Multiple-testing correction over the 784 pixels.", Correction.Holm);
         var output = new Option<string>("--output", "-o") { Description = "PNG of the significant pixels (its folder must exist).", DefaultValueFactory = _ => "significance.png" };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (table, maps) into this folder (created if missing)." };
         var threads = ThreadsOption();
@@ -237,22 +232,19 @@ public static class Commands
         };
         command.SetAction(parse => Guard(errors, () =>
         {
+            // Every option is already within its range (its parser); what remains needs the data and the machine.
             var (a, b) = (parse.GetValue(digit), parse.GetValue(versus));
-            if (a is < 0 or > 9) throw new UserError($"--digit {a} is not a digit; pass 0 to 9");
-            if (b is < 0 or > 9) throw new UserError($"--versus {b} is not a digit; pass 0 to 9");
             if (a == b) throw new UserError($"--digit and --versus are both {a}; pass two different digits, e.g. --digit 5 --versus 3");
-            UserError.ThrowIf(CommandLineChecks.AtLeast(parse.GetValue(count), 2, "--count"));
-            UserError.ThrowIf(CommandLineChecks.AtLeast(parse.GetValue(baselines), 1, "--baselines"));
-            UserError.ThrowIf(CommandLineChecks.AtLeast(parse.GetValue(points), 2, "--points"));
             var al = parse.GetValue(alpha);
-            if (!(al > 0 && al < 1)) throw new UserError($"--alpha must lie strictly between 0 and 1, got {al.ToString(Inv)}; pass e.g. --alpha 0.05");
             var path = parse.GetValue(output)!;
             UserError.ThrowIf(CommandLineChecks.WritableFile(path, "--output", "significance.png"));
             var reportFolder = parse.GetValue(report);
-            if (reportFolder is not null) MainSample.CreateDirectory(reportFolder, "--report");   // as --output of the other commands
+            if (reportFolder is not null && ReportFolder.Problem(reportFolder) is { } problem) throw new UserError($"--report {problem}; choose another --report folder");
             SetThreads(parse.GetValue(threads));
             var (net, metadata) = Networks.Load(parse.GetValue(checkpoint)!);
             using var digits = Digits.Load();
+            UserError.ThrowIf(Limits.Significance(a, b, parse.GetValue(count), parse.GetValue(baselines), parse.GetValue(points),
+                CountOf(digits.Test, a), CountOf(digits.Test, b), CountOf(digits.Train, b), Limits.AvailableMemory));
             var corr = parse.GetValue(correction);
             var (result, mean, n) = Analysis.Significance(net, digits, a, b, parse.GetValue(count), parse.GetValue(baselines), parse.GetValue(points), al, corr);
             var significant = result.Significant.Count(v => v);
@@ -284,11 +276,11 @@ public static class Commands
                             .Select(i => (IReadOnlyList<string>)[$"({i / 28}, {i % 28})", result.T[i].ToString("F2", Inv), result.PValues[i].ToString("E2", Inv), result.Adjusted[i].ToString("E2", Inv)]),
                         "the 20 pixels with the smallest corrected p-values")
                     .FigureRow([("t where significant (red: evidence for " + a + ")", png), ($"mean attribution over the {a}s", HeatMaps.Png(mean.reshape(28, 28)))]);
-                var reportPath = Path.Combine(reportFolder, "report.html");
-                try { html.Save(reportPath); }
+                string reportPath;
+                try { reportPath = html.SaveFolder(reportFolder); }   // the whole folder or nothing
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    throw new UserError($"could not write '{reportPath}' ({e.Message}); choose another --report folder", UserError.Failed);
+                    throw new UserError($"could not write the report folder '{reportFolder}' ({Networks.OneLine(e.Message)}); choose another --report folder", UserError.Failed);
                 }
                 console.MarkupLine($"report: [bold]{Markup.Escape(Path.GetFullPath(reportPath))}[/]");
             }
@@ -306,7 +298,14 @@ public static class Commands
         new("--target", "-t") { Description = "The class to explain: label (the digit's label), predicted, or a digit 0–9.", DefaultValueFactory = _ => "label" };
 
     private static Option<int> ThreadsOption() =>
-        new("--threads") { Description = "libtorch threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        BoundedOptions.Int("--threads", "libtorch threads (default: all cores).", 1, CommandLineChecks.MaxThreads, Environment.ProcessorCount, "more only oversubscribes the cores");
+
+    private static Option<int> SeedOption(string description) =>
+        BoundedOptions.Int("--seed", description, 0, int.MaxValue, 0);
+
+    private const string EpochsWhy = "an epoch of the prior model takes about a minute";
+
+    private static int CountOf(AttrDsl.Datasets.Mnist data, int digit) => (int)data.Labels.eq(digit).sum().ToInt64();
 
     private static void SetThreads(int threads)
     {
@@ -346,7 +345,7 @@ public static class Commands
         catch (UserError e) { return Fail(errors, e.Message, e.ExitCode); }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ATTRDSL_DEBUG") != "1")
         {
-            return Fail(errors, $"unexpected {e.GetType().Name}: {Networks.OneLine(e.Message)} (a bug: please report it; ATTRDSL_DEBUG=1 shows the stack trace)", 70);
+            return Fail(errors, UnexpectedErrors.Describe(e), UnexpectedErrors.ExitCode);
         }
     }
 

@@ -43,9 +43,15 @@ public static class MainSample
     {
         var total = Stopwatch.StartNew();
         var output = Path.GetFullPath(s.Output);
-        var pngDir = Path.Combine(output, "png");
-        CreateDirectory(output, "--output");
-        CreateDirectory(pngDir, "--output");
+        // Checked before training, so a typo does not cost the run; the folder itself appears only when the report is
+        // complete (ReportFolder): every PNG is kept in memory until then.
+        if (ReportFolder.Problem(output) is { } problem) throw new UserError($"--output {problem}; choose another --output");
+        var files = new List<KeyValuePair<string, byte[]>>();
+        (string Caption, byte[] Png) Figure(string name, string caption, byte[] png)
+        {
+            files.Add(new($"png/{name}.png", png));
+            return (caption, png);
+        }
 
         using var digits = Digits.Load();
         var train = digits.TrainingSubset(s.TrainCount);
@@ -86,7 +92,7 @@ public static class MainSample
         foreach (var index in explained)
         {
             var (x, label) = digits.TestDigit(index);
-            var row = new List<(string Caption, byte[] Png)> { Save(pngDir, $"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale)) };
+            var row = new List<(string Caption, byte[] Png)> { Figure($"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale)) };
             for (var m = 0; m < runs.Count; m++)
             {
                 var title = Networks.Title(runs[m].Settings.Kind);
@@ -97,7 +103,7 @@ public static class MainSample
                     using var scope = NewDisposeScope();
                     var attribution = Analysis.Explain(models[m], x, Target.Class(label), method);
                     tv[m, k] += Analysis.TotalVariationOf(attribution, x) / explained.Length;
-                    row.Add(Save(pngDir, $"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", $"{title}: {method}",
+                    row.Add(Figure($"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", $"{title}: {method}",
                         HeatMaps.Overlay(x[0, 0], attribution[0, 0], scale: RowScale)));
                 }
             }
@@ -116,7 +122,7 @@ public static class MainSample
         clock.Restart();
         var cdIndex = explained[0];
         var (cdX, cdLabel) = digits.TestDigit(cdIndex);
-        var cdFigures = new List<(string Caption, byte[] Png)> { Save(pngDir, $"cd-digit{cdIndex}", $"test digit {cdIndex} (label {cdLabel})", HeatMaps.Image(cdX[0, 0])) };
+        var cdFigures = new List<(string Caption, byte[] Png)> { Figure($"cd-digit{cdIndex}", $"test digit {cdIndex} (label {cdLabel})", HeatMaps.Image(cdX[0, 0])) };
         var acdFigures = new List<(string Caption, byte[] Png)> { cdFigures[0] };
         var cdRows = new List<string[]>();
         var acdRows = new List<string[]>();
@@ -125,10 +131,10 @@ public static class MainSample
             var title = Networks.Title(runs[m].Settings.Kind);
             var key = runs[m].Settings.Kind.ToString().ToLowerInvariant();
             var (map, error, logits, relevant) = Analysis.ContextualDecomposition(models[m], cdX, cdLabel);
-            cdFigures.Add(Save(pngDir, $"cd-{key}", $"{title}: CD relevance of each 4×4 patch for class {cdLabel}", HeatMaps.Png(map)));
+            cdFigures.Add(Figure($"cd-{key}", $"{title}: CD relevance of each 4×4 patch for class {cdLabel}", HeatMaps.Png(map)));
             cdRows.Add([title, logits[cdLabel].ToString("F3", Inv), relevant[cdLabel].ToString("F3", Inv), error.ToString("E1", Inv)]);
             var acd = Analysis.Acd(models[m], cdX, cdLabel, s.AcdTile);
-            acdFigures.Add(Save(pngDir, $"acd-{key}", $"{title}: ACD level at which each pixel joined (tiles {s.AcdTile}×{s.AcdTile})", HeatMaps.LevelMap(acd)));
+            acdFigures.Add(Figure($"acd-{key}", $"{title}: ACD level at which each pixel joined (tiles {s.AcdTile}×{s.AcdTile})", HeatMaps.LevelMap(acd)));
             acdRows.Add([title, acd.Levels.Count.ToString(Inv), acd.Levels.Count(l => l.Kind == Decomposition.Acd.AcdLevelKind.Merge).ToString(Inv),
                 acd.ScorerCalls.ToString(Inv), acd.ScoredRegions.ToString(Inv), acd.Levels[0].Components.Max(c => c.Score).ToString("F3", Inv)]);
             console.MarkupLine(Markup.Escape($"{title}: CD of digit {cdIndex} (label {cdLabel}): logit {logits[cdLabel]:F3}, |β + γ − logits| ≤ {error:E1}; ACD: {acd.Levels.Count} levels, {acd.ScoredRegions} regions scored"));
@@ -136,11 +142,11 @@ public static class MainSample
         var decomposeSeconds = clock.Elapsed.TotalSeconds;
 
         // 5. The report.
-        var trainingCurves = Save(pngDir, "training-loss", "task loss per epoch",
+        var trainingCurves = Figure("training-loss", "task loss per epoch",
             Curves.Png("Training loss", "epoch", "mean cross-entropy", runs.Select(r => (Networks.Title(r.Settings.Kind), r.History.Select(h => (double)h.Epoch).ToArray(), r.History.Select(h => h.TaskLoss).ToArray())).ToList()));
-        var accuracyCurves = Save(pngDir, "held-out-accuracy", "held-out accuracy per epoch",
+        var accuracyCurves = Figure("held-out-accuracy", "held-out accuracy per epoch",
             Curves.Png("Held-out accuracy", "epoch", "accuracy", runs.Select(r => (Networks.Title(r.Settings.Kind), r.History.Select(h => (double)h.Epoch).ToArray(), r.History.Select(h => h.Accuracy).ToArray())).ToList()));
-        var robustnessCurve = Save(pngDir, "robustness", "accuracy under salt-and-pepper noise",
+        var robustnessCurve = Figure("robustness", "accuracy under salt-and-pepper noise",
             Curves.Png("Accuracy under salt-and-pepper noise", "fraction of pixels flipped", "accuracy", runs.Select((r, m) => (Networks.Title(r.Settings.Kind), SaltAndPepper.Fractions.ToArray(), scores[m])).ToList()));
 
         var command = s.Quick ? "attrdsl --quick" : "attrdsl";
@@ -181,14 +187,14 @@ public static class MainSample
             .Table(["model", "levels", "merge levels", "scorer calls", "regions scored", "best seed score"], acdRows, "ACD hierarchy.")
             .FigureRow(acdFigures)
             .Paragraph($"Whole run: {total.Elapsed.TotalSeconds:F0} s. PNGs: the png folder beside this file.");
-        var path = Path.Combine(output, "report.html");
-        try { report.Save(path); }
+        string path;
+        try { path = report.SaveFolder(output, files); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UserError($"could not write the report '{path}' ({e.Message}); choose another --output", UserError.Failed);
+            throw new UserError($"could not write the report folder '{output}' ({Networks.OneLine(e.Message)}); nothing was written; choose another --output", UserError.Failed);
         }
         console.MarkupLine($"report: [bold]{Markup.Escape(path)}[/]");
-        console.MarkupLine($"PNGs:   [bold]{Markup.Escape(pngDir)}[/] ({Directory.GetFiles(pngDir, "*.png").Length} files); whole run {total.Elapsed.TotalSeconds:F0} s");
+        console.MarkupLine($"PNGs:   [bold]{Markup.Escape(Path.Combine(output, "png"))}[/] ({files.Count} files); whole run {total.Elapsed.TotalSeconds:F0} s");
         foreach (var m in models) m.Dispose();
         return path;
     }

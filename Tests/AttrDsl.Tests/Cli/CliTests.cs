@@ -146,8 +146,14 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
     public void TheReportCommandWritesTheQuickMainSample()   // with no command it is the same run: .ci/run runs that one
     {
         var folder = Path.Combine(_dir, "report");
+        // An earlier report there is replaced whole (ReportFolder), not merged with the new one.
+        Directory.CreateDirectory(Path.Combine(folder, "png"));
+        File.WriteAllText(Path.Combine(folder, "report.html"), "<html>an earlier report</html>");
+        File.WriteAllBytes(Path.Combine(folder, "png", "from-an-earlier-run.png"), [1, 2, 3]);
         var run = Run("report", "--quick", "--threads", "1", "--output", folder);  // one thread: robust when other test processes share the cores
         AssertSucceeded(run);
+        Assert.False(File.Exists(Path.Combine(folder, "png", "from-an-earlier-run.png")));
+        Assert.Empty(Directory.GetFileSystemEntries(_dir, AttrDsl.Visualization.ReportFolder.TemporaryPrefix + "*"));
         var html = Path.Combine(folder, "report.html");
         Assert.True(File.Exists(html));
         Assert.Contains(html, run.Output.Replace("\n", ""));
