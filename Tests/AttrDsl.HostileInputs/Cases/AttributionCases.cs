@@ -28,7 +28,7 @@ public static class AttributionCases
 {
     public const string Area = "attribution";
 
-    private static Tensor Bg(Tensor x) => randn([5, .. x.shape.Skip(1)], dtype: x.dtype);
+    private static Tensor Bg(Tensor x) => randn([5, .. x.shape.Skip(1)], dtype: x.is_floating_point() ? x.dtype : float32);
 
     private static Tensor BaseOrDefault(Tensor? b, bool nullBase, Tensor x, bool required) =>
         nullBase ? null! : b ?? (required ? Bg(x) : null!);

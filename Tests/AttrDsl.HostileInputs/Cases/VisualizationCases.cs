@@ -38,7 +38,7 @@ public static class VisualizationCases
                 yield return C(entry, tag + "NaN", () => call(M.WithNaN(rand(4, 4))), Expect.Error(arg, "NaN"));
                 yield return C(entry, tag + "Inf", () => call(M.WithNaN(rand(4, 4), double.PositiveInfinity)), Expect.Error(arg, "∞|inf"));
                 yield return C(entry, tag + "all-zero", () => call(zeros(4, 4)), entry.StartsWith("HeatMaps") ? Png() : Expect.Completes());
-                yield return C(entry, tag + "huge-plane", () => call(rand(100_000, 100_000).expand(100_000, 100_000)), Expect.Error(arg, "100000"));
+                yield return C(entry, tag + "huge-plane", () => call(zeros(1, 1).expand(100_000, 100_000)), Expect.Error(arg, "100000"));
             }
             else
             {
