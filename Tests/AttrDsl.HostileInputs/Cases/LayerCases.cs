@@ -47,7 +47,7 @@ public static class LayerCases
     /// <summary>The model, input and layer a method runs on; the layer output shape for a batch of b.</summary>
     private static (Func<Sequential> Model, Func<long, Tensor> X, string Path, Func<long, long[]> Shape, Func<Sequential> WrongIn, Func<Sequential> Poisoned) Setup(LayerMethod m) =>
         m.Conv
-            ? (M.Conv, M.Img, "conv", b => m.Type == "GradCam" ? [b, 4, 4] : [b, 2, 4, 4],
+            ? (M.Conv, M.Img, "conv", b => m.Type == "GradCam" ? [b, 1, 4, 4] : [b, 2, 4, 4],
                () => nn.Sequential(("conv", nn.Conv2d(3, 2, 3, padding: 1)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("fc", nn.Linear(32, M.Out))),
                () => nn.Sequential(("conv", nn.Conv2d(1, 2, 3, padding: 1)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("fc", nn.Linear(32, M.Out)), ("poison", new Fn("poison", y => y * float.NaN, 3, 3))))
             : (() => M.Mlp(), M.X, "relu", b => [b, 5], M.WrongIn,
@@ -180,7 +180,7 @@ public static class LayerCases
         {
             var conv = method == LayerAttributionMethod.GradCam;
             yield return C("Explainer.ExplainLayer", $"{method}-valid", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Img(), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, method),
-                conv ? Expect.FiniteTensor(M.B, 4, 4) : Expect.FiniteTensor(M.B, 5));
+                conv ? Expect.FiniteTensor(M.B, 1, 4, 4) : Expect.FiniteTensor(M.B, 5));
             yield return C("Explainer.ExplainLayer", $"{method}-NaN-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.WithNaN(M.Img()), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.WithNaN(M.X()), 0, method), Expect.Error("NaN"));
             yield return C("Explainer.ExplainLayer", $"{method}-disposed-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Dead(M.Img()), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.Dead(M.X()), 0, method), Expect.Disposed("x|inputs"));
         }
