@@ -1,0 +1,94 @@
+using AttrDsl.Visualization;
+
+namespace AttrDsl.HostileInputs;
+
+/// <summary>HeatMaps, AttributionMasks, Curves and HtmlReport with bad tensors and arguments.</summary>
+public static class VisualizationCases
+{
+    public const string Area = "visualization";
+
+    private static Case C(string entry, string name, Func<object?> action, Expectation e) => new(Area, entry, name, action, e);
+
+    private static Expectation Png() => Expect.Result("a PNG", r => r is byte[] b && b.Length > 8 && b[1] == (byte)'P' ? null : Evaluator.Describe(r));
+
+    public static IEnumerable<Case> All()
+    {
+        (string Entry, Func<Tensor?, object?> Call, string Arg)[] maps =
+        [
+            ("HeatMaps.Png", t => HeatMaps.Png(t!), "map"),
+            ("HeatMaps.Overlay", t => HeatMaps.Overlay(rand(4, 4), t!), "attribution"),
+            ("HeatMaps.Overlay", t => HeatMaps.Overlay(t!, randn(4, 4)), "image"),
+            ("HeatMaps.Image", t => HeatMaps.Image(t!), "image"),
+            ("HeatMaps.LevelMap", t => HeatMaps.LevelMap(t!), "levels"),
+            ("AttributionMasks.TopK", t => AttributionMasks.TopK(t!, 0.5), "attribution"),
+            ("AttributionMasks.UnitsWithBlur", t => AttributionMasks.UnitsWithBlur(t!, 0.5), "attribution"),
+            ("AttributionMasks.OutlierNormalize", t => AttributionMasks.OutlierNormalize(t!), "a"),
+        ];
+        foreach (var (entry, call, arg) in maps)
+        {
+            var tag = entry == "HeatMaps.Overlay" ? arg + "-" : "";
+            var levels = entry == "HeatMaps.LevelMap";
+            yield return C(entry, tag + "null", () => call(null), Expect.Null(arg));
+            yield return C(entry, tag + "disposed", () => call(M.Dead(rand(4, 4))), Expect.Disposed(arg));
+            yield return C(entry, tag + "empty", () => call(zeros(0, 4)), Expect.Error(arg, "[0, 4]|empty"));
+            yield return C(entry, tag + "0-dim", () => call(tensor(1f)), Expect.Error(arg, "0-dim|[]|shape|dimension"));
+            yield return C(entry, tag + "5-D", () => call(rand(new long[] { 1, 1, 1, 4, 4 })), Expect.Error(arg, "[1, 1, 1, 4, 4]"));
+            if (!levels)
+            {
+                yield return C(entry, tag + "NaN", () => call(M.WithNaN(rand(4, 4))), Expect.Error(arg, "NaN"));
+                yield return C(entry, tag + "Inf", () => call(M.WithNaN(rand(4, 4), double.PositiveInfinity)), Expect.Error(arg, "∞|inf"));
+                yield return C(entry, tag + "all-zero", () => call(zeros(4, 4)), entry.StartsWith("HeatMaps") ? Png() : Expect.Completes());
+                yield return C(entry, tag + "huge-plane", () => call(zeros(1, 1).expand(100_000, 100_000)), Expect.Error(arg, "100000"));
+            }
+            else
+            {
+                yield return C(entry, "float-levels", () => call(rand(4, 4)), Expect.Error("levels", "Float32|integer|int"));
+                yield return C(entry, "negative-level-below-minus-one", () => call(full(new long[] { 4, 4 }, -5L, int64)), Expect.Error("levels", "-5"));
+            }
+            yield return C(entry, tag + "int64", () => call(ones(new long[] { 4, 4 }, int64)), levels || entry == "HeatMaps.Image" ? Expect.Completes() : Expect.Error(arg, "Int64|integer|floating"));
+        }
+        yield return C("HeatMaps.Overlay", "shape-mismatch", () => HeatMaps.Overlay(rand(4, 4), randn(5, 5)), Expect.Error("attribution", "[5, 5]", "[4, 4]"));
+        yield return C("HeatMaps.Overlay", "alpha-above-1", () => HeatMaps.Overlay(rand(4, 4), randn(4, 4), alpha: 3), Expect.Error("alpha", "3"));
+        yield return C("HeatMaps.Overlay", "alpha-NaN", () => HeatMaps.Overlay(rand(4, 4), randn(4, 4), alpha: double.NaN), Expect.Error("alpha", "NaN"));
+        yield return C("HeatMaps.Png", "scale-0", () => HeatMaps.Png(rand(4, 4), scale: 0), Expect.Error("scale", "0"));
+        yield return C("HeatMaps.Png", "scale-huge", () => HeatMaps.Png(rand(4, 4), scale: int.MaxValue), Expect.Error("scale", "2147483647"));
+        yield return C("HeatMaps.Png", "percentile-0", () => HeatMaps.Png(rand(4, 4), percentile: 0), Expect.Error("percentile", "0"));
+        yield return C("HeatMaps.Png", "percentile-NaN", () => HeatMaps.Png(rand(4, 4), percentile: double.NaN), Expect.Error("percentile", "NaN"));
+        yield return C("HeatMaps.Png", "valid-3-D", () => HeatMaps.Png(rand(1, 4, 4)), Png());
+        yield return C("HeatMaps.Png", "float64", () => HeatMaps.Png(rand(4, 4, float64)), Png());
+        yield return C("HeatMaps.LevelMap", "null-result", () => HeatMaps.LevelMap((AttrDsl.Decomposition.Acd.AcdResult)null!), Expect.Null("result"));
+        yield return C("HeatMaps.LevelColor", "negative", () => HeatMaps.LevelColor(-3), Expect.Error("i", "-3"));
+        yield return C("HeatMaps.Save", "null-png", () => { HeatMaps.Save(Path.Combine(Path.GetTempPath(), "h.png"), null!); return "ok"; }, Expect.Null("png"));
+        yield return C("HeatMaps.Save", "not-a-png", () => { HeatMaps.Save(Path.Combine(Path.GetTempPath(), "h.png"), [1, 2, 3]); return "ok"; }, Expect.Error("png", "PNG"));
+        yield return C("HeatMaps.Save", "missing-directory", () => { HeatMaps.Save("/nonexistent-dir-9/h.png", HeatMaps.Png(rand(4, 4))); return "ok"; }, Expect.Error<DirectoryNotFoundException>("nonexistent-dir-9"));
+        yield return C("AttributionMasks.TopK", "fraction-above-1", () => AttributionMasks.TopK(randn(4, 4), 1.5), Expect.Error("fraction", "1.5"));
+        yield return C("AttributionMasks.TopK", "fraction-NaN", () => AttributionMasks.TopK(randn(4, 4), double.NaN), Expect.Error("fraction", "NaN"));
+        yield return C("AttributionMasks.TopK", "fraction-half-count", () => AttributionMasks.TopK(randn(4, 4), 0.5).sum().item<float>(), Expect.Result("8 of 16 selected", r => r is 8f ? null : $"{r}"));
+        yield return C("AttributionMasks.UnitsWithBlur", "sigma-negative", () => AttributionMasks.UnitsWithBlur(randn(4, 4), 0.5, -1), Expect.Error("sigma", "-1"));
+        yield return C("AttributionMasks.OutlierNormalize", "percentile-above-100", () => AttributionMasks.OutlierNormalize(randn(4, 4), 101), Expect.Error("percentile", "101"));
+        yield return C("AttributionMasks.OutlierNormalize", "constant-no-NaN", () => AttributionMasks.OutlierNormalize(zeros(4, 4)), Expect.FiniteTensor(4, 4));
+        yield return C("ColorMap.Color", "NaN", () => ColorMap.Diverging.Color(double.NaN), Expect.Error("t", "NaN"));
+        yield return C("ColorMap.Color", "out-of-range-clamps", () => ColorMap.Sequential.Color(7), Expect.Completes());
+        yield return C("Curves.Png", "null-series", () => Curves.Png("t", "x", "y", null!), Expect.Null("series"));
+        yield return C("Curves.Png", "x-y-length-differ", () => Curves.Png("t", "x", "y", [("a", [1.0, 2.0], [1.0])]), Expect.Error("a", "2", "1"));
+        yield return C("Curves.Png", "NaN-values", () => Curves.Png("t", "x", "y", [("a", [1.0, 2.0], [1.0, double.NaN])]), Expect.Error("a", "NaN"));
+        yield return C("Curves.Png", "width-0", () => Curves.Png("t", "x", "y", [("a", [1.0, 2.0], [1.0, 2.0])], width: 0), Expect.Error("width", "0"));
+        yield return C("Curves.Png", "empty-series", () => Curves.Png("t", "x", "y", []), Expect.Error("series", "empty"));
+        yield return C("Curves.Png", "valid", () => Curves.Png("t", "x", "y", [("a", [1.0, 2.0], [1.0, 2.0])]), Png());
+        yield return C("HtmlReport.ctor", "null-title", () => new HtmlReport(null!), Expect.Null("title"));
+        yield return C("HtmlReport.Heading", "level-9", () => new HtmlReport("r").Heading("h", 9), Expect.Error("level", "9"));
+        yield return C("HtmlReport.Heading", "null", () => new HtmlReport("r").Heading(null!), Expect.Null("text"));
+        yield return C("HtmlReport.Paragraph", "null", () => new HtmlReport("r").Paragraph(null!), Expect.Null("text"));
+        yield return C("HtmlReport.Paragraph", "script-is-escaped", () => new HtmlReport("r").Paragraph("<script>alert(1)</script>").ToHtml(), Expect.Result("escaped", r => r is string s && !s.Contains("<script>alert") ? null : "script not escaped"));
+        yield return C("HtmlReport.Table", "row-too-long", () => new HtmlReport("r").Table(["a"], [["1", "2"]]), Expect.Error("rows|row", "2", "1"));
+        yield return C("HtmlReport.Table", "null-headers", () => new HtmlReport("r").Table(null!, []), Expect.Null("headers"));
+        yield return C("HtmlReport.Figure", "null-png", () => new HtmlReport("r").Figure("c", null!), Expect.Null("png"));
+        yield return C("HtmlReport.Figure", "not-a-png", () => new HtmlReport("r").Figure("c", [1, 2, 3]), Expect.Error("png", "PNG"));
+        yield return C("HtmlReport.FigureRow", "null", () => new HtmlReport("r").FigureRow(null!), Expect.Null("figures"));
+        yield return C("HtmlReport.Code", "null", () => new HtmlReport("r").Code(null!), Expect.Null("text"));
+        yield return C("HtmlReport.Save", "missing-directory", () => { new HtmlReport("r").Save("/nonexistent-dir-9/r.html"); return "ok"; }, Expect.Error<DirectoryNotFoundException>("nonexistent-dir-9"));
+        yield return C("HtmlReport.Save", "null-path", () => { new HtmlReport("r").Save(null!); return "ok"; }, Expect.Null("path"));
+        yield return C("HtmlReport.ToHtml", "empty-report", () => new HtmlReport("r").ToHtml(), Expect.Completes());
+        yield return C("HtmlReport.Escape", "null", () => HtmlReport.Escape(null!), Expect.Null("text"));
+    }
+}
