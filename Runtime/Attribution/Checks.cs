@@ -42,15 +42,53 @@ internal static class Checks
     public static void Live(nn.Module? model, string method, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(model, name);
-        foreach (var (path, p) in model.named_parameters())
-            if (p is null || p.IsInvalid)
-                throw new ObjectDisposedException(name,
-                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its parameter '{path}' is freed. " +
-                    "Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
-        foreach (var (path, b) in model.named_buffers())
-            if (b is null || b.IsInvalid)
-                throw new ObjectDisposedException(name,
-                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its buffer '{path}' is freed. Pass a live model.");
+        if (DisposedPart(model) is { } part)
+            throw new ObjectDisposedException(name,
+                $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: {part}. " +
+                "Pass a live model (create or load it again); a model used after the 'using' block that created it ends is disposed.");
+    }
+
+    /// <summary>
+    /// What of a model was freed, or null when nothing was: a module whose native handle is gone, or a tensor held in a
+    /// module's field (a disposed Linear keeps its handle but frees its weight, and no longer lists it as a parameter, so
+    /// the fields are what tell).
+    /// </summary>
+    internal static string? DisposedPart(nn.Module model)
+    {
+        foreach (var (path, module) in model.named_modules().Prepend(("", model)))
+        {
+            var where = path.Length == 0 ? "the model itself" : $"its module '{path}' ({module.GetType().Name})";
+            if (ModuleHandle?.GetValue(module) is System.Runtime.InteropServices.SafeHandle { IsInvalid: true })
+                return $"{where} is freed";
+            foreach (var field in TensorFields(module.GetType()))
+                if (field.GetValue(module) is Tensor { IsInvalid: true })
+                    return path.Length == 0 ? $"its tensor '{Member(field)}' is freed" : $"the tensor '{path}.{Member(field)}' is freed";
+        }
+        return null;
+    }
+
+    private static readonly System.Reflection.FieldInfo? ModuleHandle =
+        typeof(nn.Module).GetField("handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.FieldInfo[]> TensorFieldCache = new();
+
+    // The instance fields of type Tensor (Parameters included) declared from the module's type down to nn.Module.
+    private static System.Reflection.FieldInfo[] TensorFields(Type type) => TensorFieldCache.GetOrAdd(type, t =>
+    {
+        var fields = new List<System.Reflection.FieldInfo>();
+        for (var k = t; k is not null && k != typeof(nn.Module); k = k.BaseType)
+            fields.AddRange(k.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public |
+                                        System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly)
+                .Where(f => typeof(Tensor).IsAssignableFrom(f.FieldType)));
+        return fields.ToArray();
+    });
+
+    // "weight" for a backing field "_weight" or "<weight>k__BackingField".
+    private static string Member(System.Reflection.FieldInfo f)
+    {
+        var name = f.Name;
+        if (name.StartsWith('<') && name.IndexOf('>') is > 1 and var end) return name[1..end];
+        return name.TrimStart('_');
     }
 
     /// <summary>

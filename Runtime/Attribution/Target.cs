@@ -99,7 +99,7 @@ public abstract class Target
         {
             ArgumentNullException.ThrowIfNull(classes);
             if (classes.IsInvalid)
-                throw new ArgumentException("per-sample targets: the class tensor was disposed; pass a live 1-D int64 tensor", nameof(classes));
+                throw new ObjectDisposedException(nameof(classes), "per-sample targets: the class tensor was disposed; pass a live 1-D int64 tensor");
             if (classes.dim() != 1 || classes.dtype is not (ScalarType.Int64 or ScalarType.Int32))
                 throw new ArgumentException(
                     $"per-sample targets must be a 1-D int64 tensor of class indices, got a {classes.dtype} tensor of shape [{string.Join(", ", classes.shape)}]",

@@ -53,7 +53,8 @@ public static class GuardedAutograd
         for (var i = 0; i < outputs.Count; i++)
         {
             var o = outputs[i];
-            if (o is null || o.IsInvalid) throw new ArgumentException($"output {i} is null or was disposed", nameof(outputs));
+            if (o is null) throw new ArgumentNullException(nameof(outputs), $"output {i} is null");
+            if (o.IsInvalid) throw new ObjectDisposedException(nameof(outputs), $"output {i} was disposed; pass a live tensor");
             if (!o.requires_grad)
                 throw new ArgumentException(
                     $"output {i} does not depend on the inputs through a differentiable path (it does not require grad). " +
@@ -63,7 +64,8 @@ public static class GuardedAutograd
             if (gradOutputs is not null)
             {
                 var g = gradOutputs[i];
-                if (g is null || g.IsInvalid) throw new ArgumentException($"gradient output {i} is null or was disposed", nameof(gradOutputs));
+                if (g is null) throw new ArgumentNullException(nameof(gradOutputs), $"gradient output {i} is null");
+                if (g.IsInvalid) throw new ObjectDisposedException(nameof(gradOutputs), $"gradient output {i} was disposed; pass a live tensor");
                 if (!g.shape.SequenceEqual(o.shape))
                     throw new ArgumentException($"gradient output {i} has shape [{string.Join(", ", g.shape)}] but output {i} has shape [{string.Join(", ", o.shape)}]", nameof(gradOutputs));
             }
@@ -71,7 +73,8 @@ public static class GuardedAutograd
         for (var i = 0; i < inputs.Count; i++)
         {
             var x = inputs[i];
-            if (x is null || x.IsInvalid) throw new ArgumentException($"input {i} is null or was disposed", nameof(inputs));
+            if (x is null) throw new ArgumentNullException(nameof(inputs), $"input {i} is null");
+            if (x.IsInvalid) throw new ObjectDisposedException(nameof(inputs), $"input {i} was disposed; pass a live tensor");
             if (!x.requires_grad)
                 throw new ArgumentException($"input {i} does not require grad; call requires_grad_() on it (or on a detached copy) before the forward pass", nameof(inputs));
         }

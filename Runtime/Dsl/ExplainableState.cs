@@ -42,7 +42,7 @@ public sealed class ExplainableState
     {
         ArgumentNullException.ThrowIfNull(background);
         const string method = "UseBackground";
-        if (background.IsInvalid) throw new ArgumentException($"{method}: the background set was disposed; pass a live tensor", nameof(background));
+        if (background.IsInvalid) throw new ObjectDisposedException(nameof(background), $"{method}: the background set was disposed; pass a live tensor");
         if (background.dim() < 1 || background.size(0) == 0)
             throw new ArgumentException($"{method}: the background set of shape {Format.Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(background));
         if (!background.is_floating_point())

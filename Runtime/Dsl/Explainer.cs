@@ -72,7 +72,9 @@ public static class Explainer
     }
 
     private static Tensor NeedBackground(Tensor? background, AttributionMethod method) =>
-        background is { IsInvalid: false } b ? b : throw new ArgumentException(
+        background is { IsInvalid: true } ? throw new ObjectDisposedException(nameof(background),
+            $"{method}: the background set was disposed; pass a live tensor (or call UseBackground(trainInputs) on the model again)") :
+        background is { } b ? b : throw new ArgumentException(
             $"{method} draws references from a background set: call UseBackground(trainInputs) on the model first (or pass one to Explainer.Explain)", nameof(background));
 
     // Occlusion's window: 4×4 over the last two dimensions of images [B, C, H, W], single elements otherwise.

@@ -53,10 +53,9 @@ internal static class ModelCall
             ThrowIfDisposed(model, method, e);
             throw LibTorch.InModel(e, method, input, model is nn.Module<Tensor, Tensor> m && input is not null ? FailingModule(m, input) : null);
         }
-        catch (InvalidOperationException e) when (model is not null && e.Message.Contains("empty handle", StringComparison.Ordinal))
+        catch (InvalidOperationException e) when (IsEmptyHandle(e))
         {
-            ThrowIfDisposed(model, method, e);
-            throw;
+            throw Disposed(model, method, e);
         }
     }
 
@@ -82,10 +81,9 @@ internal static class ModelCall
                 ThrowIfDisposed(m, method, e);
                 throw LibTorch.InModel(e, method, x, m is null ? null : FailingModule(m, x));
             }
-            catch (InvalidOperationException e) when (e.Message.Contains("empty handle", StringComparison.Ordinal) && Module is { } m)
+            catch (InvalidOperationException e) when (IsEmptyHandle(e))
             {
-                ThrowIfDisposed(m, method, e);
-                throw;
+                throw Disposed(Module, method, e);
             }
         }
     }
@@ -96,9 +94,24 @@ internal static class ModelCall
     /// </summary>
     private static void ThrowIfDisposed(nn.Module? module, string method, Exception cause)
     {
-        if (module is null) return;
-        try { AttrDsl.Attribution.Checks.Live(module, method); }
-        catch (ObjectDisposedException disposed) { throw new ObjectDisposedException(disposed.Message, cause); }
+        if (module is not null && AttrDsl.Attribution.Checks.DisposedPart(module) is not null) throw Disposed(module, method, cause);
+    }
+
+    /// <summary>TorchSharp's words for a freed tensor or module used in an operation.</summary>
+    private static bool IsEmptyHandle(Exception e) => e.Message.Contains("invalid -- empty handle", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The inputs were checked live before the model ran, so a freed handle inside it is the model's: a disposed module
+    /// or a disposed tensor it holds. Names the part when the model is known.
+    /// </summary>
+    private static ObjectDisposedException Disposed(nn.Module? module, string method, Exception cause)
+    {
+        var part = module is null ? null : AttrDsl.Attribution.Checks.DisposedPart(module);
+        var what = part is null
+            ? "the model used a tensor or module that was disposed (a weight, a buffer or a cached tensor freed by Dispose() or by the end of the dispose scope it was made in)"
+            : $"the model ({module!.GetType().Name}) was disposed: {part}";
+        return new ObjectDisposedException(
+            $"{method}: {what}. Pass a live model (create or load it again), and keep tensors a model holds out of dispose scopes (DetachFromDisposeScope()).", cause);
     }
 
     /// <summary>

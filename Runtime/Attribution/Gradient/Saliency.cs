@@ -52,7 +52,7 @@ internal static class GradientKit
     /// </summary>
     public static Func<Tensor, Tensor> ModelForward(nn.Module<Tensor, Tensor> model)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, "the attribution method's constructor");
         return model.call;
     }
 }

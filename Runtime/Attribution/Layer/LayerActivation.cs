@@ -20,7 +20,7 @@ public sealed class LayerActivation
     public LayerActivation(LayerSplit split) : this((split ?? throw new ArgumentNullException(nameof(split))).Bottom) { }
 
     /// <summary>Activations of a module's output.</summary>
-    public LayerActivation(torch.nn.Module<Tensor, Tensor> bottom) : this((bottom ?? throw new ArgumentNullException(nameof(bottom))).call) { }
+    public LayerActivation(torch.nn.Module<Tensor, Tensor> bottom) : this(LiveCall(bottom)) { }
 
     /// <summary>Activations of the layer of <paramref name="model"/> with module path <paramref name="layerPath"/> (see <see cref="LayerSplit.At"/>; the rest of the forward is skipped).</summary>
     public LayerActivation(torch.nn.Module<Tensor, Tensor> model, string layerPath) : this(LayerSplit.At(model, layerPath)) { }
@@ -35,5 +35,11 @@ public sealed class LayerActivation
         using var scope = NewDisposeScope();
         var z = LayerCore.Activations(_bottom, inputs, Name);
         return LayerCore.Aggregate(z, aggregation).MoveToOuterDisposeScope();
+    }
+
+    private static Func<Tensor, Tensor> LiveCall(torch.nn.Module<Tensor, Tensor> bottom)
+    {
+        Checks.Live(bottom, nameof(LayerActivation), nameof(bottom));
+        return bottom.call;
     }
 }

@@ -65,7 +65,13 @@ public sealed class LayerSplit
 
     /// <summary>A split from two modules (through <c>call</c>, so their hooks fire).</summary>
     public LayerSplit(torch.nn.Module<Tensor, Tensor> bottom, torch.nn.Module<Tensor, Tensor> top)
-        : this((bottom ?? throw new ArgumentNullException(nameof(bottom))).call, (top ?? throw new ArgumentNullException(nameof(top))).call) { }
+        : this(Live(bottom, nameof(bottom)).call, Live(top, nameof(top)).call) { }
+
+    private static torch.nn.Module<Tensor, Tensor> Live(torch.nn.Module<Tensor, Tensor> module, string name)
+    {
+        Checks.Live(module, "LayerSplit", name);
+        return module;
+    }
 
     private LayerSplit(NamedLayer layer)
     {

@@ -44,7 +44,7 @@ internal sealed class NamedLayer
     /// <exception cref="ArgumentException">The path is empty, names no module, or names one that does not map a tensor to a tensor.</exception>
     internal static NamedLayer Resolve(nn.Module<Tensor, Tensor> model, string layerPath)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, Api);
         ArgumentNullException.ThrowIfNull(layerPath);
         var modules = model.named_modules().ToList();
         var paths = modules.Select(m => m.name).ToList();

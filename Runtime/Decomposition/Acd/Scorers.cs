@@ -24,7 +24,7 @@ public static class Scorers
 
     /// <inheritdoc cref="BuildUp(Func{Tensor, Tensor}, Tensor, Target, double, int?)"/>
     public static RegionScorer BuildUp(nn.Module<Tensor, Tensor> model, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
-        BuildUp((model ?? throw new ArgumentNullException(nameof(model))).call, x, target, baseline, maxRowsPerCall);
+        BuildUp(LiveCall(model), x, target, baseline, maxRowsPerCall);
 
     /// <summary>
     /// Occlusion with ACD's sign convention: the region is set to <paramref name="baseline"/> and the score is the
@@ -37,7 +37,7 @@ public static class Scorers
 
     /// <inheritdoc cref="Occlusion(Func{Tensor, Tensor}, Tensor, Target, double, int?)"/>
     public static RegionScorer Occlusion(nn.Module<Tensor, Tensor> model, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
-        Occlusion((model ?? throw new ArgumentNullException(nameof(model))).call, x, target, baseline, maxRowsPerCall);
+        Occlusion(LiveCall(model), x, target, baseline, maxRowsPerCall);
 
     /// <summary>
     /// The scorer for a decomposition method such as contextual decomposition: <paramref name="relevantTargetScores"/>
@@ -75,7 +75,7 @@ public static class Scorers
     /// <param name="maxRowsPerCall">The most masks per CD pass (default: all at once).</param>
     public static RegionScorer ContextualDecomposition(nn.Module<Tensor, Tensor> model, Tensor x, long targetClass, int? maxRowsPerCall = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, "Scorers.ContextualDecomposition");
         if (targetClass < 0) throw new ArgumentOutOfRangeException(nameof(targetClass), targetClass, "the target class must be ≥ 0");
         return FromDecomposition((sample, masks) =>
         {
@@ -136,7 +136,7 @@ public static class Scorers
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.IsInvalid)
-            throw new ArgumentException($"Scorers.{name}: x was disposed; pass a live tensor", nameof(x));
+            throw new ObjectDisposedException(nameof(x), $"Scorers.{name}: x was disposed; pass a live tensor");
         if (x.dim() == 0 || x.numel() == 0)
             throw new ArgumentException($"Scorers.{name}: x has shape [{string.Join(", ", x.shape)}]; pass one non-empty input sample without a batch dimension (e.g. [1, 28, 28])", nameof(x));
         if (!x.is_floating_point())
@@ -155,11 +155,17 @@ public static class Scorers
     {
         ArgumentNullException.ThrowIfNull(masks);
         if (masks.IsInvalid)
-            throw new ArgumentException($"Scorers.{name}: the masks tensor was disposed", nameof(masks));
+            throw new ObjectDisposedException(nameof(masks), $"Scorers.{name}: the masks tensor was disposed; pass a live tensor");
         if (masks.dim() != x.dim() + 1 || !masks.shape.Skip(1).SequenceEqual(x.shape))
             throw new ArgumentException(
                 $"Scorers.{name}: masks have shape [{string.Join(", ", masks.shape)}] but x has shape [{string.Join(", ", x.shape)}]; " +
                 $"pass [M, {string.Join(", ", x.shape)}], one mask per region shaped like x", nameof(masks));
         return masks.size(0);
+    }
+
+    private static Func<Tensor, Tensor> LiveCall(nn.Module<Tensor, Tensor> model)
+    {
+        Checks.Live(model, "Scorers");
+        return model.call;
     }
 }

@@ -21,7 +21,7 @@ public sealed class FixedMasksPenalty : IExplanationPenalty
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(masks);
-        if (masks.IsInvalid) throw new ArgumentException("FixedMasksPenalty: the masks were disposed; pass a live tensor", nameof(masks));
+        if (masks.IsInvalid) throw new ObjectDisposedException(nameof(masks), "FixedMasksPenalty: the masks were disposed; pass a live tensor");
         if (masks.dim() < 1 || masks.size(0) == 0)
             throw new ArgumentException($"FixedMasksPenalty: masks of shape {Format.Shape(masks.shape)} hold no mask; pass [S ≥ 1, ...] (one mask per row)", nameof(masks));
         (_inner, _masks) = (inner, masks);

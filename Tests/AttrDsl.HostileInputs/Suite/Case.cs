@@ -138,8 +138,10 @@ public static class Evaluator
                 problems.Add($"{e.GetType().Name} is a bug, not an error report");
                 break;
             }
+        // The original libtorch exception is kept as the inner exception of the translated one (the user's message is
+        // the outer one; the inner is there for a bug report), so only the outer message and inner .NET ones are read.
         for (var x = e; x is not null; x = x.InnerException)
-            foreach (var text in ForbiddenText)
+            foreach (var text in x != e && x.GetType() == typeof(ExternalException) ? [] : ForbiddenText)
                 if (x.Message.Contains(text, StringComparison.Ordinal))
                     problems.Add($"message{(x == e ? "" : " of an inner exception")} contains '{text}'");
         if (string.IsNullOrWhiteSpace(e.Message)) problems.Add("empty message");

@@ -75,6 +75,17 @@ public static class M
 {
     public const long In = 4, Out = 3, B = 2;
 
+    /// <summary>fc1 Linear(4,3), plus a registered child "unused" that forward never calls.</summary>
+    public sealed class WithUnusedChild : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear fc1 = nn.Linear(In, Out);
+        private readonly ReLU unused = nn.ReLU();
+
+        public WithUnusedChild() : base(nameof(WithUnusedChild)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => fc1.call(x);
+    }
+
     /// <summary>fc1 Linear(4,5) → relu → fc2 Linear(5,3).</summary>
     public static Sequential Mlp(ScalarType dtype = ScalarType.Float32)
     {

@@ -68,7 +68,7 @@ public class TargetTests
         Assert.Contains("shape [2, 2]", Assert.Throws<ArgumentException>(() => Target.PerSample(matrix)).Message);
         var disposed = tensor(new long[] { 1 });
         disposed.Dispose();
-        Assert.Contains("disposed", Assert.Throws<ArgumentException>(() => Target.PerSample(disposed)).Message);
+        Assert.Contains("disposed", Assert.Throws<ObjectDisposedException>(() => Target.PerSample(disposed)).Message);
     }
 
     /// <summary>One output per sample ([B]) is a single class: Class(0), Max and label 0 pick it; class 1 is outside.</summary>
