@@ -135,7 +135,8 @@ internal static class Checks
                 $"{method}: the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
         if (output.size(0) != rows)
             throw new InvalidOperationException(
-                $"{method}: the model returned an output of shape {Format.Shape(output)} for a batch of {rows} rows; its first dimension must be the batch");
+                $"{method}: the model returned an output of shape {Format.Shape(output)} for inputs of {rows} rows (the inputs' first dimension is the batch); " +
+                "its first dimension must be the batch too. If the inputs are a single sample without a batch dimension, add one (x.unsqueeze(0)).");
         if (requireFinite) NonFiniteOutput(output, method);
         return output;
     }

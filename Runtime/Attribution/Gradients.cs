@@ -30,6 +30,9 @@ public static class Gradients
     {
         ArgumentNullException.ThrowIfNull(forward);
         Checks.NotEmpty(input, method, nameof(input));
+        if (!input.is_floating_point())
+            throw new ArgumentException($"{method}: input is {input.dtype}; only floating-point tensors have gradients. Convert it (input.to(ScalarType.Float32)), " +
+                                        "or for token ids take gradients at the embeddings (LayerIntegratedGradients at the embedding layer).", nameof(input));
         Checks.Finite(input, method, nameof(input));
         Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();

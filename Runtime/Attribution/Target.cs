@@ -13,16 +13,50 @@ public abstract class Target
     public static Target Output { get; } = new OutputTarget();
 
     /// <summary>The logit of one class for every sample.</summary>
-    public static Target Class(long c) => new ClassTarget(c);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="c"/> is negative.</exception>
+    public static Target Class(long c) => new ClassTarget(ClassIndex(c, nameof(c)));
 
     /// <summary>A class per sample (int64 [B]), e.g. the true labels.</summary>
-    public static Target PerSample(Tensor classes) => new PerSampleTarget(classes);
+    /// <exception cref="ArgumentNullException"><paramref name="classes"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="classes"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="classes"/> is not a non-empty 1-D integer tensor.</exception>
+    public static Target PerSample(Tensor classes)
+    {
+        var target = new PerSampleTarget(classes);
+        if (classes.size(0) == 0)
+            throw new ArgumentException("per-sample targets: classes is empty (shape [0]); pass one class index per sample", nameof(classes));
+        return target;
+    }
 
     /// <summary>The largest output of each sample.</summary>
     public static Target Max { get; } = new MaxTarget();
 
     /// <summary>Class <paramref name="c1"/> minus class <paramref name="c2"/> (lib-attribution's comparative quantity).</summary>
-    public static Target Comparative(long c1, long c2) => new ComparativeTarget(c1, c2);
+    /// <exception cref="ArgumentOutOfRangeException">A class is negative.</exception>
+    /// <exception cref="ArgumentException">The two classes are the same (the difference would be 0 for every input).</exception>
+    public static Target Comparative(long c1, long c2)
+    {
+        ClassIndex(c1, nameof(c1));
+        ClassIndex(c2, nameof(c2));
+        if (c1 == c2)
+            throw new ArgumentException($"Target.Comparative: c1 and c2 are the same class ({c1}); the difference of a class with itself is 0 for every input. Pass two different classes.", nameof(c2));
+        return new ComparativeTarget(c1, c2);
+    }
+
+    private static long ClassIndex(long c, string name) => c >= 0 ? c : throw new ArgumentOutOfRangeException(name, c,
+        $"a target class is an index into the model's outputs, so it is at least 0; got {c}");
+
+    /// <summary>The output a target selects from: not null, not disposed.</summary>
+    private protected static void CheckOutput(Tensor output)
+    {
+        Checks.Live(output, "Target.Select", nameof(output));
+    }
+
+    /// <summary>Repeat counts are at least 1.</summary>
+    private protected static void CheckTimes(long times)
+    {
+        if (times < 1) throw new ArgumentOutOfRangeException(nameof(times), times, $"Target.Repeat: times must be at least 1, got {times}");
+    }
 
 #pragma warning disable CS1591
     public static implicit operator Target(long c) => Class(c);
@@ -37,7 +71,11 @@ public abstract class Target
     /// The same target for inputs repeated <paramref name="times"/> per sample, sample-major
     /// ([B·times] rows: sample 0's copies first) — what path methods feed through the model.
     /// </summary>
-    public virtual Target Repeat(long times) => this;
+    public virtual Target Repeat(long times)
+    {
+        CheckTimes(times);
+        return this;
+    }
 
     /// <summary>
     /// The target for rows <paramref name="start"/> .. start + length − 1 of a batch it addresses (for internal
@@ -61,6 +99,7 @@ public abstract class Target
 
     private protected static Tensor Flat(Tensor output)
     {
+        CheckOutput(output);
         if (output.dim() == 0)
             throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output row per sample ([B] or [B, classes]). Don't reduce over the batch inside forward.");
         // One output per sample ([B]) is one class: [B, 1], so Class(0), Max and per-sample labels 0 apply to it
@@ -72,6 +111,7 @@ public abstract class Target
     {
         public override Tensor Select(Tensor output)
         {
+            CheckOutput(output);
             if (output.dim() == 0)
                 throw new ArgumentException("the model returned a 0-dim tensor; attribution needs one output per sample ([B] or [B, 1]). Don't reduce over the batch inside forward.");
             if (output.dim() > 1 && output.numel() != output.size(0))
@@ -134,7 +174,7 @@ public abstract class Target
         public override Target Slice(long start, long length)
         {
             if (start < 0 || length < 0 || start + length > _classes.size(0))
-                throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + length}) are outside the {_classes.size(0)} per-sample targets");
+                throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + length}) (start {start}, length {length}) are outside the {_classes.size(0)} per-sample targets");
             if (start == 0 && length == _classes.size(0)) return this;
             using var scope = torch.NewDisposeScope();
             return new PerSampleTarget(_classes.narrow(0, start, length).clone().MoveToOuterDisposeScope().DetachFromDisposeScope());
@@ -152,6 +192,7 @@ public abstract class Target
 
         public override Target Repeat(long times)
         {
+            CheckTimes(times);
             if (times == 1) return this;
             using var scope = torch.NewDisposeScope();
             var repeated = _classes.unsqueeze(1).expand(_classes.size(0), times).reshape(-1);

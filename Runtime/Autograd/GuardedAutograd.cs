@@ -114,7 +114,7 @@ public static class GuardedAutograd
                 {
                     if (unused == Unused.Throw)
                         throw new InvalidOperationException(
-                            $"input {i} is not used to compute the outputs (no gradient reached it). " +
+                            $"input {i} is unused: the outputs do not depend on it (no gradient reached it). " +
                             "Pass the same tensor to the model that you differentiate with respect to; attribution methods do this for you.");
                     result[i] = unused == Unused.Zeros ? zeros_like(inputs[i]) : null;
                 }

@@ -9,7 +9,7 @@ public sealed class UnsupportedModuleException : NotSupportedException
 {
     /// <summary>A new exception for the module at <paramref name="path"/> of type <paramref name="moduleType"/> that has no rule.</summary>
     public UnsupportedModuleException(string path, Type moduleType)
-        : this(path, moduleType,
+        : this(path, moduleType ?? throw new ArgumentNullException(nameof(moduleType)),
             $"Contextual decomposition has no rule for the module {path} ({moduleType.FullName}). " +
             $"Give it one: register a rule with AttrDsl.Decomposition.DecompositionRules.Register(\"{moduleType.FullName}\", (module, d) => ...) " +
             "(keyed by type, or by type name for a class you cannot reference), describing its forward with CdFunctional and ContextualDecomposition.Propagate for its children; " +
@@ -21,6 +21,8 @@ public sealed class UnsupportedModuleException : NotSupportedException
     /// <summary>A new exception for the module at <paramref name="path"/> of type <paramref name="moduleType"/> with its own message.</summary>
     public UnsupportedModuleException(string path, Type moduleType, string message) : base(message)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(moduleType);
         ModulePath = path;
         ModuleType = moduleType;
     }

@@ -60,10 +60,11 @@ public sealed class ExplainableState
     public Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(x);
+        Checks.Live(model, $"{model.GetType().Name}.forward(x, trainEg: true)");
+        Checks.Live(x, $"{model.GetType().Name}.forward(x, trainEg: true)", nameof(x));
         var background = Background ?? throw new InvalidOperationException(
             $"{model.GetName()}.forward(x, trainEg: true) needs a background set to draw references from: call UseBackground(trainInputs) once before training");
-        var batch = InterpolationBatch.Sample(x, background, _references);
+        var batch = InterpolationBatch.Sample(x, background, _references, null, false, $"{model.GetName()}.forward(x, trainEg: true)");
         var output = ModelCall.Call(model, batch.Inputs, $"{model.GetName()}.forward(x, trainEg: true)");
         _batches.AddOrUpdate(output, batch);
         return output;
@@ -98,6 +99,8 @@ public sealed class ExplainableState
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(priors);
+        Checks.Live(model, $"{model.GetType().Name}.TrainStep");
         var background = Background ?? throw new InvalidOperationException(
             $"{model.GetName()}.TrainStep trains attribution priors on expected gradients, which draw references from a background set: call UseBackground(trainInputs) once before training");
         if (_trainer is null || !ReferenceEquals(_trainerOptimizer, optimizer) || !ReferenceEquals(_trainerBackground, background))

@@ -43,7 +43,7 @@ internal static class LibTorch
             return "two tensors in the model's forward have sizes that do not broadcast: check the input's shape against what the model expects";
         if (Has("index out of range") || Has("out of bounds") || Has("Target") && Has("out of bounds"))
             return "an index (a token id, class label or position) is outside the table or the number of classes: check the ids against the embedding's size and the labels against the number of outputs";
-        if (Has("expected scalar type") || Has("found dtype") || Has("expected both") && Has("same dtype") || Has("should be the same"))
+        if (Has("expected scalar type") || Has("found dtype") || Has("same dtype") || Has("should be the same"))
             return "the input's dtype differs from the model's weights: convert the input (x.to(ScalarType.Float32)) or the model (model.to(...)) so they agree";
         if (Has("Expected 3D") || Has("Expected 4D") || Has("expected 4D") || Has("expected 3D") || Has("Expected 2D") || Has("to have") && Has("channels"))
             return "the input's rank or channel count is not what a convolution or pooling layer expects: pass [batch, channels, height, width] (or [batch, channels, length]) with the model's channel count";
@@ -63,7 +63,8 @@ internal static class LibTorch
     {
         var statement = Statement(e);
         var where = module is null ? "the model's forward" : $"the model's module {module}";
-        var inputText = input is null || input.IsInvalid ? "" : $" on an input of shape {Format.Shape(input)} ({input.dtype})";
+        var inputText = input is null || input.IsInvalid ? "" :
+            input.dim() == 0 ? $" on a 0-dim input (a scalar, {input.dtype}; a batch is [B, ...])" : $" on inputs of shape {Format.Shape(input)} ({input.dtype})";
         var advice = Advice(statement);
         return new InvalidOperationException(
             $"{method}: {where} failed{inputText}: {statement}" + (advice is null ? "" : $". What to do: {advice}."), e);

@@ -24,6 +24,8 @@ internal static class ModelCall
     {
         ArgumentNullException.ThrowIfNull(forward, nameof(forward));
         if (forward.Target is Guarded) return forward;
+        // A module's own method (model.call) names its model: a disposed one is refused now, not at the first call.
+        if ((model ?? forward.Target) is nn.Module direct) AttrDsl.Attribution.Checks.Live(direct, method);
         return new Guarded(forward, method, model).Invoke;
     }
 
@@ -110,8 +112,10 @@ internal static class ModelCall
         var what = part is null
             ? "the model used a tensor or module that was disposed (a weight, a buffer or a cached tensor freed by Dispose() or by the end of the dispose scope it was made in)"
             : $"the model ({module!.GetType().Name}) was disposed: {part}";
+        // TorchSharp's own "empty handle" exception adds nothing but its stack; a libtorch error stays as the inner one.
         return new ObjectDisposedException(
-            $"{method}: {what}. Pass a live model (create or load it again), and keep tensors a model holds out of dispose scopes (DetachFromDisposeScope()).", cause);
+            $"{method}: {what}. Pass a live model (create or load it again), and keep tensors a model holds out of dispose scopes (DetachFromDisposeScope()).",
+            LibTorch.IsNative(cause) ? cause : null);
     }
 
     /// <summary>

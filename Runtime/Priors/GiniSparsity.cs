@@ -40,7 +40,7 @@ public sealed class GiniSparsity : IAttributionPrior
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
-        PriorChecks.Attributions(attributions, nameof(GiniSparsity), 2, "attributions [B, features...] (sparsity is measured over features, averaged over the batch)");
+        PriorChecks.Attributions(attributions, context, nameof(GiniSparsity), 2, "attributions [B, features...] (sparsity is measured over features, averaged over the batch)");
         using var scope = NewDisposeScope();
         var phi = attributions.reshape(attributions.size(0), -1).abs().mean(0);
         return Gini(phi).neg().MoveToOuterDisposeScope();

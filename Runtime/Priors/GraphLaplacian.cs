@@ -13,6 +13,7 @@ namespace AttrDsl.Priors;
 public sealed class GraphLaplacian : IAttributionPrior, IDisposable
 {
     private readonly Tensor _from, _to, _weights;
+    private bool _disposed;
 
     /// <summary>Number of features (graph nodes).</summary>
     public long Features { get; }
@@ -41,6 +42,12 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
         if (adjacency.dim() != 2 || adjacency.size(0) != adjacency.size(1))
             throw new ArgumentException($"GraphLaplacian.FromAdjacency: adjacency must be square [D, D], got {AttrDsl.Internal.Format.Shape(adjacency)}", nameof(adjacency));
         AttrDsl.Attribution.Checks.Finite(adjacency, "GraphLaplacian.FromAdjacency", nameof(adjacency));
+        using (var asymmetry = (adjacency - adjacency.t()).abs().max())
+        using (var scale = adjacency.abs().max())
+            if (asymmetry.to(ScalarType.Float64).item<double>() > 1e-6 * Math.Max(1, scale.to(ScalarType.Float64).item<double>()))
+                throw new ArgumentException(
+                    "GraphLaplacian.FromAdjacency: adjacency is not symmetric (A[i, j] ≠ A[j, i]); an undirected graph's adjacency is symmetric. " +
+                    "Symmetrise it ((A + Aᵀ) / 2) or list the edges with the edge-list constructor.", nameof(adjacency));
         var d = adjacency.size(0);
         using var dbl = adjacency.to(ScalarType.Float64);
         var a = dbl.ToArray<double>();
@@ -57,6 +64,7 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <summary>φᵀLφ of a feature vector φ [D].</summary>
     public Tensor Quadratic(Tensor phi)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         AttrDsl.Attribution.Checks.Live(phi, "GraphLaplacian.Quadratic", nameof(phi));
         if (phi.dim() != 1 || phi.size(0) != Features)
             throw new ArgumentException($"GraphLaplacian.Quadratic: expected one value per feature [{Features}], got {AttrDsl.Internal.Format.Shape(phi)}", nameof(phi));
@@ -84,7 +92,8 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
-        PriorChecks.Attributions(attributions, nameof(GraphLaplacian), 2, $"attributions [B, ...] with {Features} values per sample");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        PriorChecks.Attributions(attributions, context, nameof(GraphLaplacian), 2, $"attributions [B, ...] with {Features} values per sample");
         using var scope = NewDisposeScope();
         var phi = attributions.reshape(attributions.size(0), -1).abs().mean(0);
         return Quadratic(phi).MoveToOuterDisposeScope();
@@ -93,6 +102,7 @@ public sealed class GraphLaplacian : IAttributionPrior, IDisposable
     /// <summary>Frees the edge tensors.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _from.Dispose();
         _to.Dispose();
         _weights.Dispose();

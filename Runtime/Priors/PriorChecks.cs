@@ -15,9 +15,10 @@ internal static class PriorChecks
     /// Attributions [B, ...] with at least <paramref name="minDims"/> dimensions (the batch included), floating point,
     /// not empty and finite.
     /// </summary>
-    public static void Attributions(Tensor? attributions, string prior, int minDims, string shapeHint)
+    public static void Attributions(Tensor? attributions, PriorContext? context, string prior, int minDims, string shapeHint)
     {
         var method = $"{prior}.Loss";
+        ArgumentNullException.ThrowIfNull(context);
         Checks.Live(attributions, method, "attributions");
         if (!attributions!.is_floating_point())
             throw new ArgumentException(

@@ -33,7 +33,7 @@ public sealed class TotalVariation : IAttributionPrior
     /// <inheritdoc/>
     public Tensor Loss(Tensor attributions, PriorContext context)
     {
-        PriorChecks.Attributions(attributions, nameof(TotalVariation), 3, "image attributions [B, C, H, W] or [B, H, W]");
+        PriorChecks.Attributions(attributions, context, nameof(TotalVariation), 3, "image attributions [B, C, H, W] or [B, H, W]");
         if (attributions.dim() is not (3 or 4))
             throw new ArgumentException($"TotalVariation.Loss: total variation needs image attributions [B, C, H, W] or [B, H, W], got {Format.Shape(attributions)}", nameof(attributions));
         using var scope = NewDisposeScope();
@@ -49,6 +49,9 @@ public sealed class TotalVariation : IAttributionPrior
     /// <summary>(a − mean)/max(std, 1/√N) per image, N = C·H·W, std the population standard deviation.</summary>
     public static Tensor StandardizePerImage(Tensor a)
     {
+        AttrDsl.Attribution.Checks.Live(a, "TotalVariation.StandardizePerImage", nameof(a));
+        if (a.dim() != 4)
+            throw new ArgumentException($"TotalVariation.StandardizePerImage: needs images [B, C, H, W], got {Format.Shape(a)}", nameof(a));
         using var scope = NewDisposeScope();
         var n = a.size(1) * a.size(2) * a.size(3);
         var mean = a.mean([1, 2, 3], keepdim: true);

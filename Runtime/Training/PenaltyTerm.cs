@@ -11,6 +11,9 @@ namespace AttrDsl.Training;
 /// <param name="Lambda">Its weight; must be positive and finite.</param>
 public sealed record PenaltyTerm(IExplanationPenalty Penalty, double Lambda)
 {
+    /// <summary>The penalty (not null).</summary>
+    public IExplanationPenalty Penalty { get; } = Penalty ?? throw new ArgumentNullException(nameof(Penalty), "a PenaltyTerm needs a penalty (e.g. a CdepPenalty)");
+
     /// <summary>Validated λ.</summary>
     public double Lambda { get; } = Lambda > 0 && double.IsFinite(Lambda) ? Lambda
         : throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"λ of the {Penalty?.Name} penalty must be positive and finite");

@@ -31,6 +31,9 @@ public enum AttributionSource
 /// <param name="Lambda">Its weight; must be positive and finite.</param>
 public sealed record PriorTerm(IAttributionPrior Prior, double Lambda)
 {
+    /// <summary>The prior (not null).</summary>
+    public IAttributionPrior Prior { get; } = Prior ?? throw new ArgumentNullException(nameof(Prior), "a PriorTerm needs a prior (e.g. new TotalVariation())");
+
     /// <summary>Validated λ.</summary>
     public double Lambda { get; } = Lambda > 0 && double.IsFinite(Lambda) ? Lambda : throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"λ of the {Prior.Name} prior must be positive and finite");
 }

@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,14 +11,30 @@ namespace AttrDsl.Attribution;
 public static class EigBaselines
 {
     /// <summary>All-zero baseline(s) shaped like one sample.</summary>
-    public static Tensor Zero(long[] sampleShape, ScalarType? dtype = null, int count = 1, Device? device = null) => zeros([count, .. sampleShape], dtype, device);
+    /// <exception cref="ArgumentNullException"><paramref name="sampleShape"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1 or a size is negative.</exception>
+    public static Tensor Zero(long[] sampleShape, ScalarType? dtype = null, int count = 1, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"EigBaselines.Zero: count must be at least 1, got {count}");
+        if (sampleShape.Any(s => s < 0))
+            throw new ArgumentOutOfRangeException(nameof(sampleShape), $"EigBaselines.Zero: sampleShape {Format.Shape(sampleShape)} has a negative size");
+        return zeros([count, .. sampleShape], dtype, device);
+    }
 
     /// <summary>The decoder's image of the latent zero (for an autoencoder trained on centred data: the data mean).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="decoder"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="latentSize"/> is below 1.</exception>
     public static Tensor EncodedZero(Func<Tensor, Tensor> decoder, long latentSize, ScalarType? dtype = null, Device? device = null)
     {
+        ArgumentNullException.ThrowIfNull(decoder);
+        if (latentSize < 1) throw new ArgumentOutOfRangeException(nameof(latentSize), latentSize, $"EigBaselines.EncodedZero: latentSize must be at least 1, got {latentSize}");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return decoder(zeros([1, latentSize], dtype, device)).MoveToOuterDisposeScope();
+        var decoded = ModelCall.Guard(decoder, "EigBaselines.EncodedZero (decoder)")(zeros([1, latentSize], dtype, device));
+        if (decoded is null) throw new InvalidOperationException("EigBaselines.EncodedZero: the decoder returned null");
+        Checks.NonFiniteOutput(decoded, "EigBaselines.EncodedZero (decoder)");
+        return decoded.MoveToOuterDisposeScope();
     }
 
     /// <summary>k-means centroids of the baseline-class points (k-means++ seeding, Lloyd iterations to convergence).</summary>
@@ -102,6 +119,8 @@ public static class EigBaselines
         CheckData(data, "EigBaselines.Close");
         CheckData(samples, "EigBaselines.Close", nameof(samples));
         if (skip < 0) throw new ArgumentOutOfRangeException(nameof(skip), skip, "EigBaselines.Close: skip must be ≥ 0");
+        if (!samples.shape[1..].SequenceEqual(data.shape[1..]))
+            throw new ArgumentException($"EigBaselines.Close: samples {Format.Shape(samples)} and data {Format.Shape(data)} differ in their sample shape; pass samples shaped like the data's rows", nameof(samples));
         var rows = Rows.Of(data);
         CheckCount(count + skip, rows.Length);
         var queries = Rows.Of(samples);

@@ -154,8 +154,8 @@ public static class EigPaths
 
     private static void CheckEndpoints(Tensor baseline, Tensor sample, int points, string method)
     {
-        ArgumentNullException.ThrowIfNull(baseline);
-        ArgumentNullException.ThrowIfNull(sample);
+        Checks.Live(baseline, method, nameof(baseline));
+        Checks.Live(sample, method, nameof(sample));
         if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, $"{method}: a path needs at least 2 points");
         if (!baseline.shape.SequenceEqual(sample.shape))
             throw new ArgumentException($"{method}: baseline shape [{string.Join(", ", baseline.shape)}] differs from sample shape [{string.Join(", ", sample.shape)}]");

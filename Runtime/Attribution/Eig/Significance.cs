@@ -52,10 +52,15 @@ public static class Significance
         Checks.NotEmpty(attributions, method, nameof(attributions));
         Checks.NotEmpty(nullAttributions, method, nameof(nullAttributions));
         if (attributions.dim() != 2 || nullAttributions.dim() != 2 || attributions.size(1) != nullAttributions.size(1))
-            throw new ArgumentException($"expected [n, D] attributions and [m, D] null attributions with the same D, got [{string.Join(", ", attributions.shape)}] and [{string.Join(", ", nullAttributions.shape)}]; flatten the feature dimensions first.");
-        if (attributions.size(0) < 2 || nullAttributions.size(0) < 2)
-            throw new ArgumentException("each group needs at least 2 samples for a t-test");
-        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in (0, 1)");
+            throw new ArgumentException($"{method}: expected attributions [n, D] and nullAttributions [m, D] with the same D, got attributions {Format.Shape(attributions)} and nullAttributions {Format.Shape(nullAttributions)}; flatten the feature dimensions first.",
+                attributions.dim() != 2 ? nameof(attributions) : nameof(nullAttributions));
+        if (attributions.size(0) < 2)
+            throw new ArgumentException($"{method}: attributions hold {attributions.size(0)} sample; a t-test needs at least 2 samples in each group", nameof(attributions));
+        if (nullAttributions.size(0) < 2)
+            throw new ArgumentException($"{method}: nullAttributions hold {nullAttributions.size(0)} sample; a t-test needs at least 2 samples in each group", nameof(nullAttributions));
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{method}: α must be in (0, 1), got {alpha}");
+        CheckEnum(correction, nameof(correction), method);
+        CheckEnum(alternative, nameof(alternative), method);
         // A NaN attribution makes the feature's t statistic NaN, which would silently read as p = 1 (never significant).
         Checks.Finite(attributions, method, nameof(attributions));
         Checks.Finite(nullAttributions, method, nameof(nullAttributions));
@@ -74,8 +79,12 @@ public static class Significance
     }
 
     /// <summary>Welch's t statistic and Welch–Satterthwaite degrees of freedom.</summary>
+    /// <exception cref="ArgumentNullException">A group is null.</exception>
+    /// <exception cref="ArgumentException">A group has fewer than 2 values, or a value is NaN or infinite.</exception>
     public static (double t, double df) Welch(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
+        Group(a, nameof(a));
+        Group(b, nameof(b));
         var (ma, va) = MeanVar(a);
         var (mb, vb) = MeanVar(b);
         var sa = va / a.Count;
@@ -88,8 +97,13 @@ public static class Significance
     }
 
     /// <summary>The p-value of <paramref name="t"/> under Student's t with <paramref name="df"/> degrees of freedom.</summary>
+    /// <exception cref="ArgumentException"><paramref name="t"/> is NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="df"/> is not positive, or the alternative is not defined.</exception>
     public static double PValue(double t, double df, Alternative alternative)
     {
+        if (double.IsNaN(t)) throw new ArgumentException("Significance.PValue: t is NaN (Welch gives NaN for two constant groups: there is no evidence either way, use p = 1)", nameof(t));
+        if (!(df > 0)) throw new ArgumentOutOfRangeException(nameof(df), df, $"Significance.PValue: the degrees of freedom df must be positive, got {df}");
+        CheckEnum(alternative, nameof(alternative), "Significance.PValue");
         var upper = 1 - StudentT.CDF(0, 1, df, t);   // P(T ≥ t)
         return alternative switch
         {
@@ -100,8 +114,15 @@ public static class Significance
     }
 
     /// <summary>Corrected p-values, in the original order.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="p"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A p-value is outside [0, 1] or NaN, or the correction is not defined.</exception>
     public static double[] Adjust(double[] p, Correction correction)
     {
+        ArgumentNullException.ThrowIfNull(p);
+        for (var i = 0; i < p.Length; i++)
+            if (!(p[i] >= 0 && p[i] <= 1))
+                throw new ArgumentOutOfRangeException(nameof(p), p[i], $"Significance.Adjust: p[{i}] = {p[i]} is not a p-value; every p-value is in [0, 1]");
+        CheckEnum(correction, nameof(correction), "Significance.Adjust");
         var m = p.Length;
         var order = Enumerable.Range(0, m).OrderBy(i => p[i]).ToArray();
         var q = new double[m];
@@ -132,6 +153,21 @@ public static class Significance
                 return q;
             }
         }
+    }
+
+    private static void CheckEnum<T>(T value, string name, string method) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{method}: {name} = {value} is not one of {string.Join(", ", Enum.GetNames<T>())}");
+    }
+
+    private static void Group(IReadOnlyList<double> x, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        if (x.Count < 2) throw new ArgumentException($"Significance.Welch: group {name} has {x.Count} value{(x.Count == 1 ? "" : "s")}; a t-test needs at least 2 per group", name);
+        for (var i = 0; i < x.Count; i++)
+            if (!double.IsFinite(x[i]))
+                throw new ArgumentException($"Significance.Welch: group {name} holds {x[i]} at index {i}; every value must be finite", name);
     }
 
     private static (double mean, double var) MeanVar(IReadOnlyList<double> x)

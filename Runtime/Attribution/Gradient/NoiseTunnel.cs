@@ -98,6 +98,9 @@ public sealed class NoiseTunnel
             if (!attributions.is_floating_point())
                 throw new InvalidOperationException(
                     $"{method}: the wrapped attribution method returned a {attributions.dtype} tensor; attributions must be floating point (convert them with .to(float32))");
+            if (!Checks.AllFinite(attributions))
+                throw new InvalidOperationException(
+                    $"{method}: the wrapped attribution method returned NaN or ±Inf attributions for the noisy inputs; their mean would be NaN. Check the wrapped method and the model (or lower the noise's stdevs)");
             parts.Add(PathKit.SplitRows(attributions, b, len));
         }
         var all = parts.Count == 1 ? parts[0] : cat(parts, 1);    // [B, n, ...]

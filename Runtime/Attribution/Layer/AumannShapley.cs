@@ -49,6 +49,7 @@ public sealed class AumannShapley
     {
         LayerCore.CheckInputs(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
         if (baselines is not null && layerBaselines is not null)
             throw new ArgumentException($"{Name}: give either baselines (input space) or layerBaselines (activation space), not both");
         var (alphas, weights) = LayerCore.Rule(method, nSteps, Name);
@@ -59,6 +60,7 @@ public sealed class AumannShapley
         Tensor zBase;
         if (layerBaselines is not null)
         {
+            Checks.Live(layerBaselines, Name, nameof(layerBaselines));
             AttributionArgs.CheckBroadcastable(layerBaselines.shape, z.shape, $"{Name}: layerBaselines", "the layer activations");
             Checks.Finite(layerBaselines, Name, nameof(layerBaselines));
             zBase = layerBaselines.detach().to(z.dtype).expand(z.shape).contiguous();
@@ -78,6 +80,9 @@ public sealed class AumannShapley
 
     private static Tensor BroadcastInput(Tensor x, Tensor baselines)
     {
+        Checks.Live(baselines, Name, nameof(baselines));
+        if (!baselines.is_floating_point())
+            throw new ArgumentException($"{Name}: baselines are {baselines.dtype} but the inputs are {x.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{Name}: baselines", "the input");
         Checks.Finite(baselines, Name, nameof(baselines));
         return baselines.detach().to(x.dtype).expand(x.shape).contiguous();

@@ -42,6 +42,8 @@ public sealed class GradCam
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
+        ArgumentNullException.ThrowIfNull(interpolateMode);
         if (interpolateMode is not ("bilinear" or "nearest"))
             throw new ArgumentException($"{Name}: interpolateMode must be \"bilinear\" or \"nearest\", not \"{interpolateMode}\"", nameof(interpolateMode));
 

@@ -51,6 +51,7 @@ public sealed class InternalInfluence
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
         if (!inputs.is_floating_point())
             throw new ArgumentException($"{Name}: inputs must be floating point to interpolate from the baseline, got {inputs.dtype}", nameof(inputs));
         var (alphas, weights) = LayerCore.Rule(method, nSteps, Name);

@@ -49,9 +49,13 @@ public sealed class LayerConductance
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
         if (!inputs.is_floating_point())
             throw new ArgumentException($"{Name}: inputs must be floating point to interpolate from the baseline, got {inputs.dtype}", nameof(inputs));
         if (nSteps < 1) throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, $"{Name}: nSteps must be at least 1");
+        // The rule has nSteps + 1 points (both ends): check nSteps itself against the limit, before the + 1 can overflow.
+        if (nSteps > IntegrationRule.MaxSteps(method) - 1)
+            throw new ArgumentOutOfRangeException(nameof(nSteps), nSteps, $"{Name}: nSteps = {nSteps} exceeds the {method} rule's limit of {IntegrationRule.MaxSteps(method) - 1} steps; fewer steps are as accurate for smooth models (50 is the default)");
         var (alphas, _) = LayerCore.Rule(method, nSteps + 1, Name);
 
         using var scope = NewDisposeScope();

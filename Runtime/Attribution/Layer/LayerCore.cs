@@ -148,6 +148,8 @@ internal static class LayerCore
     /// <summary>Reduces [B, C, ...spatial] to [B, C] per <paramref name="aggregation"/>; tensors of rank ≤ 2 are returned unchanged.</summary>
     internal static Tensor Aggregate(Tensor attr, ChannelAggregation aggregation)
     {
+        if (!Enum.IsDefined(aggregation))
+            throw new ArgumentOutOfRangeException(nameof(aggregation), aggregation, $"aggregation = {aggregation} is not one of {string.Join(", ", Enum.GetNames<ChannelAggregation>())}");
         if (aggregation == ChannelAggregation.None || attr.dim() <= 2) return attr.alias();
         var dims = Enumerable.Range(2, (int)attr.dim() - 2).Select(d => (long)d).ToArray();
         return aggregation switch
@@ -163,6 +165,9 @@ internal static class LayerCore
     internal static Tensor InputBaseline(Tensor x, Tensor? baselines, string method)
     {
         if (baselines is null) return zeros_like(x);
+        Checks.Live(baselines, method, nameof(baselines));
+        if (x.is_floating_point() && !baselines.is_floating_point())
+            throw new ArgumentException($"{method}: baselines are {baselines.dtype} but the inputs are {x.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{method}: baselines", "the input");
         Checks.Finite(baselines, method, nameof(baselines));
         using var converted = baselines.detach().to(x.dtype);

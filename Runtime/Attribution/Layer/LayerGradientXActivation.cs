@@ -39,6 +39,8 @@ public sealed class LayerGradientXActivation
     {
         LayerCore.CheckInputs(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), Name);
+        ArgumentNullException.ThrowIfNull(target);
         using var scope = NewDisposeScope();
         var x = inputs.detach();
         var (z, g) = LayerCore.ActivationsAndGradients(_split, x, target, Name);

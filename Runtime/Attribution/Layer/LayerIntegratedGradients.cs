@@ -96,6 +96,7 @@ public sealed class LayerIntegratedGradients
     {
         LayerCore.CheckInputs(inputs, name);
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, inputs.size(0), name);
         if (baselines is not null)
         {
             Checks.NotEmpty(baselines, name, nameof(baselines));
@@ -104,6 +105,9 @@ public sealed class LayerIntegratedGradients
                 throw new ArgumentException(
                     $"{name}: the baselines are {baselines.dtype} but the inputs are {inputs.dtype}; the baselines are inputs too " +
                     "(for token ids: the ids of a reference text, e.g. all padding ids), so give them the inputs' dtype", nameof(baselines));
+            if (inputs.is_floating_point() && !baselines.is_floating_point())
+                throw new ArgumentException(
+                    $"{name}: the baselines are {baselines.dtype} but the inputs are {inputs.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
         }
         var (alphas, weights) = LayerCore.Rule(method, nSteps, name);
 

@@ -111,7 +111,13 @@ public sealed class LayerSplit
     /// activations alone (the inputs are then ignored), the whole model with the layer's output replaced for a split
     /// made by <see cref="At"/>. Differentiable with respect to <paramref name="activations"/>.
     /// </summary>
-    public Tensor Forward(Tensor inputs, Tensor activations) => _forward(inputs, activations);
+    public Tensor Forward(Tensor inputs, Tensor activations)
+    {
+        Checks.Live(inputs, "LayerSplit.Forward", nameof(inputs));
+        Checks.Live(activations, "LayerSplit.Forward", nameof(activations));
+        Checks.Finite(activations, "LayerSplit.Forward", nameof(activations));
+        return _forward(inputs, activations);
+    }
 
     /// <summary>The layer behind a split made by <see cref="At"/>; null for a split of two functions.</summary>
     internal NamedLayer? Named { get; }
@@ -127,7 +133,7 @@ public sealed class LayerSplit
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layerIndex"/> is not a child index of <paramref name="model"/>.</exception>
     public static LayerSplit FromSequential(Sequential model, int layerIndex)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, "LayerSplit.FromSequential");
         if (layerIndex < 0 || layerIndex >= model.Count)
             throw new ArgumentOutOfRangeException(nameof(layerIndex), layerIndex,
                 model.Count == 0

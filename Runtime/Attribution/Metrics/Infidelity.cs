@@ -68,7 +68,11 @@ public static class Infidelity
         Checks.Finite(attributions, Name, nameof(attributions));
         perturb ??= GaussianNoise();
         var b = inputs.size(0);
+        if (!attributions.is_floating_point())
+            throw new ArgumentException($"{Name}: attributions are {attributions.dtype}; attributions are floating point (the output of an attribution method)", nameof(attributions));
         var perChunk = SamplesPerChunk(maxExamplesPerBatch, b, nPerturbSamples, Name);
+        Checks.FitsInMemory((long)perChunk * b, inputs, Name, nameof(nPerturbSamples), nPerturbSamples, $"B·nPerturbSamples = {b}·{perChunk} perturbed rows at once",
+            "lower nPerturbSamples, or set maxExamplesPerBatch to evaluate them in pieces");
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -86,6 +90,8 @@ public static class Infidelity
             var (perturbation, perturbed) = perturb(repeated);
             if (perturbation is null || perturbed is null)
                 throw new InvalidOperationException($"{Name}: the perturbation function returned null");
+            if (!Checks.AllFinite(perturbation) || !Checks.AllFinite(perturbed))
+                throw new InvalidOperationException($"{Name}: the perturbation function perturb returned NaN or ±Inf values; return a finite perturbation I and perturbed inputs x − I");
             if (!perturbation.shape.SequenceEqual(repeated.shape) || !perturbed.shape.SequenceEqual(repeated.shape))
                 throw new InvalidOperationException($"{Name}: the perturbation function must return the perturbation and the perturbed inputs shaped like its input {AttributionArgs.Str(repeated.shape)}, got {AttributionArgs.Str(perturbation.shape)} and {AttributionArgs.Str(perturbed.shape)}");
             var fPerturbed = AttributionArgs.Select(k == 1 ? target : target.Repeat(k), forward(perturbed), b * k, Name).to(accType).view(b, k);

@@ -48,6 +48,8 @@ public static class SensitivityMax
         perturb ??= UniformNoise(perturbRadius);
         var b = inputs.size(0);
         var perChunk = Infidelity.SamplesPerChunk(maxExamplesPerBatch, b, nPerturbSamples, Name);
+        Checks.FitsInMemory((long)perChunk * b, inputs, Name, nameof(nPerturbSamples), nPerturbSamples, $"B·nPerturbSamples = {b}·{perChunk} perturbed rows at once",
+            "lower nPerturbSamples, or set maxExamplesPerBatch to evaluate them in pieces");
 
         using var scope = NewDisposeScope();
         var x = inputs.detach();
@@ -62,6 +64,8 @@ public static class SensitivityMax
             var repeated = Infidelity.RepeatRows(x, k);
             Tensor perturbed;
             using (no_grad()) perturbed = perturb(repeated).detach();
+            if (!Checks.AllFinite(perturbed))
+                throw new InvalidOperationException($"{Name}: the perturbation function perturb returned NaN or ±Inf inputs; return finite perturbed inputs");
             if (!perturbed.shape.SequenceEqual(repeated.shape))
                 throw new InvalidOperationException($"{Name}: the perturbation function returned shape {AttributionArgs.Str(perturbed.shape)} for inputs {AttributionArgs.Str(repeated.shape)}");
             var expl = Flat(explain(perturbed, k == 1 ? target : target.Repeat(k)), b * k, "the perturbed inputs");
@@ -100,9 +104,14 @@ public static class SensitivityMax
 
     private static Tensor Flat(Tensor explanation, long rows, string what)
     {
-        if (explanation is null) throw new InvalidOperationException($"{Name}: the explanation function returned null");
+        if (explanation is null) throw new InvalidOperationException($"{Name}: the explanation function explain returned null; it must return attributions with one row per input row");
+        if (explanation.IsInvalid) throw new InvalidOperationException($"{Name}: the explanation function explain returned a disposed tensor; return it out of its dispose scope");
         if (explanation.dim() < 1 || explanation.size(0) != rows)
-            throw new InvalidOperationException($"{Name}: the explanation of {what} has shape {AttributionArgs.Str(explanation.shape)}; expected {rows} rows");
+            throw new InvalidOperationException($"{Name}: the explanation function explain returned shape {AttributionArgs.Str(explanation.shape)} for {what}; expected {rows} rows (one per input row)");
+        if (!explanation.is_floating_point())
+            throw new InvalidOperationException($"{Name}: the explanation function explain returned a {explanation.dtype} tensor; attributions are floating point");
+        if (!Checks.AllFinite(explanation))
+            throw new InvalidOperationException($"{Name}: the explanation function explain returned non-finite attributions for {what} (NaN or ±Inf); the sensitivity of a NaN explanation means nothing — check the explained model and method");
         using var detached = explanation.detach();
         return detached.reshape(rows, -1);
     }

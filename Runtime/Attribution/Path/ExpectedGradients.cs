@@ -56,7 +56,7 @@ public sealed class ExpectedGradients
     {
         PathKit.CheckBatch(inputs, target, Method);
         using var scope = NewDisposeScope();
-        using var batch = InterpolationBatch.Sample(inputs, background, k, alpha, alphaGrid, Method);
+        using var batch = InterpolationBatch.Sample(inputs, background, k, alpha, alphaGrid, Method, checkedBackground: false);
         return Attribute(batch, target, createGraph).MoveToOuterDisposeScope();
     }
 

@@ -78,10 +78,14 @@ public sealed class InterpolationBatch : IDisposable
     {
         const string method = "InterpolationBatch.Create";
         PathKit.CheckInputBatch(inputs, method);
-        ArgumentNullException.ThrowIfNull(references);
-        ArgumentNullException.ThrowIfNull(alphas);
+        Checks.Live(references, method, nameof(references));
+        Checks.Live(alphas, method, nameof(alphas));
         Checks.Finite(references, method, nameof(references));
         Checks.Finite(alphas, method, nameof(alphas));
+        using (var outside = alphas.detach().lt(0).logical_or(alphas.detach().gt(1)))
+            if (outside.any().item<bool>())
+                throw new ArgumentOutOfRangeException(nameof(alphas),
+                    $"{method}: alphas must lie in [0, 1] (the fraction of the way from the reference to the input); got a value of {Format.Value(alphas.detach().reshape(-1)[outside.reshape(-1).nonzero()[0, 0]])}");
         return CreateCore(inputs, references, alphas);
     }
 
@@ -143,13 +147,17 @@ public sealed class InterpolationBatch : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">k &lt; 1, or the B·k interpolated rows alone would not fit in memory;
     /// alpha outside [0, 1].</exception>
     public static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha = null, bool alphaGrid = false) =>
-        Sample(inputs, background, k, alpha, alphaGrid, "InterpolationBatch.Sample");
+        Sample(inputs, background, k, alpha, alphaGrid, "InterpolationBatch.Sample", checkedBackground: false);
 
     /// <summary><see cref="Sample(Tensor, Tensor, int, double?, bool)"/>, with errors in the name of <paramref name="method"/>.</summary>
-    internal static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha, bool alphaGrid, string method)
+    /// <remarks>With <c>checkedBackground</c> the caller checked the whole background finite once (a trainer or penalty that
+    /// keeps it for every step): only the drawn rows are checked then. Otherwise the whole background is checked, so a
+    /// NaN row is reported even when this draw misses it.</remarks>
+    internal static InterpolationBatch Sample(Tensor inputs, Tensor background, int k, double? alpha, bool alphaGrid, string method, bool checkedBackground = true)
     {
         PathKit.CheckInputBatch(inputs, method);
         CheckBackground(inputs, background, method);
+        if (!checkedBackground) Checks.Finite(background, method, nameof(background));
         if (k < 1)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"{method}: k (references per sample) must be at least 1, got {k}");
         if (alpha is { } fixedAlpha && !(fixedAlpha >= 0 && fixedAlpha <= 1))
@@ -183,6 +191,10 @@ public sealed class InterpolationBatch : IDisposable
     internal static void CheckBackground(Tensor inputs, Tensor background, string method, string name = "background")
     {
         Checks.NotEmpty(background, method, name);
+        if (!background.is_floating_point())
+            throw new ArgumentException(
+                $"{method}: {name} is {background.dtype} but the inputs are {inputs.dtype}: references are inputs, so they take the inputs' floating dtype. " +
+                $"Pass it as floating point ({name}.to(inputs.dtype)).", name);
         var xs = inputs.shape;
         var bs = background.shape;
         if (bs.Length != xs.Length || !bs[1..].SequenceEqual(xs[1..]))
@@ -195,6 +207,7 @@ public sealed class InterpolationBatch : IDisposable
     public Target RepeatTarget(Target target)
     {
         ArgumentNullException.ThrowIfNull(target);
+        Checks.TargetCount(target, BatchSize, "InterpolationBatch.RepeatTarget");
         return target.Repeat(K);
     }
 

@@ -21,11 +21,18 @@ public readonly struct AblationBaseline
     }
 
     /// <summary>A constant baseline.</summary>
-    public static AblationBaseline Constant(double value) => new(value, null);
+    /// <exception cref="ArgumentException"><paramref name="value"/> is NaN or infinite.</exception>
+    public static AblationBaseline Constant(double value) => double.IsFinite(value) ? new(value, null) :
+        throw new ArgumentException($"AblationBaseline.Constant: the baselines value is {value}; every ablated feature would take it and the attributions would be NaN. Pass a finite value (the default is 0).", nameof(value));
 
     /// <summary>A tensor baseline, broadcast to the input's shape.</summary>
-    public static AblationBaseline FromTensor(Tensor baseline) =>
-        new(0, baseline ?? throw new ArgumentNullException(nameof(baseline)));
+    /// <exception cref="ArgumentNullException"><paramref name="baseline"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="baseline"/> was disposed.</exception>
+    public static AblationBaseline FromTensor(Tensor baseline)
+    {
+        Checks.Live(baseline, "AblationBaseline.FromTensor (the baselines of an ablation)", nameof(baseline));
+        return new(0, baseline);
+    }
 
     /// <summary>The constant (0 when this baseline is a tensor).</summary>
     public double Value => _value;
@@ -50,6 +57,9 @@ public readonly struct AblationBaseline
     {
         if (_tensor is not null)
         {
+            Checks.Live(_tensor, method, name);
+            if (!_tensor.is_floating_point())
+                throw new ArgumentException($"{method}: {name} are {_tensor.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", name);
             Checks.Finite(_tensor, method, name);
             return;
         }

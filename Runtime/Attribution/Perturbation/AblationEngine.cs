@@ -64,10 +64,16 @@ internal static class AblationEngine
             using var shaped = ids.reshape([1, .. x.shape[1..]]);
             return shaped.expand(x.shape).contiguous();
         }
+        Checks.Live(featureMask, method, nameof(featureMask));
         if (featureMask.is_floating_point() || featureMask.dtype == ScalarType.Bool)
-            throw new ArgumentException($"{method}: the feature mask must hold integer group ids (int64), not {featureMask.dtype}", nameof(featureMask));
-        AttributionArgs.CheckBroadcastable(featureMask.shape, x.shape, $"{method}: the feature mask", "the input");
+            throw new ArgumentException($"{method}: featureMask must hold integer group ids (int64), not {featureMask.dtype}", nameof(featureMask));
+        AttributionArgs.CheckBroadcastable(featureMask.shape, x.shape, $"{method}: featureMask", "the input");
         using var asLong = featureMask.detach().@long();
+        // Group ids are 0 .. n−1, as in Captum: a negative id is almost always a sentinel or an off-by-one, not a group.
+        using (var negative = asLong.lt(0))
+            if (negative.any().item<bool>())
+                throw new ArgumentOutOfRangeException(nameof(featureMask),
+                    $"{method}: featureMask holds the group id {asLong.reshape(-1)[negative.reshape(-1).nonzero()[0, 0]].item<long>()}; group ids are 0 .. n−1 (one id per group of features ablated together)");
         using var expanded = asLong.expand(x.shape);
         return expanded.contiguous();
     }

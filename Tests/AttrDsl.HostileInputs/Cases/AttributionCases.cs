@@ -28,7 +28,8 @@ public static class AttributionCases
 {
     public const string Area = "attribution";
 
-    private static Tensor Bg(Tensor x) => randn([5, .. x.shape.Skip(1)], dtype: x.is_floating_point() ? x.dtype : float32);
+    // A background shaped like the inputs' samples; for a null or disposed input (whose shape cannot be read) the suite's default [5, 4].
+    private static Tensor Bg(Tensor x) => x is null || x.IsInvalid ? randn(5, M.In) : randn([5, .. x.shape.Skip(1)], dtype: x.is_floating_point() ? x.dtype : float32);
 
     private static Tensor BaseOrDefault(Tensor? b, bool nullBase, Tensor x, bool required) =>
         nullBase ? null! : b ?? (required ? Bg(x) : null!);
@@ -382,7 +383,8 @@ public static class AttributionCases
         yield return C("EigBaselines.KMeans", "finite", () => EigBaselines.KMeans(randn(6, 4), 2), Expect.FiniteTensor(2, 4));
         yield return C("EigBaselines.Median", "count-0", () => EigBaselines.Median(randn(6, 4), 0), Expect.Error("count", "0"));
         yield return C("EigBaselines.Median", "disposed-data", () => EigBaselines.Median(M.Dead(randn(6, 4)), 2), Expect.Disposed("data"));
-        yield return C("EigBaselines.Close", "skip-0", () => EigBaselines.Close(randn(6, 4), randn(2, 4), 2, skip: 0), Expect.Error("skip", "0"));
+        // skip = 0 is documented as valid (no near-duplicates to skip): the nearest points themselves.
+        yield return C("EigBaselines.Close", "skip-0", () => EigBaselines.Close(randn(6, 4), randn(2, 4), 2, skip: 0), Expect.FiniteTensor(2, 2, 4));
         yield return C("EigBaselines.Close", "feature-mismatch", () => EigBaselines.Close(randn(6, 4), randn(2, 5), 2), Expect.Error("samples", "5"));
         yield return C("EigBaselines.Random", "count-above-rows", () => EigBaselines.Random(randn(6, 4), 60), Expect.Error("count", "60"));
         yield return C("EigBaselines.Random", "empty-data", () => EigBaselines.Random(zeros(0, 4), 1), Expect.Error("data", "empty"));

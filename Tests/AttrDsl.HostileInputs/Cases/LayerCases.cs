@@ -164,13 +164,17 @@ public static class LayerCases
         yield return C("LayerSplit.Forward", "activations-wrong-shape", () => LayerSplit.At(M.Mlp(), "relu").Forward(M.X(), zeros(2, 9)), Expect.Error("activations", "[2, 9]"));
         yield return C("LayerSplit.Forward", "activations-NaN", () => LayerSplit.At(M.Mlp(), "relu").Forward(M.X(), M.WithNaN(zeros(2, 5))), Expect.Error("activations", "NaN"));
         yield return C("LayerSplit.Forward", "valid", () => LayerSplit.At(M.Mlp(), "relu").Forward(M.X(), zeros(2, 5)), Expect.FiniteTensor(M.B, M.Out));
-        yield return C("LayerSplit.Deconstruct", "path-split-top-is-usable", () => { var (b, t) = LayerSplit.At(M.Mlp(), "relu"); return t(b(M.X())); }, Expect.FiniteTensor(M.B, M.Out));
+        // A split made by path has no input-free top (the rest of the model may read the inputs, e.g. a residual): its Top is
+        // documented to refuse with a pointer to Forward(inputs, activations).
+        yield return C("LayerSplit.Deconstruct", "path-split-top-is-refused", () => { var (b, t) = LayerSplit.At(M.Mlp(), "relu"); return t(b(M.X())); }, Expect.Error("Forward(inputs, activations)"));
         yield return C("GradCam.Attribute", "interpolateMode-unknown", () => new GradCam(M.Conv(), "conv").Attribute(M.Img(), 0, upsampleToInput: true, interpolateMode: "cubic-nonsense"), Expect.Error("interpolateMode", "cubic-nonsense"));
         yield return C("GradCam.Attribute", "interpolateMode-null", () => new GradCam(M.Conv(), "conv").Attribute(M.Img(), 0, upsampleToInput: true, interpolateMode: null!), Expect.Null("interpolateMode"));
-        yield return C("GradCam.Attribute", "2-D-layer", () => new GradCam(M.Mlp(), "relu").Attribute(M.X(), 0), Expect.Error("relu|layer", "[2, 5]|spatial|channels"));
+        // Captum's LayerGradCam on a layer without spatial dimensions weights each channel by its own gradient: [B, 1].
+        yield return C("GradCam.Attribute", "2-D-layer", () => new GradCam(M.Mlp(), "relu").Attribute(M.X(), 0), Expect.FiniteTensor(M.B, 1));
         yield return C("GradCam.Attribute", "upsample-valid", () => new GradCam(M.Conv(), "conv").Attribute(M.Img(), 0, upsampleToInput: true), Expect.FiniteTensor(M.B, 1, 4, 4));
         yield return C("LayerActivation.Attribute", "aggregation-undefined", () => new LayerActivation(M.Conv(), "conv").Attribute(M.Img(), (ChannelAggregation)9), Expect.Error("aggregation", "9"));
-        yield return C("LayerActivation.Attribute", "aggregation-on-2-D-layer", () => new LayerActivation(M.Mlp(), "relu").Attribute(M.X(), ChannelAggregation.Max), Expect.Error("aggregation|relu", "[2, 5]|spatial|channel"));
+        // Aggregation is over the spatial dimensions; a [B, C] layer has none, so it is documented to return the activations.
+        yield return C("LayerActivation.Attribute", "aggregation-on-2-D-layer", () => new LayerActivation(M.Mlp(), "relu").Attribute(M.X(), ChannelAggregation.Max), Expect.FiniteTensor(M.B, 5));
         yield return C("LayerActivation.Attribute", "equals-layer-output", () => { var m = M.Mlp(); var x = M.X(); return (new LayerActivation(m, "fc1").Attribute(x), M.Forward(nn.Sequential(("fc1", (Module)m.named_children().First().module)), x)); },
             Expect.Result("= fc1(x)", r => { var (a, t) = ((Tensor, Tensor))r!; return Verify.Close(a, t, 1e-6); }));
         yield return C("Explainer.ExplainLayer", "method-undefined", () => Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, (LayerAttributionMethod)17), Expect.Error("method", "17"));

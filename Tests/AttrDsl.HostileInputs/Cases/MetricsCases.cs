@@ -43,7 +43,9 @@ public static class MetricsCases
         yield return C(inf, "valid", () => I(M.Mlp(), M.X(), M.X(), 0), Expect.FiniteTensor(M.B));
         yield return C(inf, "batch-of-one", () => I(M.Mlp(), M.X(1), M.X(1), 0), Expect.FiniteTensor(1));
         yield return C(inf, "float64", () => I(M.Mlp(float64), M.X().to(float64), M.X().to(float64), 0), Expect.FiniteTensor(M.B));
-        yield return C(inf, "exact-attributions-linear-is-zero", () => { var lin = M.Lin(); var x = M.X(); return I(lin, x, x * M.W(lin)[1], 1, 5); },
+        // Infidelity compares Σ attr·I with f(x) − f(x − I): for a linear model the attributions that make it 0 are the
+        // gradient w (x·w is the right answer for a zero-baseline path, not for this perturbation).
+        yield return C(inf, "exact-attributions-linear-is-zero", () => { var lin = M.Lin(); var x = M.X(); return I(lin, x, M.W(lin)[1].expand(x.shape).contiguous(), 1, 5); },
             Expect.Result("≈ 0 for exact linear attributions", r => r is Tensor t && Verify.AllFinite(t) && t.abs().max().item<float>() < 1e-6 ? null : Evaluator.Describe(r)));
         yield return C("Infidelity.GaussianNoise", "std-negative", () => Infidelity.GaussianNoise(-1), Expect.Error("std", "-1"));
         yield return C("Infidelity.GaussianNoise", "std-NaN", () => Infidelity.GaussianNoise(double.NaN), Expect.Error("std", "NaN"));

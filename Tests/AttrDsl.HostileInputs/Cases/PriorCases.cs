@@ -43,9 +43,10 @@ public static class PriorCases
         yield return C("TotalVariation.StandardizePerImage", "constant-image-no-NaN", () => TotalVariation.StandardizePerImage(ones(2, 1, 4, 4)), Expect.FiniteTensor(2, 1, 4, 4));
         yield return C("TotalVariation.StandardizePerImage", "disposed", () => TotalVariation.StandardizePerImage(M.Dead(ones(2, 1, 4, 4))), Expect.Disposed("a"));
         yield return C("TotalVariation.ctor", "constructs", () => new TotalVariation { Standardize = false }.Name, Expect.Completes());
-        yield return C("GiniSparsity.Gini", "all-zero-no-NaN", () => GiniSparsity.Gini(zeros(2, 4)), Expect.Result("finite", r => Verify.Tensor(r, null)));
-        yield return C("GiniSparsity.Gini", "NaN", () => GiniSparsity.Gini(M.WithNaN(randn(2, 4))), Expect.Error("phi", "NaN"));
-        yield return C("GiniSparsity.Gini", "known-value", () => GiniSparsity.Gini(tensor(new float[,] { { 0, 0, 0, 1 } })), Expect.Result("Gini of one-hot = 0.75", r => r is Tensor t && Math.Abs(t.reshape(-1)[0].item<float>() - 0.75) < 1e-4 ? null : Evaluator.Describe(r)));
+        // Gini and Quadratic take one vector φ (a value per feature), as documented; the cases pass vectors.
+        yield return C("GiniSparsity.Gini", "all-zero-no-NaN", () => GiniSparsity.Gini(zeros(4)), Expect.Result("finite", r => Verify.Tensor(r, null)));
+        yield return C("GiniSparsity.Gini", "NaN", () => GiniSparsity.Gini(M.WithNaN(randn(2, 4)).reshape(-1)), Expect.Error("phi", "NaN"));
+        yield return C("GiniSparsity.Gini", "known-value", () => GiniSparsity.Gini(tensor(new float[] { 0, 0, 0, 1 })), Expect.Result("Gini of one-hot = 0.75", r => r is Tensor t && Math.Abs(t.reshape(-1)[0].item<float>() - 0.75) < 1e-4 ? null : Evaluator.Describe(r)));
         yield return C("GiniSparsity.ctor", "constructs", () => new GiniSparsity().Name, Expect.Completes());
         yield return C("L1Attribution.ctor", "constructs", () => new L1Attribution().Name, Expect.Completes());
         yield return C("L2Attribution.ctor", "constructs", () => new L2Attribution().Name, Expect.Completes());
@@ -62,9 +63,9 @@ public static class PriorCases
         yield return C("GraphLaplacian.FromAdjacency", "NaN", () => GraphLaplacian.FromAdjacency(M.WithNaN(ones(4, 4))), Expect.Error("adjacency", "NaN"));
         yield return C("GraphLaplacian.FromAdjacency", "disposed", () => GraphLaplacian.FromAdjacency(M.Dead(ones(4, 4))), Expect.Disposed("adjacency"));
         yield return C("GraphLaplacian.FromAdjacency", "asymmetric", () => GraphLaplacian.FromAdjacency(triu(ones(4, 4), 1)), Expect.Error("adjacency", "symmetric"));
-        yield return C("GraphLaplacian.Quadratic", "wrong-features", () => GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)).Quadratic(randn(2, 5)), Expect.Error("phi", "5", "4"));
-        yield return C("GraphLaplacian.Quadratic", "after-dispose", () => { var g = GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)); g.Dispose(); return g.Quadratic(randn(2, 4)); }, Expect.Disposed("GraphLaplacian"));
-        yield return C("GraphLaplacian.Quadratic", "constant-is-zero", () => GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)).Quadratic(ones(2, 4)), Expect.Result("0 for a constant", r => r is Tensor t && Verify.AllFinite(t) && t.abs().max().item<float>() < 1e-5 ? null : Evaluator.Describe(r)));
+        yield return C("GraphLaplacian.Quadratic", "wrong-features", () => GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)).Quadratic(randn(5)), Expect.Error("phi", "5", "4"));
+        yield return C("GraphLaplacian.Quadratic", "after-dispose", () => { var g = GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)); g.Dispose(); return g.Quadratic(randn(4)); }, Expect.Disposed("GraphLaplacian"));
+        yield return C("GraphLaplacian.Quadratic", "constant-is-zero", () => GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)).Quadratic(ones(4)), Expect.Result("0 for a constant", r => r is Tensor t && Verify.AllFinite(t) && t.abs().max().item<float>() < 1e-5 ? null : Evaluator.Describe(r)));
         yield return C("GraphLaplacian.CheckSampleShape", "wrong-features", () => { GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)).CheckSampleShape([5]); return "ok"; }, Expect.Error("5", "4"));
         yield return C("GraphLaplacian.Dispose", "twice", () => { var g = GraphLaplacian.FromAdjacency(ones(4, 4) - eye(4)); g.Dispose(); g.Dispose(); return "ok"; }, Expect.Completes());
         yield return C("IAttributionPrior.Loss", "via-interface-null", () => ((IAttributionPrior)new L1Attribution()).Loss(null!, Ctx()), Expect.Null("attributions"));
