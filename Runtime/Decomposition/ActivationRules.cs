@@ -23,7 +23,11 @@ namespace AttrDsl.Decomposition;
 public static class ActivationRules
 {
     /// <summary>CD of ReLU: β' = relu(β), γ' = relu(β+γ) − relu(β).</summary>
-    public static Decomposition Relu(Decomposition d) => ZeroAtZero(d, x => nn.functional.relu(x));
+    public static Decomposition Relu(Decomposition d)
+    {
+        CdGuard.Check(d, nameof(d));
+        return ZeroAtZero(d, x => nn.functional.relu(x));
+    }
 
     /// <summary>CD of LeakyReLU, by ReLU's rule.</summary>
     public static Decomposition LeakyRelu(Decomposition d, double negativeSlope = 0.01) => ZeroAtZero(d, x => nn.functional.leaky_relu(x, negativeSlope));
@@ -122,7 +126,17 @@ public static class ActivationRules
         ArgumentNullException.ThrowIfNull(f);
         CdGuard.Check(d, nameof(d));
         using var scope = NewDisposeScope();
-        var y = f(d.Relevant + d.Irrelevant);
+        var total = d.Relevant + d.Irrelevant;
+        var y = f(total);
+        // log, √, c/x of a finite value outside their domain (≤ 0, < 0, 0) give NaN/±Inf: an error naming the value.
+        if (!AttrDsl.Attribution.Checks.AllFinite(y))
+        {
+            using var bad = y.isfinite().logical_not().reshape(-1);
+            var first = bad.nonzero()[0, 0].item<long>();
+            throw new ArgumentException(
+                $"the function is not finite at the decomposition's total value {AttrDsl.Internal.Format.Value(total.reshape(-1)[first])} (flat index {first} of shape {AttrDsl.Internal.Format.Shape(total)}): " +
+                "its argument is outside the function's domain (log of a value ≤ 0, √ of a negative value, division by 0). Clamp the argument in the model, as its forward should.", nameof(d));
+        }
         var ab = d.Relevant.abs();
         var share = (ab + BiasShare.Epsilon / 2) / (ab + d.Irrelevant.abs() + BiasShare.Epsilon);
         var beta = y * share;

@@ -17,8 +17,12 @@ public static class BiasShare
     /// </summary>
     public static Decomposition Split(Tensor relevant, Tensor irrelevant, Tensor? bias)
     {
-        ArgumentNullException.ThrowIfNull(relevant);
-        ArgumentNullException.ThrowIfNull(irrelevant);
+        CdGuard.Check(new Decomposition(relevant, irrelevant), "relevant/irrelevant");
+        if (bias is not null)
+        {
+            if (bias.IsInvalid) throw new ObjectDisposedException(nameof(bias), "BiasShare.Split: the bias was disposed; pass a live tensor");
+            CdGuard.Broadcast(relevant.shape, bias.shape, "BiasShare.Split", nameof(relevant), nameof(bias));
+        }
         if (bias is null) return new Decomposition(relevant, irrelevant);
         using var scope = NewDisposeScope();
         var ar = relevant.abs();

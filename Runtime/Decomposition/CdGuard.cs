@@ -21,6 +21,9 @@ internal static class CdGuard
     {
         if (d.Relevant is null || d.Irrelevant is null)
             throw new ArgumentException($"'{name}' is an empty Decomposition (β or γ is null).", name);
+        if (d.Relevant.IsInvalid || d.Irrelevant.IsInvalid)
+            throw new ObjectDisposedException(name,
+                $"'{name}' is a Decomposition whose {(d.Relevant.IsInvalid ? "Relevant (β)" : "Irrelevant (γ)")} part was disposed; keep both parts alive (MoveToOuterDisposeScope()) until the decomposition is done.");
         if (!d.Relevant.shape.SequenceEqual(d.Irrelevant.shape))
             throw new ArgumentException($"'{name}' is not a valid Decomposition: β is {Shape(d.Relevant)} but γ is {Shape(d.Irrelevant)}.", name);
     }

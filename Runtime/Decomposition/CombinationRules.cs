@@ -15,7 +15,7 @@ public static class CombinationRules
     public static Decomposition Cat(IReadOnlyList<Decomposition> parts, long dim)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        if (parts.Count == 0) throw new ArgumentException("Concatenation needs at least one decomposition.", nameof(parts));
+        if (parts.Count == 0) throw new ArgumentException("cat: the list of decompositions is empty; concatenation needs at least one.", nameof(parts));
         for (var i = 0; i < parts.Count; i++) CdGuard.Check(parts[i], $"{nameof(parts)}[{i}]");
         var relevant = parts.Select(p => p.Relevant).ToArray();
         var beta = CdGuard.Call(() => cat(relevant, dim), "cat", relevant[0], "tensors[0]");
@@ -27,7 +27,7 @@ public static class CombinationRules
     {
         ArgumentNullException.ThrowIfNull(parts);
         var list = parts.ToArray();
-        if (list.Length == 0) throw new ArgumentException("Stacking needs at least one decomposition.", nameof(parts));
+        if (list.Length == 0) throw new ArgumentException("stack: the list of decompositions is empty; stacking needs at least one.", nameof(parts));
         for (var i = 0; i < list.Length; i++)
         {
             CdGuard.Check(list[i], $"{nameof(parts)}[{i}]");

@@ -10,19 +10,31 @@ namespace AttrDsl.Decomposition;
 public readonly record struct Decomposition(Tensor Relevant, Tensor Irrelevant)
 {
     /// <summary>β + γ: the real activation (a new tensor).</summary>
-    public Tensor Total() => Relevant + Irrelevant;
+    /// <exception cref="ArgumentException">A part is null (a default Decomposition) or the parts' shapes differ.</exception>
+    /// <exception cref="ObjectDisposedException">A part was disposed.</exception>
+    public Tensor Total()
+    {
+        CdGuard.Check(this, "decomposition");
+        return Relevant + Irrelevant;
+    }
 
     /// <summary>Moves both parts to the enclosing dispose scope (so a rule's result outlives the rule's own scope).</summary>
+    /// <exception cref="ArgumentException">A part is null (a default Decomposition).</exception>
+    /// <exception cref="ObjectDisposedException">A part was disposed.</exception>
     public Decomposition MoveToOuterDisposeScope()
     {
+        CdGuard.Check(this, "decomposition");
         Relevant.MoveToOuterDisposeScope();
         Irrelevant.MoveToOuterDisposeScope();
         return this;
     }
 
     /// <summary>Detaches both parts from every dispose scope (the caller disposes them).</summary>
+    /// <exception cref="ArgumentException">A part is null (a default Decomposition).</exception>
+    /// <exception cref="ObjectDisposedException">A part was disposed.</exception>
     public Decomposition DetachFromDisposeScope()
     {
+        CdGuard.Check(this, "decomposition");
         Relevant.DetachFromDisposeScope();
         Irrelevant.DetachFromDisposeScope();
         return this;

@@ -19,6 +19,11 @@ public static class LinearRules
     public static Decomposition linear(Decomposition d, Tensor weight, Tensor? bias = null)
     {
         ArgumentNullException.ThrowIfNull(weight);
+        CdGuard.Check(d, nameof(d));
+        if (weight.dim() != 2 || d.Relevant.dim() < 1 || weight.size(1) != d.Relevant.size(-1))
+            throw new ArgumentException($"linear: weight {CdGuard.Shape(weight)} does not fit a decomposition of shape {CdGuard.Shape(d.Relevant)}: weight must be [out, in] with in = {(d.Relevant.dim() < 1 ? "the last size" : d.Relevant.size(-1).ToString())}", nameof(weight));
+        if (bias is not null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
+            throw new ArgumentException($"linear: bias {CdGuard.Shape(bias)} does not fit weight {CdGuard.Shape(weight)}: it must be [{weight.size(0)}]", nameof(bias));
         using var scope = NewDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.linear(x, weight));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias).MoveToOuterDisposeScope();

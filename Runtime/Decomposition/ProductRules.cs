@@ -31,6 +31,10 @@ public static class ProductRules
         CdGuard.Broadcast(a.Relevant.shape, b.Relevant.shape, "div", nameof(a), nameof(b));
         using var scope = NewDisposeScope();
         var denominator = b.Total();
+        // A zero denominator gives ±Inf or NaN parts; said here, where the division is, not as a NaN output later.
+        using (var zero = denominator.eq(0).any())
+            if (zero.item<bool>())
+                throw new ArgumentException($"div: the denominator '{nameof(b)}' (β + γ) is 0 at some element, so the quotient is infinite; add an epsilon to the denominator as the model's own forward should", nameof(b));
         return new Decomposition(a.Relevant / denominator, a.Irrelevant / denominator).MoveToOuterDisposeScope();
     }
 

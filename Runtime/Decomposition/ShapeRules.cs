@@ -29,22 +29,22 @@ public static class ShapeRules
         new(d.Relevant.flatten(startDim, endDim), d.Irrelevant.flatten(startDim, endDim));
 
     /// <summary>Views β and γ with a new shape.</summary>
-    public static Decomposition view(Decomposition d, params long[] shape) => new(d.Relevant.view(shape), d.Irrelevant.view(shape));
+    public static Decomposition view(Decomposition d, params long[] shape) => CdGuard.Both(d, x => x.view(shape), $"view to {CdGuard.Shape(shape)}", nameof(d));
 
     /// <summary>Reshapes β and γ.</summary>
-    public static Decomposition reshape(Decomposition d, params long[] shape) => new(d.Relevant.reshape(shape), d.Irrelevant.reshape(shape));
+    public static Decomposition reshape(Decomposition d, params long[] shape) => CdGuard.Both(d, x => x.reshape(shape), $"reshape to {CdGuard.Shape(shape)}", nameof(d));
 
     /// <summary>Permutes the dimensions of β and γ.</summary>
-    public static Decomposition permute(Decomposition d, params long[] permutation) => new(d.Relevant.permute(permutation), d.Irrelevant.permute(permutation));
+    public static Decomposition permute(Decomposition d, params long[] permutation) => CdGuard.Both(d, x => x.permute(permutation), $"permute {CdGuard.Shape(permutation)}", nameof(d));
 
     /// <summary>Selects index <paramref name="index"/> along <paramref name="dim"/> in β and γ (e.g. an LSTM's last time step).</summary>
-    public static Decomposition select(Decomposition d, long dim, long index) => new(d.Relevant.select(dim, index), d.Irrelevant.select(dim, index));
+    public static Decomposition select(Decomposition d, long dim, long index) => CdGuard.Both(d, x => x.select(dim, index), $"select(dim: {dim}, index: {index})", nameof(d));
 
     /// <summary>Removes a size-1 dimension (all of them when <paramref name="dim"/> is null) from β and γ.</summary>
-    public static Decomposition squeeze(Decomposition d, long? dim = null) => new(d.Relevant.squeeze(dim), d.Irrelevant.squeeze(dim));
+    public static Decomposition squeeze(Decomposition d, long? dim = null) => CdGuard.Both(d, x => x.squeeze(dim), $"squeeze({dim})", nameof(d));
 
     /// <summary>Inserts a size-1 dimension at <paramref name="dim"/> in β and γ.</summary>
-    public static Decomposition unsqueeze(Decomposition d, long dim) => new(d.Relevant.unsqueeze(dim), d.Irrelevant.unsqueeze(dim));
+    public static Decomposition unsqueeze(Decomposition d, long dim) => CdGuard.Both(d, x => x.unsqueeze(dim), $"unsqueeze({dim})", nameof(d));
 
     /// <summary>Swaps dimensions <paramref name="dim0"/> and <paramref name="dim1"/> of β and γ.</summary>
     public static Decomposition transpose(Decomposition d, long dim0, long dim1) => CdGuard.Both(d, x => x.transpose(dim0, dim1), "transpose");

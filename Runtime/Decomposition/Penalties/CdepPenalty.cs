@@ -41,8 +41,15 @@ public sealed class CdepPenalty : IExplanationPenalty
     /// <remarks>The labels are not used: CDEP penalises the masked region's share of every logit.</remarks>
     public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor mask)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        return Value((input, m) => _decompose(model, input, m), x, mask);
+        Checks.Live(model, Method);
+        PenaltyMasks.Labels(y, x, Method);
+        return Value((input, m) =>
+        {
+            var parts = _decompose(model, input, m);
+            if (parts.Relevant is { IsInvalid: false } r && parts.Irrelevant is { IsInvalid: false } g && !y.is_floating_point() && r.dim() >= 1)
+                PenaltyMasks.Labels(y, x, Method, r.numel() / Math.Max(1, r.size(0)));
+            return parts;
+        }, x, mask);
     }
 
     /// <summary>
@@ -80,5 +87,7 @@ public sealed class CdepPenalty : IExplanationPenalty
             throw new InvalidOperationException($"{Method}: the decomposition's {name} part is a {part.dtype} tensor; it must be the floating-point logits' share");
         if (part.dim() < 1 || part.size(0) != rows)
             throw new InvalidOperationException($"{Method}: the decomposition's {name} part has shape {Format.Shape(part.shape)} for a batch of {rows}; it must have one row per sample");
+        if (!Checks.AllFinite(part))
+            throw new InvalidOperationException($"{Method}: the decomposition's {name} part holds NaN or ±Inf; the model's decomposition is not finite (NaN weights, or an overflow)");
     }
 }

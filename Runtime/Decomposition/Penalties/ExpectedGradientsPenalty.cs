@@ -41,14 +41,15 @@ public sealed class ExpectedGradientsPenalty : IExplanationPenalty
     /// <exception cref="InvalidOperationException">The model's output is unusable (null, integer, 0-dim, wrong rows).</exception>
     public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor mask)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(y);
+        Checks.Live(model, Method);
         using var scope = NewDisposeScope();
         var m = PenaltyMasks.Check(x, mask, Method);
+        PenaltyMasks.Labels(y, x, Method);
         using var grad = enable_grad();
         var target = y.dtype is ScalarType.Int64 or ScalarType.Int32 ? Target.PerSample(y) : Target.Output;
         using var batch = InterpolationBatch.Sample(x, _background, References, null, false, Method);
-        var output = Checks.Output(ModelCall.Call(model, batch.Inputs, Method), batch.Inputs.size(0), Method, requireFinite: false);
+        var output = Checks.Output(ModelCall.Call(model, batch.Inputs, Method), batch.Inputs.size(0), Method);
+        if (y.dtype is ScalarType.Int64 or ScalarType.Int32) PenaltyMasks.Labels(y, x, Method, PenaltyMasks.Classes(output));
         var eg = batch.Attributions(output, target, createGraph: true, retainGraph: true, Method);
         var b = x.size(0);
         return (m * eg).abs().reshape(b, -1).sum([1]).mean().MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using AttrDsl.Attribution;
 using AttrDsl.Internal;
 
 namespace AttrDsl.Decomposition.Penalties;
@@ -24,6 +25,7 @@ public sealed class FixedMasksPenalty : IExplanationPenalty
         if (masks.IsInvalid) throw new ObjectDisposedException(nameof(masks), "FixedMasksPenalty: the masks were disposed; pass a live tensor");
         if (masks.dim() < 1 || masks.size(0) == 0)
             throw new ArgumentException($"FixedMasksPenalty: masks of shape {Format.Shape(masks.shape)} hold no mask; pass [S ≥ 1, ...] (one mask per row)", nameof(masks));
+        Checks.Finite(masks, "FixedMasksPenalty", nameof(masks));
         (_inner, _masks) = (inner, masks);
         Name = name ?? $"{inner.Name} ({masks.size(0)} masks)";
     }
@@ -35,7 +37,10 @@ public sealed class FixedMasksPenalty : IExplanationPenalty
     /// <remarks><paramref name="mask"/> is ignored: the fixed masks are used instead.</remarks>
     public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor mask)
     {
+        ObjectDisposedException.ThrowIf(_masks.IsInvalid, _masks);
         using var scope = NewDisposeScope();
+        // The batch's own mask is not used, but it is the batch's data: one that does not fit x is still a mistake.
+        if (mask is not null) PenaltyMasks.Check(x, mask, "FixedMasksPenalty");
         Tensor? total = null;
         for (long s = 0; s < _masks.size(0); s++)
         {

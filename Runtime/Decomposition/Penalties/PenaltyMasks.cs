@@ -14,12 +14,11 @@ internal static class PenaltyMasks
     /// </summary>
     public static Tensor Check(Tensor x, Tensor mask, string method)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(mask);
-        Checks.NotEmpty(x, method, "inputs");
+        Checks.NotEmpty(x, method, nameof(x));
         if (!x.is_floating_point())
-            throw new ArgumentException($"{method}: the inputs are a {x.dtype} tensor; pass floating-point inputs", nameof(x));
-        if (mask.IsInvalid) throw new ObjectDisposedException(nameof(mask), $"{method}: the mask was disposed; pass a live tensor");
+            throw new ArgumentException($"{method}: the inputs x are a {x.dtype} tensor; pass floating-point inputs", nameof(x));
+        Checks.Finite(x, method, nameof(x));
+        Checks.Live(mask, method, nameof(mask));
         var xs = x.shape;
         var ms = mask.shape;
         var fits = ms.Length == xs.Length && ms.Zip(xs).All(p => p.First == p.Second || p.First == 1);
@@ -27,9 +26,27 @@ internal static class PenaltyMasks
             throw new ArgumentException(
                 $"{method}: the mask of shape {Format.Shape(ms)} does not fit the inputs {Format.Shape(xs)}; give one mask per sample shaped like the inputs, " +
                 $"or one shared mask with size 1 along the dimensions it does not vary in (e.g. [1, {string.Join(", ", xs[1..])}])", nameof(mask));
-        Checks.Finite(mask, method, "the mask");
+        Checks.Finite(mask, method, nameof(mask));
         return mask.detach().to(x.dtype, x.device);
     }
+
+    /// <summary>
+    /// The labels every penalty receives: live, one per sample of <paramref name="x"/>; integer class labels within the
+    /// model's outputs once the output is known (<paramref name="classes"/>). A penalty that does not read the labels
+    /// still refuses wrong ones: they are the same batch's labels the task loss trains on.
+    /// </summary>
+    public static void Labels(Tensor y, Tensor x, string method, long? classes = null)
+    {
+        Checks.Live(y, method, nameof(y));
+        if (y.dim() >= 1 && y.size(0) != x.size(0))
+            throw new ArgumentException($"{method}: y holds {y.size(0)} labels for a batch x of {x.size(0)} samples; pass one label per sample", nameof(y));
+        if (classes is { } c && !y.is_floating_point() && y.dtype != ScalarType.Bool)
+            Checks.Indices(y, c, method, nameof(y), "the model's outputs");
+        if (y.is_floating_point()) Checks.Finite(y, method, nameof(y));
+    }
+
+    /// <summary>The number of classes in a model output [B, classes...] (1 for [B]).</summary>
+    public static long Classes(Tensor output) => output.dim() < 2 ? 1 : output.numel() / Math.Max(1, output.size(0));
 
     /// <summary>1 for each sample whose mask marks something, 0 for a sample with an empty mask: [B], x's dtype, no graph.</summary>
     public static Tensor HasRegion(Tensor x, Tensor mask)

@@ -24,12 +24,14 @@ public sealed class RrrPenalty : IExplanationPenalty
     /// <exception cref="InvalidOperationException">The model's output is unusable (null, integer, 0-dim, wrong rows) or does not depend on the input.</exception>
     public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor mask)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, Method);
         using var scope = NewDisposeScope();
         var m = PenaltyMasks.Check(x, mask, Method);
+        PenaltyMasks.Labels(y, x, Method);
         using var grad = enable_grad();
         var leaf = x.detach().requires_grad_();
-        var output = Checks.Output(ModelCall.Call(model, leaf, Method), x.size(0), Method, requireFinite: false);
+        var output = Checks.Output(ModelCall.Call(model, leaf, Method), x.size(0), Method);
+        PenaltyMasks.Labels(y, x, Method, PenaltyMasks.Classes(output));
         var logits = output.reshape(output.size(0), -1);
         var logProbabilities = nn.functional.log_softmax(logits, 1).sum();
         var g = GuardedAutograd.Grad(logProbabilities, leaf, retainGraph: true, createGraph: true);
