@@ -15,7 +15,7 @@ namespace AttrDsl.Training;
 /// Each step draws k references per sample from the background set with α ~ U(0, 1) per pair, feeds the
 /// interpolation batch (a fresh leaf) to the model, takes expected gradients with create_graph, and trains
 /// Σ λ·Ω into the weights — alternating with the task step, or summed with it. Everything a step creates
-/// lives in its own dispose scope, and gradients are taken with <c>autograd.grad</c> on the interpolated leaf
+/// lives in its own dispose scope, and gradients are taken with <see cref="AttrDsl.Autograd.GuardedAutograd"/> on the interpolated leaf
 /// (never <c>backward(create_graph)</c> on parameters), so no reference cycle or leak builds up across steps.
 /// </summary>
 /// <remarks>
