@@ -42,6 +42,14 @@ internal static class Checks
     public static void Live(nn.Module? model, string method, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(model, name);
+        // Module.Dispose() frees the parameters, after which named_parameters() skips them (it ignores freed handles) and
+        // the model looks like one without parameters: the module's own native handle is what tells.
+        foreach (var (path, module) in model.named_modules())
+            if (ModuleHandle?.GetValue(module) is System.Runtime.InteropServices.SafeHandle { IsInvalid: true })
+                throw new ObjectDisposedException(name,
+                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed" +
+                    (path.Length == 0 ? "" : $" (its module '{path}' is freed)") +
+                    ". Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
         foreach (var (path, p) in model.named_parameters())
             if (p is null || p.IsInvalid)
                 throw new ObjectDisposedException(name,
@@ -52,6 +60,10 @@ internal static class Checks
                 throw new ObjectDisposedException(name,
                     $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its buffer '{path}' is freed. Pass a live model.");
     }
+
+    // TorchSharp's Module keeps its native handle in an internal field; it is zeroed when the module is disposed.
+    private static readonly System.Reflection.FieldInfo? ModuleHandle =
+        typeof(nn.Module).GetField("handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
     /// <summary>
     /// Rejects NaN and ±Inf in a tensor that enters an attribution (inputs, baselines, a background set): they
@@ -156,7 +168,8 @@ internal static class Checks
         "Check that forward computes from its argument x, not from a stored or detached tensor.");
 
 
-    private static long[] Unravel(long flat, long[] shape)
+    /// <summary>The multi-dimensional index of flat element <paramref name="flat"/> of a tensor of shape <paramref name="shape"/>.</summary>
+    internal static long[] Unravel(long flat, long[] shape)
     {
         var index = new long[shape.Length];
         for (var d = shape.Length - 1; d >= 0; d--)
