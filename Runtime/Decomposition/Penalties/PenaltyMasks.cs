@@ -19,7 +19,7 @@ internal static class PenaltyMasks
         Checks.NotEmpty(x, method, "inputs");
         if (!x.is_floating_point())
             throw new ArgumentException($"{method}: the inputs are a {x.dtype} tensor; pass floating-point inputs", nameof(x));
-        if (mask.IsInvalid) throw new ArgumentException($"{method}: the mask was disposed; pass a live tensor", nameof(mask));
+        Checks.Live(mask, method, nameof(mask));
         var xs = x.shape;
         var ms = mask.shape;
         var fits = ms.Length == xs.Length && ms.Zip(xs).All(p => p.First == p.Second || p.First == 1);
