@@ -43,27 +43,25 @@ internal static class Checks
     {
         ArgumentNullException.ThrowIfNull(model, name);
         // Module.Dispose() frees the parameters, after which named_parameters() skips them (it ignores freed handles) and
-        // the model looks like one without parameters: the module's own native handle is what tells.
-        foreach (var (path, module) in model.named_modules())
-            if (ModuleHandle?.GetValue(module) is System.Runtime.InteropServices.SafeHandle { IsInvalid: true })
-                throw new ObjectDisposedException(name,
-                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed" +
-                    (path.Length == 0 ? "" : $" (its module '{path}' is freed)") +
-                    ". Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
-        foreach (var (path, p) in model.named_parameters())
-            if (p is null || p.IsInvalid)
-                throw new ObjectDisposedException(name,
-                    $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its parameter '{path}' is freed. " +
-                    "Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
+        // the model looks like one without parameters. The parameters each module registered still list them, freed.
+        foreach (var (path, module) in model.named_modules().Prepend(("", model)))
+            if (RegisteredParameters?.GetValue(module) is IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> registered)
+                foreach (var (parameterName, p) in registered)
+                    if (p is null || p.IsInvalid)
+                        throw new ObjectDisposedException(name,
+                            $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its parameter " +
+                            $"'{(path.Length == 0 ? parameterName : path + "." + parameterName)}' is freed. " +
+                            "Pass a live model (create or load it again); a model used after 'using var model = ...' ends is disposed.");
         foreach (var (path, b) in model.named_buffers())
             if (b is null || b.IsInvalid)
                 throw new ObjectDisposedException(name,
                     $"{method}: the model passed as '{name}' ({model.GetType().Name}) was disposed: its buffer '{path}' is freed. Pass a live model.");
     }
 
-    // TorchSharp's Module keeps its native handle in an internal field; it is zeroed when the module is disposed.
-    private static readonly System.Reflection.FieldInfo? ModuleHandle =
-        typeof(nn.Module).GetField("handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+    // TorchSharp's Module keeps the parameters it registered in a protected dictionary, which (unlike named_parameters())
+    // still lists them once Dispose() has freed them. (Its native handle cannot tell: generic Sequentials never have one.)
+    private static readonly System.Reflection.FieldInfo? RegisteredParameters =
+        typeof(nn.Module).GetField("_internal_params", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
     /// <summary>
     /// Rejects NaN and ±Inf in a tensor that enters an attribution (inputs, baselines, a background set): they
