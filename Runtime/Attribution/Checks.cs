@@ -49,26 +49,29 @@ internal static class Checks
     }
 
     /// <summary>
-    /// What of a model was freed, or null when nothing was: a module whose native handle is gone, or a tensor held in a
-    /// module's field (a disposed Linear keeps its handle but frees its weight, and no longer lists it as a parameter, so
-    /// the fields are what tell).
+    /// What of a model was freed, or null when nothing was: a parameter a module registered, or a tensor held in a
+    /// module's field. Module.Dispose() frees the parameters, after which named_parameters() skips them (it ignores freed
+    /// handles) and the model looks like one without parameters; the parameters each module registered still list them.
+    /// The module's native handle cannot tell: generic Sequentials never have one.
     /// </summary>
     internal static string? DisposedPart(nn.Module model)
     {
         foreach (var (path, module) in model.named_modules().Prepend(("", model)))
         {
-            var where = path.Length == 0 ? "the model itself" : $"its module '{path}' ({module.GetType().Name})";
-            if (ModuleHandle?.GetValue(module) is System.Runtime.InteropServices.SafeHandle { IsInvalid: true })
-                return $"{where} is freed";
+            string Qualified(string member) => path.Length == 0 ? member : $"{path}.{member}";
+            if (RegisteredParameters?.GetValue(module) is IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> registered)
+                foreach (var (parameterName, p) in registered)
+                    if (p is null || p.IsInvalid)
+                        return $"its parameter '{Qualified(parameterName)}' is freed";
             foreach (var field in TensorFields(module.GetType()))
                 if (field.GetValue(module) is Tensor { IsInvalid: true })
-                    return path.Length == 0 ? $"its tensor '{Member(field)}' is freed" : $"the tensor '{path}.{Member(field)}' is freed";
+                    return $"its tensor '{Qualified(Member(field))}' is freed";
         }
+        foreach (var (path, b) in model.named_buffers())
+            if (b is null || b.IsInvalid)
+                return $"its buffer '{path}' is freed";
         return null;
     }
-
-    private static readonly System.Reflection.FieldInfo? ModuleHandle =
-        typeof(nn.Module).GetField("handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.FieldInfo[]> TensorFieldCache = new();
 
@@ -90,6 +93,11 @@ internal static class Checks
         if (name.StartsWith('<') && name.IndexOf('>') is > 1 and var end) return name[1..end];
         return name.TrimStart('_');
     }
+
+    // TorchSharp's Module keeps the parameters it registered in a protected dictionary, which (unlike named_parameters())
+    // still lists them once Dispose() has freed them.
+    private static readonly System.Reflection.FieldInfo? RegisteredParameters =
+        typeof(nn.Module).GetField("_internal_params", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
     /// <summary>
     /// Rejects NaN and ±Inf in a tensor that enters an attribution (inputs, baselines, a background set): they
@@ -243,7 +251,8 @@ internal static class Checks
         "Check that forward computes from its argument x, not from a stored or detached tensor.");
 
 
-    private static long[] Unravel(long flat, long[] shape)
+    /// <summary>The multi-dimensional index of flat element <paramref name="flat"/> of a tensor of shape <paramref name="shape"/>.</summary>
+    internal static long[] Unravel(long flat, long[] shape)
     {
         var index = new long[shape.Length];
         for (var d = shape.Length - 1; d >= 0; d--)

@@ -96,6 +96,9 @@ public static class GuardedAutograd
         var result = new Tensor?[inputs.Count];
         try
         {
+            // libtorch warns (once per process, on stderr) about a reference cycle the first time create_graph backward
+            // runs; the cycle never forms here (the input's .grad is cleared below), so that warning is spent silently.
+            if (createGraph) CreateGraphWarning.SpendOnce();
             try
             {
                 // Always pass retain_graph: Tensor.backward passes false explicitly even with create_graph.

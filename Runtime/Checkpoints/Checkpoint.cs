@@ -1,3 +1,4 @@
+using AttrDsl.Attribution;
 using AttrDsl.Internal;
 
 namespace AttrDsl.Checkpoints;
@@ -26,11 +27,13 @@ public static class Checkpoint
     /// </summary>
     /// <exception cref="ArgumentException">The module has no parameters or buffers (a TorchSharp module whose constructor
     /// does not call <c>RegisterComponents()</c> has none), or a metadata key or value is null.</exception>
+    /// <exception cref="ObjectDisposedException">The module was disposed.</exception>
     /// <exception cref="DirectoryNotFoundException">The directory of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="NotSupportedException">A tensor has a dtype safetensors cannot store (e.g. complex).</exception>
     public static void Save(nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ArgumentNullException.ThrowIfNull(module);
+        // A disposed module has no parameters left to list: say it was disposed, not that it never registered any.
+        Checks.Live(module, "Checkpoint.Save", nameof(module));
         ArgumentException.ThrowIfNullOrEmpty(path);
         // state_dict() hands out the module's own tensors: they are read, never disposed here.
         var state = module.state_dict();
@@ -63,12 +66,14 @@ public static class Checkpoint
     /// are still checked.</param>
     /// <returns>The file's metadata, and the names skipped without <paramref name="strict"/>.</returns>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid safetensors file.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a directory; or the file does not fit the module (below).</exception>
+    /// <exception cref="ObjectDisposedException">The module was disposed.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file: truncated, not UTF-8, or malformed (the message names the file and what is wrong).</exception>
     /// <exception cref="ArgumentException">The file does not fit the module (names, shapes or dtypes); every problem is
     /// listed and nothing was loaded.</exception>
     public static LoadedCheckpoint Load(nn.Module module, string path, bool strict = true)
     {
-        ArgumentNullException.ThrowIfNull(module);
+        Checks.Live(module, "Checkpoint.Load", nameof(module));
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var scope = NewDisposeScope();   // frees the tensors read from the file
         var (saved, metadata) = safetensors.Read(path);

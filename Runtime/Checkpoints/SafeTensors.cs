@@ -14,6 +14,7 @@ public static unsafe class safetensors
 {
     private const string MetadataKey = "__metadata__";
     private const int CopyChunk = 1 << 26;
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Writes <paramref name="tensors"/> (contiguous, in ordinal name order) and optional string
@@ -24,7 +25,8 @@ public static unsafe class safetensors
     /// removes the temporary files (<c>.&lt;file&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;random&gt;.attrdsl-tmp</c>) that
     /// writers no longer running on this machine left beside it.
     /// </summary>
-    /// <exception cref="ArgumentException">An empty or reserved name, or a disposed tensor.</exception>
+    /// <exception cref="ArgumentException">An empty or reserved name.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor was disposed (named as <c>tensors['name']</c>); nothing was written.</exception>
     public static void save_file(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -40,7 +42,10 @@ public static unsafe class safetensors
             if (string.IsNullOrEmpty(name)) throw new ArgumentException("tensor names must not be empty", nameof(tensors));
             if (name == MetadataKey) throw new ArgumentException($"'{MetadataKey}' is reserved for metadata and cannot name a tensor", nameof(tensors));
             var t = tensors[name] ?? throw new ArgumentException($"tensor '{name}' is null", nameof(tensors));
-            if (t.IsInvalid) throw new ArgumentException($"tensor '{name}' was disposed; nothing was written", nameof(tensors));
+            if (t.IsInvalid)
+                throw new ObjectDisposedException($"tensors['{name}']",
+                    $"safetensors.save_file: tensor '{name}' was disposed (its Dispose() ran, or the dispose scope it was made in ended); nothing was written. " +
+                    "Pass live tensors: save before the scope ends, or keep them with MoveToOuterDisposeScope().");
             var type = t.dtype;
             entries[i] = (name, t, type, t.shape, checked(t.numel() * type.ElementSize()));
         }
@@ -69,7 +74,8 @@ public static unsafe class safetensors
     /// keyed by name in file order.
     /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is truncated or its header is malformed or inconsistent.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a directory.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, its header is not UTF-8, or it is malformed or inconsistent (the message names the file).</exception>
     public static Dictionary<string, Tensor> load_file(string path) => Read(path).Tensors;
 
     /// <summary>The tensors and the metadata of a safetensors file, read through one open handle (so both come from the
@@ -109,7 +115,8 @@ public static unsafe class safetensors
 
     /// <summary>The <c>__metadata__</c> strings of a safetensors file (empty when it has none); the header is fully validated.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is truncated or its header is malformed or inconsistent.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a directory.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, its header is not UTF-8, or it is malformed or inconsistent (the message names the file).</exception>
     public static Dictionary<string, string> load_metadata(string path)
     {
         using var stream = Open(path);
@@ -162,6 +169,8 @@ public static unsafe class safetensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors I/O needs a little-endian machine");
+        if (Directory.Exists(path))
+            throw new ArgumentException($"'{path}' is a directory, not a safetensors file; pass the path of the file in it (e.g. {Path.Combine(path, "model.safetensors")})", nameof(path));
         if (!File.Exists(path)) throw new FileNotFoundException($"safetensors file not found: {path}", path);
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     }
@@ -183,6 +192,14 @@ public static unsafe class safetensors
         var dataStart = 8 + (long)headerLength;
         var dataLength = fileLength - dataStart;
 
+        // The format's header is UTF-8 JSON; other bytes would surface as a decoder error that names no file.
+        try { StrictUtf8.GetCharCount(json); }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            var offset = e.Index < 0 ? "" : $" at header offset {e.Index}";
+            var bytes = e.BytesUnknown is { Length: > 0 } unknown ? $" (byte{(unknown.Length == 1 ? "" : "s")} {string.Join(" ", unknown.Select(b => $"0x{b:X2}"))}{offset})" : offset;
+            throw Bad(path, $"the header is not UTF-8 text{bytes}; it may have been written by a tool that used another encoding, or the file is damaged", e);
+        }
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e) { throw Bad(path, $"the header is not valid JSON ({e.Message})", e); }

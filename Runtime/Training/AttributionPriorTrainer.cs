@@ -15,7 +15,7 @@ namespace AttrDsl.Training;
 /// Each step draws k references per sample from the background set with α ~ U(0, 1) per pair, feeds the
 /// interpolation batch (a fresh leaf) to the model, takes expected gradients with create_graph, and trains
 /// Σ λ·Ω into the weights — alternating with the task step, or summed with it. Everything a step creates
-/// lives in its own dispose scope, and gradients are taken with <c>autograd.grad</c> on the interpolated leaf
+/// lives in its own dispose scope, and gradients are taken with <see cref="AttrDsl.Autograd.GuardedAutograd"/> on the interpolated leaf
 /// (never <c>backward(create_graph)</c> on parameters), so no reference cycle or leak builds up across steps.
 /// </summary>
 /// <remarks>
@@ -23,7 +23,11 @@ namespace AttrDsl.Training;
 /// Nothing non-finite ever reaches the weights. Before a step trains anything it checks the batch (NaN/±Inf in the
 /// inputs or float labels is reported with the tensor's name and the first bad index), the model's output (null,
 /// integer, 0-dim or wrong-row outputs), and that the priors apply to the batch's sample shape; before every
-/// <c>optimizer.step()</c> it checks the losses and every gradient it is about to apply. A failing check throws and
+/// <c>optimizer.step()</c> it checks the losses and every gradient it is about to apply, and after it every weight: an
+/// update that is itself non-finite (Adam with eps = 0 on an exactly-zero gradient component, an overflowing learning
+/// rate, an optimizer subclass's own arithmetic) is undone from a copy taken before the step, weights and optimizer
+/// state alike — which costs one extra copy of the parameters and of the optimizer state (Adam: two tensors per
+/// parameter) while the step runs. A failing check throws and
 /// applies no update: with the summed schedule (and during warm-up) the weights are bitwise as before the step; with
 /// the alternating schedule, the task update of the step is complete when the prior phase starts, so a failure there
 /// keeps that (finite) task update and applies no prior update — the message says which phase failed.
@@ -65,10 +69,11 @@ public sealed class AttributionPriorTrainer
     /// <param name="priorOptimizer">The prior step's own optimizer (alternating schedule; the seed's TF1 code used two Adams).</param>
     /// <exception cref="ArgumentException">Invalid options; a background set that is empty, holds NaN/±Inf, or whose
     /// samples a prior cannot apply to (e.g. total variation on non-image inputs).</exception>
+    /// <exception cref="ObjectDisposedException">The model or the background set was disposed.</exception>
     public AttributionPriorTrainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> taskLoss, optim.Optimizer optimizer,
         PriorTrainingOptions options, optim.Optimizer? priorOptimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, Name, nameof(model));
         ArgumentNullException.ThrowIfNull(taskLoss);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
@@ -81,7 +86,7 @@ public sealed class AttributionPriorTrainer
 
         if (options.Background is { } background)
         {
-            if (background.IsInvalid) throw new ArgumentException($"{Name}: the Background set was disposed; pass a live tensor", nameof(options));
+            Checks.Live(background, Name, "options.Background");
             if (background.dim() < 1 || background.size(0) == 0)
                 throw new ArgumentException($"{Name}: the Background set of shape {Format.Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
             Checks.Finite(background, Name, "the Background set");
@@ -97,19 +102,30 @@ public sealed class AttributionPriorTrainer
 
     /// <summary>One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) in epoch <paramref name="epoch"/>.</summary>
     /// <exception cref="ArgumentException">The batch is empty, holds NaN/±Inf (the message names the tensor and the first
-    /// bad index), has labels for another number of samples, or has samples the priors or the background set do not
-    /// fit. Nothing was trained.</exception>
+    /// bad index), has integer inputs, has labels for another number of samples, class labels outside [0, classes) of the
+    /// model's output (named with the value and its index), labels the task loss refuses (their shape and dtype, with
+    /// libtorch's statement), or has samples the priors or the background set do not fit. Nothing was trained.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="x"/>, <paramref name="y"/> or the trainer's model was disposed. Nothing was trained.</exception>
     /// <exception cref="InvalidOperationException">The model, the task loss or a prior returned something unusable
     /// (null, an integer tensor, the wrong shape, a value without a gradient), or a loss or gradient was NaN/±Inf
-    /// (training diverged). No update with it was applied (see the class remarks for the alternating schedule).</exception>
-    public StepReport Step(Tensor x, Tensor y, int epoch = 0)
+    /// (training diverged), or the model's forward failed in libtorch (the message names the failing submodule and the
+    /// input's shape). No update with it was applied (see the class remarks for the alternating schedule).</exception>
+    /// <exception cref="TrainingDivergedException">An optimizer update made a weight NaN/±Inf although its inputs were finite
+    /// (e.g. Adam with eps = 0): the update was undone, weights and optimizer state are bitwise as before it.</exception>
+    public StepReport Step(Tensor x, Tensor y, int epoch = 0) => StepWithoutMask(x, y, epoch, batch: null);
+
+    private StepReport StepWithoutMask(Tensor x, Tensor y, int epoch, int? batch)
     {
         if (_options.Penalties.Count > 0)
             throw new ArgumentException(
-                $"{Name}.Step (step {_step}, epoch {epoch}): the options hold explanation penalties ({string.Join(", ", _options.Penalties.Select(p => p.Penalty.Name))}), " +
+                $"{MethodName(epoch, batch)}: the options hold explanation penalties ({string.Join(", ", _options.Penalties.Select(p => p.Penalty.Name))}), " +
                 "which need the mask of each batch; call Step(x, y, mask, epoch) or Fit over (inputs, labels, masks) batches", nameof(x));
-        return StepCore(x, y, null, epoch);
+        return StepCore(x, y, null, epoch, batch, withMask: false);
     }
+
+    // Messages name the public call: the step, or the epoch and batch of Fit.
+    private string MethodName(int epoch, int? batch) =>
+        batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.Step (step {_step}, epoch {epoch})";
 
     /// <summary>
     /// One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) whose explanation penalties
@@ -127,12 +143,13 @@ public sealed class AttributionPriorTrainer
     public StepReport Step(Tensor x, Tensor y, Tensor mask, int epoch = 0)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        return StepCore(x, y, mask, epoch);
+        return StepCore(x, y, mask, epoch, batch: null, withMask: true);
     }
 
-    private StepReport StepCore(Tensor x, Tensor y, Tensor? rawMask, int epoch)
+    private StepReport StepCore(Tensor x, Tensor y, Tensor? rawMask, int epoch, int? batch, bool withMask)
     {
-        var method = $"{Name}.Step (step {_step}, epoch {epoch})";
+        var method = MethodName(epoch, batch);
+        if (withMask) Checks.Live(rawMask, method, "mask");
         CheckBatch(x, y, method);
 
         using var scope = NewDisposeScope();
@@ -152,8 +169,10 @@ public sealed class AttributionPriorTrainer
                 _optimizer.zero_grad();
                 var loss = TaskLoss(x, y, method, out task);
                 loss.backward(retain_graph: false);
-                CheckGradients(_optimizer, withPrior ? "task phase" : "task step", method, "No weights were updated by this step.");
-                _optimizer.step();
+                const string none = "No weights were updated by this step.";
+                var phase = withPrior ? "task phase" : "task step";
+                CheckGradients(_optimizer, phase, method, none);
+                ApplyUpdate(_optimizer, phase, method, none);
                 if (withPrior)
                 {
                     const string applied = "The step's task update (alternating schedule) was applied; its prior update was not.";
@@ -161,7 +180,7 @@ public sealed class AttributionPriorTrainer
                     var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
                     Backward(omega, _priorOptimizer);
                     CheckGradients(_priorOptimizer, "prior phase", method, applied);
-                    _priorOptimizer.step();
+                    ApplyUpdate(_priorOptimizer, "prior phase", method, applied);
                     stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
                 }
             }
@@ -173,7 +192,7 @@ public sealed class AttributionPriorTrainer
                 var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
                 Backward(loss + omega, _optimizer);
                 CheckGradients(_optimizer, "task + prior", method, applied);
-                _optimizer.step();
+                ApplyUpdate(_optimizer, "task + prior", method, applied);
                 stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
             }
         }
@@ -197,7 +216,7 @@ public sealed class AttributionPriorTrainer
     public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs, bool progress = false)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        return FitCore(batches, BatchCount(batches), epochs, progress, (batch, epoch) => Step(batch.Inputs, batch.Labels, epoch));
+        return FitCore(batches, BatchCount(batches), epochs, progress, (batch, epoch, index) => StepWithoutMask(batch.Inputs, batch.Labels, epoch, index));
     }
 
     /// <summary>
@@ -210,10 +229,10 @@ public sealed class AttributionPriorTrainer
         ArgumentNullException.ThrowIfNull(batches);
         var count = batches is IReadOnlyCollection<(Tensor, Tensor, Tensor)> collection ? collection.Count
             : batches.TryGetNonEnumeratedCount(out var n) ? n : 0;
-        return FitCore(batches, count, epochs, progress, (batch, epoch) => Step(batch.Inputs, batch.Labels, batch.Masks, epoch));
+        return FitCore(batches, count, epochs, progress, (batch, epoch, index) => StepCore(batch.Inputs, batch.Labels, batch.Masks, epoch, index, withMask: true));
     }
 
-    private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, bool progress, Func<TBatch, int, StepReport> step)
+    private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, bool progress, Func<TBatch, int, int, StepReport> step)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         var reports = new List<EpochReport>();
@@ -225,7 +244,7 @@ public sealed class AttributionPriorTrainer
             var steps = 0;
             foreach (var batch in batches)
             {
-                var r = step(batch, epoch);
+                var r = step(batch, epoch, steps);
                 taskSum += r.TaskLoss;
                 priorSum += r.PriorLoss;
                 steps++;
@@ -248,13 +267,21 @@ public sealed class AttributionPriorTrainer
     /// <summary>The batch rules, before any forward pass: live, non-empty, aligned, finite, and shaped as the priors and background need.</summary>
     private void CheckBatch(Tensor x, Tensor y, string method)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
+        Checks.Live(x, method, nameof(x));
+        Checks.Live(y, method, nameof(y));
+        // The model given to the constructor may have been disposed since (a 'using' that ended): say so, not "empty handle".
+        Checks.Live(_model, method, "model");
         Checks.NotEmpty(x, method, "inputs");
         if (x.dim() < 1) throw new ArgumentException($"{method}: inputs is a 0-dim tensor; pass a batch [B, ...]", nameof(x));
-        if (y.IsInvalid) throw new ArgumentException($"{method}: labels was disposed; pass a live tensor", nameof(y));
+        if (!x.is_floating_point())
+            throw new ArgumentException(
+                $"{method}: the inputs x are a {x.dtype} tensor of shape {Format.Shape(x.shape)}; the priors and penalties differentiate the model " +
+                "with respect to its inputs, which needs floating-point values. Convert them (x.to(ScalarType.Float32)) — token ids and other " +
+                "indices cannot be trained with input attributions.", nameof(x));
         if (y.dim() < 1 || y.size(0) != x.size(0))
-            throw new ArgumentException($"{method}: labels of shape {Format.Shape(y.shape)} do not give one row per sample of the inputs {Format.Shape(x.shape)}", nameof(y));
+            throw new ArgumentException(
+                $"{method}: the labels y of shape {Format.Shape(y.shape)} give {(y.dim() < 1 ? "no rows (a 0-dim tensor)" : $"{y.size(0)} row{(y.size(0) == 1 ? "" : "s")}")} " +
+                $"for the {x.size(0)} samples of the inputs x {Format.Shape(x.shape)}; pass one label per sample (y.size(0) == x.size(0)), from the same batch", nameof(y));
 
         var sampleShape = x.shape[1..];
         if (_checkedSampleShape is null || !_checkedSampleShape.AsSpan().SequenceEqual(sampleShape))
@@ -288,10 +315,53 @@ public sealed class AttributionPriorTrainer
 
     // ------------------------------------------------------------------ losses
 
+    /// <summary>
+    /// Integer labels of a model with one output per class are class indices — the task loss's and, by default, the
+    /// attribution target's: each must lie in [0, classes). Checked after the forward pass (which tells the number of
+    /// classes) and before the loss, so a bad label is named with its index instead of failing inside libtorch.
+    /// </summary>
+    private static void CheckClassLabels(Tensor output, Tensor y, string method)
+    {
+        if (y.dim() != 1 || output.dim() != 2 || y.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
+            return;
+        var classes = output.size(1);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var bad = y.lt(0).logical_or_(y.ge(classes));
+        if (!bad.any().item<bool>()) return;
+        var count = bad.sum().item<long>();
+        var first = bad.nonzero()[0, 0].item<long>();
+        var value = y[first].item<long>();
+        throw new ArgumentException(
+            $"{method}: the labels y hold {value} at index [{first}]{(count > 1 ? $" ({count} labels are out of range)" : "")}, but the model gives {classes} " +
+            $"outputs per sample, so class labels must lie in [0, {classes - 1}]. Fix the labels (class indices count from 0) or the size of the model's last layer. " +
+            "No weights were updated by this step.", nameof(y));
+    }
+
+    /// <summary>A libtorch error inside the user's task loss: the labels (the only other thing it gets) and the output, described.</summary>
+    private static ArgumentException TaskLossFailed(Exception e, Tensor output, Tensor y, string method)
+    {
+        var statement = LibTorch.Statement(e);
+        var classLoss = statement.Contains("Long", StringComparison.Ordinal) || statement.Contains("class probabilities", StringComparison.Ordinal);
+        var advice = y.is_floating_point() && classLoss
+            ? $"a class loss (cross_entropy, nll_loss) takes int64 class indices: pass the labels as y.to(ScalarType.Int64), or use a loss for {y.dtype} targets"
+            : LibTorch.Advice(statement) is { } known && !known.Contains("model's weights", StringComparison.Ordinal)
+                ? known
+                : "pass labels the task loss accepts: int64 class indices [B] for cross_entropy, targets shaped like the output for regression losses";
+        return new ArgumentException(
+            $"{method}: the task loss failed on labels y of shape {Format.Shape(y.shape)} ({y.dtype}) and the model's output of shape " +
+            $"{Format.Shape(output.shape)} ({output.dtype}): {statement}. What to do: {advice}. No weights were updated by this step.", nameof(y), e);
+    }
+
+
     private Tensor TaskLoss(Tensor x, Tensor y, string method, out double value)
     {
-        var output = Checks.Output(_model.call(x), x.size(0), method, requireFinite: false);
-        var loss = Scalar(_taskLoss(output, y), "the task loss", method);
+        var output = Checks.Output(ModelCall.Call(_model, x, method), x.size(0), method, requireFinite: false);
+        CheckClassLabels(output, y, method);
+        Tensor? raw;
+        try { raw = _taskLoss(output, y); }
+        catch (Exception e) when (LibTorch.IsNative(e)) { throw TaskLossFailed(e, output, y, method); }
+        var loss = Scalar(raw, "the task loss", method);
         value = loss.ToDouble();
         if (!double.IsFinite(value))
             throw Diverged(method, $"the task loss is {value}", "No weights were updated by this step.");
@@ -334,13 +404,13 @@ public sealed class AttributionPriorTrainer
         Tensor attributions;
         if (_options.Source == AttributionSource.ExpectedGradients)
         {
-            var batch = InterpolationBatch.Sample(x, _options.Background!, _options.References);
-            var output = Checks.Output(_model.call(batch.Inputs), batch.Inputs.size(0), method, requireFinite: false);
+            var batch = InterpolationBatch.Sample(x, _options.Background!, _options.References, null, false, method);
+            var output = Checks.Output(ModelCall.Call(_model, batch.Inputs, method), batch.Inputs.size(0), method, requireFinite: false);
             attributions = batch.Attributions(output, target, createGraph: true);
         }
         else
         {
-            attributions = Gradients.Of(t => Checks.Output(_model.call(t), t.size(0), method, requireFinite: false), x, target, createGraph: true, method, requireFinite: false);
+            attributions = Gradients.Of(t => Checks.Output(ModelCall.Call(_model, t, method), t.size(0), method, requireFinite: false), x, target, createGraph: true, method, requireFinite: false);
         }
         var context = new PriorContext(x, y);
         Tensor? total = null;
@@ -478,6 +548,46 @@ public sealed class AttributionPriorTrainer
         var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
         var count = bad.grad!.isfinite().logical_not().sum().item<long>();
         throw Diverged(method, $"the {phase} gradient of parameter {name} {Format.Shape(bad.shape)} holds {count} NaN/±Inf value{(count == 1 ? "" : "s")} although the losses are finite", applied);
+    }
+
+    /// <summary>
+    /// Runs <c>optimizer.step()</c> and refuses an update that made a weight non-finite although the losses, gradients
+    /// and settings it was given were finite — Adam with <c>eps = 0</c> dividing an exactly-zero gradient component by
+    /// zero, a learning rate large enough to overflow, an optimizer subclass's own arithmetic. Before the step, everything
+    /// it may change (parameter values and the optimizer's state) is copied (<see cref="OptimizerSnapshot"/>: one extra copy
+    /// of the parameters and of the optimizer state, on their device, for the duration of the step); after it, every
+    /// parameter is checked with one read-back. On a non-finite weight the copies are written back in place, so the weights
+    /// and the optimizer state are bitwise as before the step, and the error names the parameter, the element and the optimizer.
+    /// </summary>
+    private void ApplyUpdate(optim.Optimizer optimizer, string phase, string method, string applied)
+    {
+        using var snapshot = OptimizerSnapshot.Take(optimizer);
+        optimizer.step();
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parameters = optimizer.parameters().Where(p => p is { IsInvalid: false }).Cast<Tensor>().ToList();
+        if (parameters.Count == 0) return;
+        var finite = stack(parameters.Select(p => p.isfinite().all()).ToArray());
+        if (finite.all().item<bool>()) return;
+
+        var bad = parameters[Array.IndexOf(finite.ToArray<bool>(), false)];
+        var nonFinite = bad.detach().isfinite().logical_not().reshape(-1);
+        var count = nonFinite.sum().item<long>();
+        var flat = nonFinite.nonzero()[0, 0].item<long>();
+        var value = Format.Value(bad.detach().reshape(-1)[flat]);
+        var index = Checks.Unravel(flat, bad.shape);
+        var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
+        var type = optimizer.GetType().Name;
+        snapshot.Restore();
+        var undone = snapshot.StateRestorable
+            ? "The update was undone: the weights and the optimizer's state are bitwise as before it."
+            : $"The weights were put back as before it; {type} keeps its state in native code, which could not be restored — rebuild the optimizer before training on.";
+        throw new TrainingDivergedException(
+            $"{method}: the {phase} update of {type} made parameter {name} {Format.Shape(bad.shape)} non-finite ({value} at index " +
+            $"[{string.Join(", ", index)}]{(count > 1 ? $", {count} values" : "")}) although the losses, gradients and optimizer settings were finite. {undone} {applied} " +
+            "What to do: lower the learning rate; give Adam, AdamW or RMSprop a positive eps (with eps = 0 a gradient component that is exactly 0 " +
+            "gives 0/0); for an optimizer of your own, check its step for division by zero or overflow.", step: _step);
     }
 
     /// <summary>

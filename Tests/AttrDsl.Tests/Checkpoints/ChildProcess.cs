@@ -17,6 +17,8 @@ internal sealed class ChildProcess : IDisposable
     {
         ["checkpoint-save-forever"] = CheckpointChildScenarios.SaveForever,
         ["runtime-leaves-allocator-alone"] = AllocatorChildScenarios.RuntimeLeavesTheAllocatorAlone,
+        ["create-graph-trainer"] = Training.CreateGraphWarningScenarios.TrainWithPriors,
+        ["create-graph-control-leaf"] = Training.CreateGraphWarningScenarios.TorchBackwardOnALeaf,
     };
 
     private readonly Process _process;

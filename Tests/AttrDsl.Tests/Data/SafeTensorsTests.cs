@@ -280,8 +280,9 @@ public sealed unsafe class SafeTensorsTests : IDisposable
 
         var disposed = ones(4);
         disposed.Dispose();
-        var e = Assert.Throws<ArgumentException>(() => safetensors.save_file(new Dictionary<string, Tensor> { ["a"] = good, ["z"] = disposed }, path));
+        var e = Assert.Throws<ObjectDisposedException>(() => safetensors.save_file(new Dictionary<string, Tensor> { ["a"] = good, ["z"] = disposed }, path));
         Assert.Contains("'z' was disposed", e.Message);
+        Assert.Equal("tensors['z']", e.ObjectName);
         Assert.Throws<ArgumentException>(() => safetensors.save_file(new Dictionary<string, Tensor> { ["__metadata__"] = good }, path));
         Assert.Throws<ArgumentException>(() => safetensors.save_file(new Dictionary<string, Tensor> { ["w"] = good }, path, new Dictionary<string, string> { ["k"] = null! }));
 
