@@ -1,4 +1,6 @@
 using System.Collections;
+using AttrDsl.Attribution;
+using AttrDsl.Internal;
 
 namespace AttrDsl.Data;
 
@@ -25,12 +27,19 @@ public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)
     /// <param name="shuffle">Visit the samples in a new random order every epoch.</param>
     /// <param name="seed">Seed of the shuffling (null: a random seed).</param>
     /// <param name="dropLast">Skip a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="inputs"/> or <paramref name="labels"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> is 0-dim, or they differ in
+    /// the number of samples.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
     public Batches(Tensor inputs, Tensor labels, int batchSize, bool shuffle = false, int? seed = null, bool dropLast = false)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (inputs.dim() < 1 || labels.dim() < 1)
-            throw new ArgumentException("inputs and labels must have the samples along dimension 0");
+        Checks.Live(inputs, "Batches", nameof(inputs));
+        Checks.Live(labels, "Batches", nameof(labels));
+        if (inputs.dim() < 1)
+            throw new ArgumentException("Batches: inputs is a 0-dim tensor (shape []); pass all inputs with the samples along dimension 0 ([N, ...])", nameof(inputs));
+        if (labels.dim() < 1)
+            throw new ArgumentException("Batches: labels is a 0-dim tensor (shape []); pass one label row per sample ([N] or [N, ...])", nameof(labels));
         if (inputs.size(0) != labels.size(0))
             throw new ArgumentException($"inputs have {inputs.size(0)} samples but labels have {labels.size(0)}; give one label row per sample", nameof(labels));
         if (batchSize < 1)
@@ -49,13 +58,30 @@ public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)
     public bool DropLast { get; }
 
     /// <summary>Number of samples.</summary>
-    public long Samples => _inputs.size(0);
+    /// <exception cref="ObjectDisposedException">The inputs were disposed after this was made.</exception>
+    public long Samples
+    {
+        get
+        {
+            Checks.Live(_inputs, "Batches.Samples", "inputs");
+            return _inputs.size(0);
+        }
+    }
 
     /// <summary>Batches per epoch (what <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, bool)"/>'s progress bar counts to).</summary>
     public int Count => (int)(DropLast ? Samples / BatchSize : (Samples + BatchSize - 1) / BatchSize);
 
-    /// <inheritdoc/>
+    /// <summary>One epoch of batches (see the class remarks on their lifetime).</summary>
+    /// <exception cref="ObjectDisposedException">The inputs or labels were disposed after this was made (checked when
+    /// the enumeration starts).</exception>
     public IEnumerator<(Tensor Inputs, Tensor Labels)> GetEnumerator()
+    {
+        Checks.Live(_inputs, "Batches.GetEnumerator", "inputs");
+        Checks.Live(_labels, "Batches.GetEnumerator", "labels");
+        return Epoch();
+    }
+
+    private IEnumerator<(Tensor Inputs, Tensor Labels)> Epoch()
     {
         foreach (var batch in Rows([_inputs, _labels], BatchSize, _random, DropLast))
             yield return (batch[0], batch[1]);
@@ -67,14 +93,34 @@ public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)
     /// from <paramref name="random"/> for this enumeration. Each batch is owned by the enumerator and disposed when it moves
     /// on (or ends); <c>clone()</c> a tensor to keep it.
     /// </summary>
-    /// <param name="parts">Tensors with the same number of rows along dimension 0 (checked by the caller).</param>
+    /// <param name="parts">Tensors with the same number of rows along dimension 0.</param>
     /// <param name="batchSize">Rows per batch, ≥ 1.</param>
     /// <param name="random">Shuffles the rows when given; null keeps their order.</param>
     /// <param name="dropLast">Skip a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="parts"/> or one of its tensors is null.</exception>
+    /// <exception cref="ObjectDisposedException">One of the tensors was disposed.</exception>
+    /// <exception cref="ArgumentException">A tensor is 0-dim, or the tensors differ in the number of rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
     public static IEnumerable<Tensor[]> Rows(IReadOnlyList<Tensor> parts, int batchSize, Random? random, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Batches.Rows: batchSize is {batchSize}; a batch has at least 1 row");
+        for (var p = 0; p < parts.Count; p++)
+        {
+            Checks.Live(parts[p], "Batches.Rows", $"parts[{p}]");
+            if (parts[p].dim() < 1)
+                throw new ArgumentException($"Batches.Rows: parts[{p}] is a 0-dim tensor (shape []); every part needs its rows along dimension 0", nameof(parts));
+            if (parts[p].size(0) != parts[0].size(0))
+                throw new ArgumentException(
+                    $"Batches.Rows: parts[{p}] has {parts[p].size(0)} rows (shape {Format.Shape(parts[p])}) but parts[0] has {parts[0].size(0)} (shape {Format.Shape(parts[0])}); " +
+                    "every part needs the same rows along dimension 0 (one per sample)", nameof(parts));
+        }
+        return RowsOf(parts, batchSize, random, dropLast);
+    }
+
+    private static IEnumerable<Tensor[]> RowsOf(IReadOnlyList<Tensor> parts, int batchSize, Random? random, bool dropLast)
+    {
         if (parts.Count == 0) yield break;
         var n = parts[0].size(0);
         long[]? order = null;

@@ -42,10 +42,13 @@ public sealed class ColorMap
     /// <summary>Whether the map is meant for signed values with zero at t = 0.5.</summary>
     public bool IsDiverging { get; }
 
-    /// <summary>The colour at <paramref name="t"/>, clamped to [0, 1]; NaN reads as the middle (white for <see cref="Diverging"/>).</summary>
+    /// <summary>The colour at <paramref name="t"/>, clamped to [0, 1] (±∞ reads as the nearer end).</summary>
+    /// <exception cref="ArgumentException"><paramref name="t"/> is NaN: it has no place on the map, and any colour would
+    /// show a missing value as a real one.</exception>
     public (byte R, byte G, byte B) Color(double t)
     {
-        if (double.IsNaN(t)) t = IsDiverging ? 0.5 : 0.0;
+        if (double.IsNaN(t))
+            throw new ArgumentException($"ColorMap.Color ({Name}): t is NaN, which has no colour; pass a position in [0, 1] (values outside are clamped), and clean NaNs from the data first", nameof(t));
         t = Math.Clamp(t, 0.0, 1.0);
         for (var i = 1; i < _stops.Length; i++)
         {

@@ -25,19 +25,39 @@ public static class Curves
     ];
 
     /// <summary>
-    /// A line chart of <paramref name="series"/> (each a name and equally long X and Y arrays; NaN points break the line)
-    /// as a PNG of <paramref name="width"/> × <paramref name="height"/> pixels.
+    /// A line chart of <paramref name="series"/> (each a name and equally long X and Y arrays of finite values) as a PNG
+    /// of <paramref name="width"/> × <paramref name="height"/> pixels. A series may be empty (it then only appears in the
+    /// legend), but there must be at least one series.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="series"/>, or a series' X or Y array, is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="series"/> is empty; a series' X and Y differ in length; or a
+    /// value is NaN or ±Inf (a chart would silently leave it out: drop or impute missing points first).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is outside 160..8192 or <paramref name="height"/>
+    /// outside 120..8192.</exception>
     public static byte[] Png(string title, string xLabel, string yLabel, IReadOnlyList<(string Name, double[] X, double[] Y)> series, int width = 640, int height = 400)
     {
         ArgumentNullException.ThrowIfNull(series);
-        if (width is < 160 or > 8192) throw new ArgumentOutOfRangeException(nameof(width), width, "the width must be 160 to 8192 pixels");
-        if (height is < 120 or > 8192) throw new ArgumentOutOfRangeException(nameof(height), height, "the height must be 120 to 8192 pixels");
-        foreach (var (name, x, y) in series)
+        if (width is < 160 or > 8192) throw new ArgumentOutOfRangeException(nameof(width), width, $"Curves.Png: the width is {width}; it must be 160 to 8192 pixels");
+        if (height is < 120 or > 8192) throw new ArgumentOutOfRangeException(nameof(height), height, $"Curves.Png: the height is {height}; it must be 120 to 8192 pixels");
+        if (series.Count == 0)
+            throw new ArgumentException("Curves.Png: series is empty, so there is nothing to draw; pass at least one (name, x, y) series", nameof(series));
+        for (var s = 0; s < series.Count; s++)
         {
-            ArgumentNullException.ThrowIfNull(x, nameof(series));
-            ArgumentNullException.ThrowIfNull(y, nameof(series));
-            if (x.Length != y.Length) throw new ArgumentException($"the series '{name}' has {x.Length} x values but {y.Length} y values", nameof(series));
+            var (name, x, y) = series[s];
+            var label = $"series[{s}] '{name}'";
+            if (x is null) throw new ArgumentNullException(nameof(series), $"Curves.Png: the X values of {label} are null; pass an array (empty for no points)");
+            if (y is null) throw new ArgumentNullException(nameof(series), $"Curves.Png: the Y values of {label} are null; pass an array (empty for no points)");
+            if (x.Length != y.Length)
+                throw new ArgumentException($"Curves.Png: {label} has {x.Length} x values but {y.Length} y values; pass one y per x", nameof(series));
+            for (var i = 0; i < x.Length; i++)
+                if (!double.IsFinite(x[i]) || !double.IsFinite(y[i]))
+                {
+                    var (axisName, v) = double.IsFinite(x[i]) ? ("y", y[i]) : ("x", x[i]);
+                    var bad = x.Count(e => !double.IsFinite(e)) + y.Count(e => !double.IsFinite(e));
+                    throw new ArgumentException(
+                        $"Curves.Png: {label} has {bad} non-finite value{(bad == 1 ? "" : "s")} (first: {axisName}[{i}] = {v}); a chart would silently leave such points out. " +
+                        "Drop the missing points (or impute them) before drawing, or check the run that produced them (a NaN loss means it diverged).", nameof(series));
+                }
         }
 
         var points = series.SelectMany(s => s.X.Zip(s.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();

@@ -1,5 +1,6 @@
 using AttrDsl.Checkpoints;
 using AttrDsl.Decomposition.Acd;
+using AttrDsl.Internal;
 
 namespace AttrDsl.Visualization;
 
@@ -21,10 +22,18 @@ public static class HeatMaps
     /// The colour map defaults to <see cref="ColorMap.Diverging"/> (zero is white) for data with negative values and to
     /// <see cref="ColorMap.Sequential"/> otherwise.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="map"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="map"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="map"/> is 0-dim, has more than 4 dimensions (or is a batch of
+    /// several maps), is empty, is not floating point, contains NaN or ±Inf, or would make a picture of more than
+    /// 2^28 pixels at <paramref name="scale"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is outside 1..256 or <paramref name="percentile"/>
+    /// outside (0, 100].</exception>
     public static byte[] Png(Tensor map, ColorMap? colorMap = null, int scale = 8, double percentile = 99)
     {
         Raster.CheckScale(scale);
-        var (values, h, w) = Raster.Plane(map, nameof(map));
+        Raster.CheckPercentile(percentile);
+        var (values, h, w) = Raster.Plane(map, nameof(map), "HeatMaps.Png", scale, Raster.PlaneKind.Float);
         var cm = colorMap ?? DefaultMap(values);
         var t = Raster.Positions(values, cm, percentile);
         var rgb = new byte[h * w * 3];
@@ -36,16 +45,28 @@ public static class HeatMaps
     /// <paramref name="image"/> (grey, [H, W] or [1, H, W] or [1, 1, H, W], values in [0, 1]; a colour image [3, H, W]
     /// is shown as its channel mean) with the heat map of <paramref name="attribution"/> (same H and W) blended over it.
     /// Each pixel's blend weight is <paramref name="alpha"/> × the attribution's normalised magnitude, so pixels without
-    /// attribution show the image and the strongest ones are <paramref name="alpha"/> colour.
+    /// attribution show the image and the strongest ones are <paramref name="alpha"/> colour. Both tensors are floating
+    /// point (convert an 8-bit image with <c>image.to_type(ScalarType.Float32) / 255</c>).
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="image"/> or <paramref name="attribution"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="image"/> or <paramref name="attribution"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="image"/> or <paramref name="attribution"/> is 0-dim, has more than
+    /// 4 dimensions (or is a batch of several maps), is empty, is not floating point, contains NaN or ±Inf, or would make a
+    /// picture of more than 2^28 pixels; or their H × W differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is outside [0, 1], <paramref name="scale"/>
+    /// outside 1..256 or <paramref name="percentile"/> outside (0, 100].</exception>
     public static byte[] Overlay(Tensor image, Tensor attribution, double alpha = 0.6, int scale = 8, double percentile = 99, ColorMap? colorMap = null)
     {
         Raster.CheckScale(scale);
-        if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be in [0, 1]");
-        var (grey, h, w) = GreyPlane(image);
-        var (values, ah, aw) = Raster.Plane(attribution, nameof(attribution));
+        Raster.CheckPercentile(percentile);
+        if (!(alpha >= 0 && alpha <= 1))
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"HeatMaps.Overlay: alpha = {alpha} is not in [0, 1]; it is the blend weight of the strongest attribution (0.6 by default)");
+        var (grey, h, w) = GreyPlane(image, "HeatMaps.Overlay", scale, Raster.PlaneKind.Float);
+        var (values, ah, aw) = Raster.Plane(attribution, nameof(attribution), "HeatMaps.Overlay", scale, Raster.PlaneKind.Float);
         if (ah != h || aw != w)
-            throw new ArgumentException($"the attribution's map is {ah} × {aw} but the image is {h} × {w}", nameof(attribution));
+            throw new ArgumentException(
+                $"HeatMaps.Overlay: the attribution (shape {Format.Shape(attribution)}) is a [{ah}, {aw}] map but the image (shape {Format.Shape(image)}) is [{h}, {w}]; " +
+                "pass the attribution of this image (same height and width)", nameof(attribution));
         var cm = colorMap ?? DefaultMap(values);
         var t = Raster.Positions(values, cm, percentile);
         var rgb = new byte[h * w * 3];
@@ -53,7 +74,7 @@ public static class HeatMaps
         {
             var magnitude = cm.IsDiverging ? Math.Abs(t[i] - 0.5) * 2 : t[i];
             var a = alpha * magnitude;
-            var g = 255.0 * Math.Clamp(double.IsNaN(grey[i]) ? 0 : grey[i], 0, 1);
+            var g = 255.0 * Math.Clamp(grey[i], 0, 1);
             var (r, gg, b) = cm.Color(t[i]);
             rgb[i * 3] = Blend(g, r, a);
             rgb[i * 3 + 1] = Blend(g, gg, a);
@@ -63,14 +84,25 @@ public static class HeatMaps
     }
 
     /// <summary>
-    /// An ACD level map [H, W] of integer levels: 0 (or negative) where a pixel is in no component, otherwise the level
+    /// An ACD level map [H, W] of integer levels: 0 or −1 where a pixel is in no component, otherwise the level (≥ 1)
     /// at which it joined one. Each distinct level gets its own colour (a qualitative palette, then evenly spaced hues);
     /// pixels in no component are light grey. For an <see cref="AcdResult"/> use <see cref="LevelMap(AcdResult, int)"/>.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="levels"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="levels"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="levels"/> is 0-dim, has more than 4 dimensions (or is a batch of
+    /// several maps), is empty, is not an integer tensor, holds a level below −1, or would make a picture of more than
+    /// 2^28 pixels at <paramref name="scale"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is outside 1..256.</exception>
     public static byte[] LevelMap(Tensor levels, int scale = 8)
     {
         Raster.CheckScale(scale);
-        var (values, h, w) = Raster.Plane(levels, nameof(levels));
+        var (values, h, w) = Raster.Plane(levels, nameof(levels), "HeatMaps.LevelMap", scale, Raster.PlaneKind.Integer);
+        for (var i = 0; i < values.Length; i++)
+            if (values[i] < -1)
+                throw new ArgumentException(
+                    $"HeatMaps.LevelMap: levels holds {values[i]} at [{i / w}, {i % w}] of the {h} × {w} map (shape {Format.Shape(levels)}); levels are ≥ −1 " +
+                    "(0 or −1: in no component, k ≥ 1: joined at level k). Pass the level map itself, not a difference or a code of your own.", nameof(levels));
         var distinct = values.Where(v => v > 0).Select(v => (long)Math.Round(v)).Distinct().Order().ToArray();
         var index = new Dictionary<long, int>();
         for (var i = 0; i < distinct.Length; i++) index[distinct[i]] = i;
@@ -93,23 +125,38 @@ public static class HeatMaps
         return LevelMap(levels, scale);
     }
 
-    /// <summary>A grey image ([H, W], [1, H, W] or [1, 1, H, W], values in [0, 1] and clipped to it) as a PNG.</summary>
+    /// <summary>
+    /// A grey image ([H, W], [1, H, W] or [1, 1, H, W], values in [0, 1] and clipped to it; a colour image [3, H, W] is
+    /// shown as its channel mean) as a PNG. Integer and bool images are read as 0 (black) and 1 (white) pixels.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="image"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="image"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="image"/> is 0-dim, has more than 4 dimensions (or is a batch of
+    /// several images), is empty, is complex, contains NaN or ±Inf, or would make a picture of more than 2^28 pixels at
+    /// <paramref name="scale"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is outside 1..256.</exception>
     public static byte[] Image(Tensor image, int scale = 8)
     {
         Raster.CheckScale(scale);
-        var (grey, h, w) = GreyPlane(image);
+        var (grey, h, w) = GreyPlane(image, "HeatMaps.Image", scale, Raster.PlaneKind.Real);
         var rgb = new byte[h * w * 3];
         for (var i = 0; i < grey.Length; i++) Put(rgb, i, ColorMap.Grey.Color(grey[i]));
         return Raster.EncodePng(rgb, h, w, scale);
     }
 
     /// <summary>Writes <paramref name="png"/> to <paramref name="path"/> atomically, creating its directory.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="png"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or <paramref name="png"/> is not a PNG (it does
+    /// not start with the PNG signature).</exception>
+    /// <exception cref="IOException">The file or its directory cannot be written.</exception>
     public static void Save(string path, byte[] png)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(png);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (!Raster.IsPng(png))
+            throw new ArgumentException(
+                $"HeatMaps.Save: png ({png.Length} bytes) is not a PNG (it does not start with the PNG signature); pass the bytes that HeatMaps.Png, Overlay, Image, LevelMap or Curves.Png return", nameof(png));
+        Raster.CreateDirectoryOf(path, "HeatMaps.Save");
         AtomicFile.Write(path, s => s.Write(png));
     }
 
@@ -138,12 +185,11 @@ public static class HeatMaps
 
     private static ColorMap DefaultMap(double[] values) => values.Any(v => v < 0) ? ColorMap.Diverging : ColorMap.Sequential;
 
-    private static (double[] Values, int H, int W) GreyPlane(Tensor image)
+    private static (double[] Values, int H, int W) GreyPlane(Tensor image, string method, int scale, Raster.PlaneKind kind)
     {
-        ArgumentNullException.ThrowIfNull(image);
+        var (values, h, w) = Raster.Plane(image, nameof(image), method, scale, kind);
         var shape = image.shape;
         var channels = shape.Length switch { 3 => shape[0], 4 => shape[1], _ => 1 };
-        var (values, h, w) = Raster.Plane(image, nameof(image));
         if (channels > 1) for (var i = 0; i < values.Length; i++) values[i] /= channels;
         return (values, h, w);
     }

@@ -124,11 +124,13 @@ public sealed class HtmlReport
     }
 
     /// <summary>Writes the document (UTF-8) to <paramref name="path"/> atomically, creating its directory.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="IOException">The file or its directory cannot be written (e.g. a parent folder is a file).</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        Raster.CreateDirectoryOf(path, "HtmlReport.Save");
         var bytes = new UTF8Encoding(false).GetBytes(ToHtml());
         AtomicFile.Write(path, s => s.Write(bytes));
     }
@@ -173,12 +175,17 @@ public sealed class HtmlReport
     }
 
     /// <summary>HTML-escapes text for element content and attribute values (&amp;, &lt;, &gt;, quotes).</summary>
-    public static string Escape(string text) => WebUtility.HtmlEncode(text);
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public static string Escape(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return WebUtility.HtmlEncode(text);
+    }
 
     private void AppendFigure(string caption, byte[] png, string? alt)
     {
         ArgumentNullException.ThrowIfNull(png);
-        if (png.Length < 8 || png[0] != 0x89 || png[1] != (byte)'P' || png[2] != (byte)'N' || png[3] != (byte)'G')
+        if (!Raster.IsPng(png))
             throw new ArgumentException($"the figure '{caption}' is not a PNG (it does not start with the PNG signature)", nameof(png));
         _figures++;
         _body.Append("<figure><img src=\"data:image/png;base64,").Append(Convert.ToBase64String(png))
