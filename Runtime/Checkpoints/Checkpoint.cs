@@ -46,6 +46,9 @@ public static class Checkpoint
             foreach (var (k, v) in metadata)
                 meta[k ?? throw new ArgumentException("metadata keys must not be null", nameof(metadata))] =
                     v ?? throw new ArgumentException($"metadata value '{k}' is null", nameof(metadata));
+        if (meta.TryGetValue(FormatKey, out var format) && format != "pt")
+            throw new ArgumentException(
+                $"Checkpoint.Save: the metadata key '{FormatKey}' is reserved: PyTorch's safetensors readers expect \"pt\" there, and \"{format}\" would make the file unreadable to them. Use another key for your own value.", nameof(metadata));
         meta.TryAdd(FormatKey, "pt");
         using var noGrad = no_grad();
         safetensors.save_file(state, path, meta);
@@ -92,6 +95,8 @@ public static class Checkpoint
             var (want, have) = (target[name], saved[name]);
             if (!want.shape.SequenceEqual(have.shape))
                 problems.Add($"'{name}' has shape {Format.Shape(have.shape)} in the file but {Format.Shape(want.shape)} in the module");
+            else if (have.is_floating_point() && !Checks.AllFinite(have))
+                problems.Add($"'{name}' holds NaN or ±Inf in the file (a checkpoint of a training run that diverged?); loading it would make every output NaN");
             else if (want.dtype == have.dtype)
                 values[name] = have;
             else if (Convert(have, want.dtype) is { } converted)

@@ -47,6 +47,8 @@ public static unsafe class safetensors
                     $"safetensors.save_file: tensor '{name}' was disposed (its Dispose() ran, or the dispose scope it was made in ended); nothing was written. " +
                     "Pass live tensors: save before the scope ends, or keep them with MoveToOuterDisposeScope().");
             var type = t.dtype;
+            try { DTypeName(type); }
+            catch (NotSupportedException) { throw new NotSupportedException($"safetensors.save_file: tensor '{name}' is {type}, which safetensors cannot store (it has no complex or quantized dtypes); nothing was written. Store its real and imaginary parts (view_as_real) instead."); }
             entries[i] = (name, t, type, t.shape, checked(t.numel() * type.ElementSize()));
         }
 

@@ -20,7 +20,7 @@ internal static class CdGuard
     public static void Check(Decomposition d, string name)
     {
         if (d.Relevant is null || d.Irrelevant is null)
-            throw new ArgumentException($"'{name}' is an empty Decomposition (β or γ is null).", name);
+            throw new ArgumentException($"'{name}' is an empty Decomposition (its {(d.Relevant is null ? "Relevant (β)" : "Irrelevant (γ)")} part is null, as in default(Decomposition)); build it with new Decomposition(relevant, irrelevant).", name);
         if (d.Relevant.IsInvalid || d.Irrelevant.IsInvalid)
             throw new ObjectDisposedException(name,
                 $"'{name}' is a Decomposition whose {(d.Relevant.IsInvalid ? "Relevant (β)" : "Irrelevant (γ)")} part was disposed; keep both parts alive (MoveToOuterDisposeScope()) until the decomposition is done.");

@@ -38,7 +38,7 @@ public static class ContextualDecomposition
         ArgumentNullException.ThrowIfNull(model);
         CheckInput(x);
         Checks.Live(mask, Method, nameof(mask));
-        var shape = MaskedShape(x.shape, mask.shape);
+        var shape = MaskedShape(x.shape, mask.shape, nameof(mask), nameof(x));
         Checks.Finite(mask, Method, nameof(mask));   // a NaN mask element would make β and γ NaN there without a word
         using var scope = NewDisposeScope();
         var m = mask.to(x.dtype, x.device);
@@ -57,7 +57,10 @@ public static class ContextualDecomposition
         CheckInput(x);
         ArgumentNullException.ThrowIfNull(relevantPart);
         using var scope = NewDisposeScope();
-        var beta = relevantPart(x) ?? throw new ArgumentException("The transform returned null; return T(x), the relevant part of x.", nameof(relevantPart));
+        var beta = ModelCall.Run(() => relevantPart(x), $"{Method} (relevantPart)", x) ?? throw new ArgumentException("The transform relevantPart returned null; return T(x), the relevant part of x.", nameof(relevantPart));
+        if (beta.IsInvalid) throw new ArgumentException("The transform relevantPart returned a disposed tensor; return T(x) alive.", nameof(relevantPart));
+        if (!Checks.AllFinite(beta))
+            throw new ArgumentException("The transform relevantPart returned NaN or ±Inf for a finite x; β = T(x) must be finite.", nameof(relevantPart));
         if (!beta.shape.SequenceEqual(x.shape))
             throw new ArgumentException($"The transform returned shape [{string.Join(", ", beta.shape)}] for input [{string.Join(", ", x.shape)}]; T(x) must have x's shape (γ = x − T(x)).", nameof(relevantPart));
         return Run(model, new Decomposition(beta, x - beta)).MoveToOuterDisposeScope();
@@ -86,11 +89,14 @@ public static class ContextualDecomposition
     public static Decomposition DecomposeTokens(nn.Module<Tensor, Tensor> model, Tensor tokens, Tensor tokenMask)
     {
         ArgumentNullException.ThrowIfNull(model);
+        Checks.Live(model, "ContextualDecomposition.DecomposeTokens");
         Checks.Live(tokens, "ContextualDecomposition.DecomposeTokens", nameof(tokens));
+        if (tokens.numel() == 0)
+            throw new ArgumentException($"DecomposeTokens: tokens {Format.Shape(tokens)} is empty; pass at least one token of one sample", nameof(tokens));
         Checks.Live(tokenMask, "ContextualDecomposition.DecomposeTokens", nameof(tokenMask));
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"DecomposeTokens takes integer token indices, not {tokens.dtype}; for real-valued inputs call Decompose(model, x, mask).", nameof(tokens));
-        MaskedShape(tokens.shape, tokenMask.shape);
+        MaskedShape(tokens.shape, tokenMask.shape, nameof(tokenMask), nameof(tokens));
         Checks.Finite(tokenMask, "ContextualDecomposition.DecomposeTokens", nameof(tokenMask));
         var first = FirstLeaf(model, "");
         if (first.Module is not Embedding embedding)
@@ -110,11 +116,14 @@ public static class ContextualDecomposition
     public static Decomposition EmbedTokens(Embedding layer, Tensor tokens, Tensor tokenMask)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        Checks.Live(layer, "ContextualDecomposition.EmbedTokens", nameof(layer));
         Checks.Live(tokens, "ContextualDecomposition.EmbedTokens", nameof(tokens));
+        if (tokens.numel() == 0)
+            throw new ArgumentException($"EmbedTokens: tokens {Format.Shape(tokens)} is empty; pass at least one token of one sample", nameof(tokens));
         Checks.Live(tokenMask, "ContextualDecomposition.EmbedTokens", nameof(tokenMask));
         if (tokens.is_floating_point() || tokens.dtype == ScalarType.Bool)
             throw new ArgumentException($"The model's forward starts with an Embedding, so its decomposition takes integer token indices, not {tokens.dtype}.", nameof(tokens));
-        MaskedShape(tokens.shape, tokenMask.shape);
+        MaskedShape(tokens.shape, tokenMask.shape, nameof(tokenMask), nameof(tokens));
         Checks.Finite(tokenMask, "ContextualDecomposition.EmbedTokens", nameof(tokenMask));
         return EmbeddingRules.Embedding(layer, tokens, tokenMask);
     }
@@ -289,10 +298,10 @@ public static class ContextualDecomposition
     }
 
     // The shape of β and γ: x's shape with the batch dimension broadcast against the mask's (M masks of one input).
-    private static long[] MaskedShape(long[] x, long[] mask)
+    private static long[] MaskedShape(long[] x, long[] mask, string maskName, string inputName)
     {
         if (mask.Length > x.Length)
-            throw new ArgumentException($"The mask has {mask.Length} dimensions but the input only {x.Length}; give a mask broadcastable to the input [{string.Join(", ", x)}] (or [M, ...] masks for a [1, ...] input).", nameof(mask));
+            throw new ArgumentException($"{maskName} {Format.Shape(mask)} has {mask.Length} dimensions but {inputName} {Format.Shape(x)} only {x.Length}; give a mask broadcastable to {inputName} (or [M, ...] masks for a [1, ...] input).", maskName);
         var shape = (long[])x.Clone();
         for (var k = 1; k <= mask.Length; k++)
         {
@@ -300,8 +309,8 @@ public static class ContextualDecomposition
             var isBatch = k == x.Length;
             if (a == b || b == 1) continue;
             if (isBatch && a == 1) { shape[0] = b; continue; }
-            throw new ArgumentException($"The mask's shape [{string.Join(", ", mask)}] does not broadcast to the input's [{string.Join(", ", x)}] (dimension {x.Length - k}: {b} vs {a}). " +
-                                        "Give a mask broadcastable to the input, or M masks [M, ...] for one input [1, ...].", nameof(mask));
+            throw new ArgumentException($"{maskName} {Format.Shape(mask)} does not broadcast to {inputName} {Format.Shape(x)} (dimension {x.Length - k}: {b} vs {a}). " +
+                                        $"Give a mask broadcastable to {inputName}, or M masks [M, ...] for one input [1, ...].", maskName);
         }
         return shape;
     }

@@ -17,6 +17,10 @@ public static class EmbeddingRules
         Checks.Indices(indices, layer.weight!.shape[0], "ContextualDecomposition", "tokens", "the embedding table");
         using var scope = NewDisposeScope();
         var e = layer.call(indices);
+        // A NaN row of the table would make β or γ NaN for every token that uses it.
+        if (!Checks.AllFinite(e))
+            throw new InvalidOperationException(
+                "ContextualDecomposition: the embedding's weight holds NaN or ±Inf in the rows these tokens use; check the embedding weight (a training run that diverged?)");
         var m = tokenMask.to(e.dtype).unsqueeze(-1);
         var beta = e * m;
         var gamma = e - beta;

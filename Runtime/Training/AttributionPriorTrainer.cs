@@ -80,6 +80,8 @@ public sealed class AttributionPriorTrainer
         options.Validate();
         if (priorOptimizer is not null && options.Schedule == PriorSchedule.Summed)
             throw new ArgumentException("a separate prior optimizer only applies to the alternating schedule");
+        CheckOptimizerTrains(model, optimizer, nameof(optimizer));
+        if (priorOptimizer is not null) CheckOptimizerTrains(model, priorOptimizer, nameof(priorOptimizer));
         (_model, _taskLoss, _optimizer, _options) = (model, taskLoss, optimizer, options);
         _priorOptimizer = priorOptimizer ?? optimizer;
         foreach (var (name, parameter) in model.named_parameters()) _parameterNames.TryAdd(parameter, name);
@@ -88,7 +90,7 @@ public sealed class AttributionPriorTrainer
         {
             Checks.Live(background, Name, "options.Background");
             if (background.dim() < 1 || background.size(0) == 0)
-                throw new ArgumentException($"{Name}: the Background set of shape {Format.Shape(background.shape)} holds no samples; pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
+                throw new ArgumentException($"{Name}: the Background set of shape {Format.Shape(background.shape)} is empty (it holds no samples); pass [N ≥ 1, ...] (usually the training inputs)", nameof(options));
             Checks.Finite(background, Name, "the Background set");
             CheckPriorsApply(background.shape[1..], "the Background set's samples");
         }
@@ -124,6 +126,31 @@ public sealed class AttributionPriorTrainer
     }
 
     // Messages name the public call: the step, or the epoch and batch of Fit.
+    /// <summary>"first: NaN at output index [0, 1] of [64, 2]" for a model output with a non-finite value.</summary>
+    private static string NonFiniteOutputText(Tensor output)
+    {
+        using var scope = NewDisposeScope();
+        var flat = output.detach().reshape(-1);
+        var first = flat.isfinite().logical_not().nonzero()[0, 0].item<long>();
+        var index = Checks.Unravel(first, output.shape);
+        return $"first: {Format.Value(flat[first])} at output index [{string.Join(", ", index)}] of {Format.Shape(output)}";
+    }
+
+    /// <summary>
+    /// An optimizer that holds none of the model's parameters would step other weights and leave this model untrained
+    /// without a word (an optimizer built for another model, or before the model's layers were replaced).
+    /// </summary>
+    private static void CheckOptimizerTrains(nn.Module model, optim.Optimizer optimizer, string name)
+    {
+        var own = new HashSet<IntPtr>(model.parameters().Select(p => p.Handle));
+        if (own.Count == 0) return;
+        var held = optimizer.parameters().ToList();
+        if (held.Count > 0 && !held.Any(p => own.Contains(p.Handle)))
+            throw new ArgumentException(
+                $"{Name}: the {name} holds {held.Count} parameters, none of them the model's ({model.GetType().Name}, {own.Count} parameters): it would step another model's weights. " +
+                $"Build it from this model's parameters (e.g. optim.Adam(model.parameters())).", name);
+    }
+
     private string MethodName(int epoch, int? batch) =>
         batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.Step (step {_step}, epoch {epoch})";
 
@@ -149,6 +176,8 @@ public sealed class AttributionPriorTrainer
     private StepReport StepCore(Tensor x, Tensor y, Tensor? rawMask, int epoch, int? batch, bool withMask)
     {
         var method = MethodName(epoch, batch);
+        if (epoch < 0)
+            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"{method}: epoch must be 0 or more (it decides the warm-up: epochs below WarmupEpochs train the task alone)");
         if (withMask) Checks.Live(rawMask, method, "mask");
         CheckBatch(x, y, method);
 
@@ -234,7 +263,8 @@ public sealed class AttributionPriorTrainer
 
     private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, bool progress, Func<TBatch, int, int, StepReport> step)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        if (epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"{Name}.Fit: epochs must be at least 1, got {epochs}");
         var reports = new List<EpochReport>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
@@ -250,6 +280,10 @@ public sealed class AttributionPriorTrainer
                 steps++;
                 bar?.Advance($"task {taskSum / steps:F4} prior {priorSum / steps:G4}");
             }
+            // An epoch without a batch trains nothing and reports NaN-free zeros: it is a mistake (an exhausted
+            // enumerator, an empty data set), so it is said, not reported as a trained epoch.
+            if (steps == 0)
+                throw new ArgumentException($"{Name}.Fit: batches is empty (epoch {epoch + 1} got no batches); pass a non-empty data set, and a collection rather than a one-shot enumerator when training for several epochs", nameof(batches));
             var report = new EpochReport(epoch, steps, taskSum / Math.Max(1, steps), priorSum / Math.Max(1, steps), sw.Elapsed.TotalSeconds);
             reports.Add(report);
             EpochCompleted?.Invoke(report);
@@ -271,8 +305,8 @@ public sealed class AttributionPriorTrainer
         Checks.Live(y, method, nameof(y));
         // The model given to the constructor may have been disposed since (a 'using' that ended): say so, not "empty handle".
         Checks.Live(_model, method, "model");
-        Checks.NotEmpty(x, method, "inputs");
-        if (x.dim() < 1) throw new ArgumentException($"{method}: inputs is a 0-dim tensor; pass a batch [B, ...]", nameof(x));
+        Checks.NotEmpty(x, method, nameof(x));
+        if (x.dim() < 1) throw new ArgumentException($"{method}: x is a 0-dim tensor; pass a batch of inputs [B, ...]", nameof(x));
         if (!x.is_floating_point())
             throw new ArgumentException(
                 $"{method}: the inputs x are a {x.dtype} tensor of shape {Format.Shape(x.shape)}; the priors and penalties differentiate the model " +
@@ -364,7 +398,9 @@ public sealed class AttributionPriorTrainer
         var loss = Scalar(raw, "the task loss", method);
         value = loss.ToDouble();
         if (!double.IsFinite(value))
-            throw Diverged(method, $"the task loss is {value}", "No weights were updated by this step.");
+            throw Diverged(method, Checks.AllFinite(output)
+                ? $"the task loss is {value}"
+                : $"the task loss is {value} because the model's output holds NaN or ±Inf ({NonFiniteOutputText(output)})", "No weights were updated by this step.");
         return loss;
     }
 

@@ -20,7 +20,7 @@ public static class Scorers
     /// <param name="maxRowsPerCall">The most rows per forward (default: all M rows of a call at once).</param>
     public static RegionScorer BuildUp(Func<Tensor, Tensor> forward, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
         Perturbing(nameof(BuildUp), forward, x, target, maxRowsPerCall,
-            (masks, xs) => masks * xs + (1 - masks) * baseline, reference: null);
+            (masks, xs) => masks * xs + (1 - masks) * baseline, reference: null, baseline);
 
     /// <inheritdoc cref="BuildUp(Func{Tensor, Tensor}, Tensor, Target, double, int?)"/>
     public static RegionScorer BuildUp(nn.Module<Tensor, Tensor> model, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
@@ -33,7 +33,7 @@ public static class Scorers
     /// <inheritdoc cref="BuildUp(Func{Tensor, Tensor}, Tensor, Target, double, int?)"/>
     public static RegionScorer Occlusion(Func<Tensor, Tensor> forward, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
         Perturbing(nameof(Occlusion), forward, x, target, maxRowsPerCall,
-            (masks, xs) => (1 - masks) * xs + masks * baseline, reference: x);
+            (masks, xs) => (1 - masks) * xs + masks * baseline, reference: x, baseline);
 
     /// <inheritdoc cref="Occlusion(Func{Tensor, Tensor}, Tensor, Target, double, int?)"/>
     public static RegionScorer Occlusion(nn.Module<Tensor, Tensor> model, Tensor x, Target target, double baseline = 0, int? maxRowsPerCall = null) =>
@@ -89,12 +89,14 @@ public static class Scorers
     }
 
     private static RegionScorer Perturbing(string name, Func<Tensor, Tensor> forward, Tensor x, Target target, int? maxRowsPerCall,
-        Func<Tensor, Tensor, Tensor> perturb, Tensor? reference)
+        Func<Tensor, Tensor, Tensor> perturb, Tensor? reference, double baselineValue)
     {
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(target);
         CheckSample(x, name);
         var rows = CheckRows(maxRowsPerCall, name);
+        if (!double.IsFinite(baselineValue))
+            throw new ArgumentException($"Scorers.{name}: baseline is {baselineValue}; every masked feature would take it and every score would be NaN. Pass a finite baseline (0 by default).", "baseline");
         forward = ModelCall.Guard(forward, $"Scorers.{name}");
         return masks =>
         {

@@ -42,6 +42,7 @@ public sealed class CdepPenalty : IExplanationPenalty
     public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor mask)
     {
         Checks.Live(model, Method);
+        Checks.NotEmpty(x, Method, nameof(x));
         PenaltyMasks.Labels(y, x, Method);
         return Value((input, m) =>
         {
