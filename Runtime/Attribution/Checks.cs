@@ -166,7 +166,7 @@ internal static class Checks
         var value = flat[first].item<long>();
         var index = Unravel(first, t.shape);
         throw new ArgumentOutOfRangeException(name,
-            $"{method}: {name} holds {value} at index [{string.Join(", ", index)}] (shape {Format.Shape(t)}), outside {table} of {count} rows: valid values are 0 to {count - 1}. " +
+            $"{method}: {name} holds {value} at index [{string.Join(", ", index)}] (shape {Format.Shape(t)}), outside {table} ({count} entries): valid values are 0 to {count - 1}. " +
             "Map the ids into that range (e.g. an unknown-token id) or use a table large enough for them.");
     }
 

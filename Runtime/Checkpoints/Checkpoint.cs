@@ -46,9 +46,6 @@ public static class Checkpoint
             foreach (var (k, v) in metadata)
                 meta[k ?? throw new ArgumentException("metadata keys must not be null", nameof(metadata))] =
                     v ?? throw new ArgumentException($"metadata value '{k}' is null", nameof(metadata));
-        if (meta.TryGetValue(FormatKey, out var format) && format != "pt")
-            throw new ArgumentException(
-                $"Checkpoint.Save: the metadata key '{FormatKey}' is reserved: PyTorch's safetensors readers expect \"pt\" there, and \"{format}\" would make the file unreadable to them. Use another key for your own value.", nameof(metadata));
         meta.TryAdd(FormatKey, "pt");
         using var noGrad = no_grad();
         safetensors.save_file(state, path, meta);

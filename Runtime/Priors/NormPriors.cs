@@ -48,6 +48,10 @@ public sealed class CustomPrior : IAttributionPrior
     /// <inheritdoc/>
     public string Name => _name;
 
+    /// <summary>The lambda's Ω, unchecked (the trainer checks it with its own messages); libtorch errors inside it are named.</summary>
+    internal Tensor Compute(Tensor attributions, PriorContext context) =>
+        AttrDsl.Internal.ModelCall.Run(() => _loss(attributions, context), $"CustomPrior '{_name}'", attributions);
+
     /// <summary>
     /// Ω from the lambda, on checked attributions (floating point, not empty, finite); its result must be one finite
     /// floating-point value, since the trainer adds λ·Ω to the task loss.
@@ -57,7 +61,7 @@ public sealed class CustomPrior : IAttributionPrior
     {
         var method = $"CustomPrior '{_name}'";
         PriorChecks.Attributions(attributions, context, method, 1, "attributions [B, ...]");
-        var omega = AttrDsl.Internal.ModelCall.Run(() => _loss(attributions, context), method, attributions)
+        var omega = Compute(attributions, context)
                     ?? throw new InvalidOperationException($"{method}: the loss function returned null; return Ω as a 0-dim tensor");
         if (omega.IsInvalid) throw new InvalidOperationException($"{method}: the loss function returned a disposed tensor; return it out of your dispose scope (MoveToOuterDisposeScope())");
         if (omega.numel() != 1)

@@ -452,7 +452,10 @@ public sealed class AttributionPriorTrainer
         Tensor? total = null;
         foreach (var term in _options.Priors)
         {
-            var omega = Scalar(term.Prior.Loss(attributions, context), $"the {term.Prior.Name} prior's Ω", method);
+            // A CustomPrior's lambda runs raw here: this step checks every Ω itself (Scalar, then the divergence check
+            // below), with messages that name the prior and keep the weights unchanged.
+            var raw = term.Prior is CustomPrior custom ? custom.Compute(attributions, context) : term.Prior.Loss(attributions, context);
+            var omega = Scalar(raw, $"the {term.Prior.Name} prior's Ω", method);
             var v = omega.ToDouble();
             parts[term.Prior.Name] = v;
             if (!double.IsFinite(v))

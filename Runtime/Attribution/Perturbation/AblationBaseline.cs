@@ -21,9 +21,8 @@ public readonly struct AblationBaseline
     }
 
     /// <summary>A constant baseline.</summary>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is NaN or infinite.</exception>
-    public static AblationBaseline Constant(double value) => double.IsFinite(value) ? new(value, null) :
-        throw new ArgumentException($"AblationBaseline.Constant: the baselines value is {value}; every ablated feature would take it and the attributions would be NaN. Pass a finite value (the default is 0).", nameof(value));
+    /// <remarks>A NaN or infinite value is refused by the method it is given to, before the model runs, in that method's name.</remarks>
+    public static AblationBaseline Constant(double value) => new(value, null);
 
     /// <summary>A tensor baseline, broadcast to the input's shape.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="baseline"/> is null.</exception>

@@ -40,7 +40,8 @@ internal static class PenaltyMasks
         Checks.Live(y, method, nameof(y));
         if (y.dim() >= 1 && y.size(0) != x.size(0))
             throw new ArgumentException($"{method}: y holds {y.size(0)} labels for a batch x of {x.size(0)} samples; pass one label per sample", nameof(y));
-        if (classes is { } c && !y.is_floating_point() && y.dtype != ScalarType.Bool)
+        // One output is a binary model's logit: its labels are 0/1, not indices into the outputs.
+        if (classes is { } c && c > 1 && !y.is_floating_point() && y.dtype != ScalarType.Bool)
             Checks.Indices(y, c, method, nameof(y), "the model's outputs");
         if (y.is_floating_point()) Checks.Finite(y, method, nameof(y));
     }

@@ -97,7 +97,8 @@ public static class CheckpointCases
             Expect.Result("an error naming the folder (or, as root, a write)", r => r is "root-can-write" or "no-unix-modes" ? null : "saved into a read-only folder without error"));
         yield return C("Checkpoint.Save", "no-parameters", () => { Checkpoint.Save(nn.ReLU(), Path.Combine(Dir(), "a.safetensors")); return "saved"; }, Expect.Error("parameters|buffers"));
         yield return C("Checkpoint.Save", "null-metadata-value", () => { Checkpoint.Save(M.Mlp(), Path.Combine(Dir(), "a.safetensors"), new Dictionary<string, string> { ["k"] = null! }); return "saved"; }, Expect.Error("metadata", "k"));
-        yield return C("Checkpoint.Save", "reserved-format-key", () => { Checkpoint.Save(M.Mlp(), Path.Combine(Dir(), "a.safetensors"), new Dictionary<string, string> { [Checkpoint.FormatKey] = "mine" }); return "saved"; }, Expect.Error("format"));
+        // An explicit "format" value is documented to be kept (a file for another reader may need its own).
+        yield return C("Checkpoint.Save", "explicit-format-key", () => { Checkpoint.Save(M.Mlp(), Path.Combine(Dir(), "a.safetensors"), new Dictionary<string, string> { [Checkpoint.FormatKey] = "mine" }); return "saved"; }, Expect.Result("saved", r => r is "saved" ? null : "not saved"));
         yield return C("safetensors.save_file", "null-tensors", () => { safetensors.save_file(null!, Path.Combine(Dir(), "a")); return "saved"; }, Expect.Null("tensors"));
         yield return C("safetensors.save_file", "disposed-tensor", () => { safetensors.save_file(new Dictionary<string, Tensor> { ["w"] = M.Dead(zeros(2)) }, Path.Combine(Dir(), "a")); return "saved"; }, Expect.Disposed("w"));
         yield return C("safetensors.save_file", "null-tensor", () => { safetensors.save_file(new Dictionary<string, Tensor> { ["w"] = null! }, Path.Combine(Dir(), "a")); return "saved"; }, Expect.Error("w", "null"));

@@ -79,6 +79,6 @@ public class MetricsReliabilityTests
         var calls = 0;
         var rows = Assert.Throws<InvalidOperationException>(() => Infidelity.Compute(
             xs => ++calls == 1 ? xs.sum(1) : xs.narrow(0, 0, 1).sum(1), x, x, Target.Output, nPerturbSamples: 3));
-        Assert.StartsWith("Infidelity: the model returned an output of shape [1] for a batch of 6 rows", rows.Message);
+        Assert.StartsWith("Infidelity: the model returned an output of shape [1] for inputs of 6 rows", rows.Message);
     }
 }

@@ -96,6 +96,6 @@ public class FeatureAblationTests
         Assert.Contains("Don't reduce over the batch", ex.Message);
         var rows = Assert.Throws<InvalidOperationException>(() =>
             new FeatureAblation(x => x.narrow(0, 0, 2).sum(1)).Attribute(zeros([B, N], float64), Target.Output));
-        Assert.StartsWith("FeatureAblation: the model returned an output of shape [2] for a batch of 3 rows", rows.Message);
+        Assert.StartsWith("FeatureAblation: the model returned an output of shape [2] for inputs of 3 rows", rows.Message);
     }
 }

@@ -114,7 +114,7 @@ public class PerturbationReliabilityTests
     {
         using var scope = NewDisposeScope();
         var ex = Assert.Throws<InvalidOperationException>(() => Run(method, x => x.sum(1).repeat(2), T(Values(B * N, 309), B, N)));
-        Assert.StartsWith($"{method}: the model returned an output of shape [4] for a batch of 2 rows", ex.Message);
+        Assert.StartsWith($"{method}: the model returned an output of shape [4] for inputs of 2 rows", ex.Message);
     }
 
     [Fact]
