@@ -153,8 +153,8 @@ internal static class ModelCall
             {
                 var path = name.Length == 0 ? "(the model itself)" : name;
                 var entry = (path, module);
-                if (Hook(module, "register_forward_pre_hook", _ => stack.Add(entry)) is { } removePre) removers.Add(removePre);
-                if (Hook(module, "register_forward_hook", _ => { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); }) is { } removePost) removers.Add(removePost);
+                if (ModuleHooks.BeforeForward(module, _ => stack.Add(entry)) is { } removePre) removers.Add(removePre);
+                if (ModuleHooks.AfterForward(module, _ => { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); }) is { } removePost) removers.Add(removePost);
                 modes.Add((module, module.training));
             }
             foreach (var (module, _) in modes) module.eval();
@@ -165,7 +165,7 @@ internal static class ModelCall
             {
                 if (stack.Count == 0) return null;
                 var (path, failing) = stack[^1];
-                return $"'{path}' ({TypeName(failing)})";
+                return $"'{path}' ({ModuleHooks.TypeName(failing)})";
             }
             return null;
         }
@@ -178,20 +178,5 @@ internal static class ModelCall
             foreach (var remove in removers) remove();
             foreach (var (module, training) in modes) module.train(training);
         }
-    }
-
-    private static Action? Hook(nn.Module module, string register, Action<nn.Module> hook)
-    {
-        var method = module.GetType().GetMethod(register, BindingFlags.Public | BindingFlags.Instance, [typeof(Action<nn.Module>)]);
-        var remover = method?.Invoke(module, [hook]);
-        var remove = remover?.GetType().GetMethod("remove", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
-        return remove is null ? null : () => remove.Invoke(remover, null);
-    }
-
-    private static string TypeName(object o)
-    {
-        var name = o.GetType().Name;
-        var tick = name.IndexOf('`');
-        return tick < 0 ? name : name[..tick];
     }
 }

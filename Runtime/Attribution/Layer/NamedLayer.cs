@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -55,14 +56,14 @@ internal sealed class NamedLayer
         var index = paths.IndexOf(layerPath);
         if (index < 0)
             throw new ArgumentException(
-                $"{Api}: the model ({TypeName(model)}) has no module at path \"{layerPath}\"{DidYouMean(layerPath, paths)}. " +
+                $"{Api}: the model ({ModuleHooks.TypeName(model)}) has no module at path \"{layerPath}\"{DidYouMean(layerPath, paths)}. " +
                 $"Its module paths (from named_modules()): {Listing(paths)}", nameof(layerPath));
         var module = modules[index].module;
         if (module is not nn.Module<Tensor, Tensor> layer)
         {
             var children = paths.Where(p => p.StartsWith(layerPath + ".", StringComparison.Ordinal)).ToList();
             throw new ArgumentException(
-                $"{Api}: the module at \"{layerPath}\" is a {TypeName(module)}, which does not map one tensor to one tensor " +
+                $"{Api}: the module at \"{layerPath}\" is a {ModuleHooks.TypeName(module)}, which does not map one tensor to one tensor " +
                 "(Module<Tensor, Tensor>), so it has no single activation to attribute to" +
                 (children.Count > 0 ? $"; choose one of the modules inside it: {Listing(children)}" : "; choose another layer"), nameof(layerPath));
         }
@@ -243,7 +244,7 @@ internal sealed class NamedLayer
             called = [];
         }
         return new InvalidOperationException(
-            $"{Api}: layer \"{Path}\" ({TypeName(_layer)}) was not called through call() during the model's forward: TorchSharp " +
+            $"{Api}: layer \"{Path}\" ({ModuleHooks.TypeName(_layer)}) was not called through call() during the model's forward: TorchSharp " +
             "runs forward hooks only from module.call(x), and the model's forward calls this layer with .forward(x), or not at all for " +
             "this input (a branch not taken). Call it with .call(x) in the model's forward, or choose a layer that is. " +
             (called.Count == 0
@@ -262,7 +263,7 @@ internal sealed class NamedLayer
             foreach (var (name, module) in _model.named_modules())
             {
                 var path = name;
-                if (Hook(module, _ => { if (seen.Add(path)) called.Add(path); }) is { } remove) removers.Add(remove);
+                if (ModuleHooks.AfterForward(module, _ => { if (seen.Add(path)) called.Add(path); }) is { } remove) removers.Add(remove);
             }
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -273,28 +274,6 @@ internal sealed class NamedLayer
             foreach (var remove in removers) remove();
         }
         return called;
-    }
-
-    /// <summary>
-    /// Registers a module-level post hook on a module of any signature (every TorchSharp module with a forward derives
-    /// from <c>HookableModule&lt;TPreHook, TPostHook&gt;</c>, whose <c>register_forward_hook(Action&lt;Module&gt;)</c> has
-    /// no non-generic entry point); returns how to remove it, or null for a module that takes no hooks (a container
-    /// such as ModuleList, which is never called).
-    /// </summary>
-    private static Action? Hook(nn.Module module, Action<nn.Module> hook)
-    {
-        var register = module.GetType().GetMethod("register_forward_hook", BindingFlags.Public | BindingFlags.Instance, [typeof(Action<nn.Module>)]);
-        var remover = register?.Invoke(module, [hook]);
-        var remove = remover?.GetType().GetMethod("remove", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
-        return remove is null ? null : () => remove.Invoke(remover, null);
-    }
-
-    /// <summary>A type's name without the generic arity suffix (ModuleList, not ModuleList`1).</summary>
-    private static string TypeName(object o)
-    {
-        var name = o.GetType().Name;
-        var tick = name.IndexOf('`');
-        return tick < 0 ? name : name[..tick];
     }
 
     private static bool Caused(Exception e, StopForward stop)
