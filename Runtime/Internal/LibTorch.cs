@@ -41,13 +41,13 @@ internal static class LibTorch
             return "the input's feature size does not match a Linear layer's in_features: reshape the input to what the model expects, or check the layer's sizes";
         if (Has("must match the size of tensor"))
             return "two tensors in the model's forward have sizes that do not broadcast: check the input's shape against what the model expects";
-        if (Has("index out of range") || Has("out of bounds") || Has("Target") && Has("out of bounds"))
+        if (Has("index out of range") || Has("out of bounds"))
             return "an index (a token id, class label or position) is outside the table or the number of classes: check the ids against the embedding's size and the labels against the number of outputs";
         if (Has("expected scalar type") || Has("found dtype") || Has("same dtype") || Has("should be the same"))
             return "the input's dtype differs from the model's weights: convert the input (x.to(ScalarType.Float32)) or the model (model.to(...)) so they agree";
         if (Has("Expected 3D") || Has("Expected 4D") || Has("expected 4D") || Has("expected 3D") || Has("Expected 2D") || Has("to have") && Has("channels"))
             return "the input's rank or channel count is not what a convolution or pooling layer expects: pass [batch, channels, height, width] (or [batch, channels, length]) with the model's channel count";
-        if (Has("not implemented for") )
+        if (Has("not implemented for"))
             return "an operation in the model does not support the input's dtype: use a floating-point input";
         if (Has("you tried to allocate") || Has("out of memory") || Has("DefaultCPUAllocator"))
             return "the request does not fit in memory: use a smaller batch or fewer steps/samples";
