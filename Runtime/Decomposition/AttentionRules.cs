@@ -35,8 +35,9 @@ public static class AttentionRules
     /// <exception cref="ArgumentException">q and k are not at least 2-D, or their feature sizes differ.</exception>
     public static Tensor Weights(Tensor q, Tensor k, Tensor? attnMask = null, bool isCausal = false, double? scale = null)
     {
-        ArgumentNullException.ThrowIfNull(q);
-        ArgumentNullException.ThrowIfNull(k);
+        AttrDsl.Attribution.Checks.Live(q, "AttentionRules.Weights", nameof(q));
+        AttrDsl.Attribution.Checks.Live(k, "AttentionRules.Weights", nameof(k));
+        if (attnMask is not null) AttrDsl.Attribution.Checks.Live(attnMask, "AttentionRules.Weights", nameof(attnMask));
         if (q.dim() < 2 || k.dim() < 2 || q.size(-1) != k.size(-1))
             throw new ArgumentException($"Attention needs a query [..., L, E] and a key [..., S, E] with the same E; got [{string.Join(", ", q.shape)}] and [{string.Join(", ", k.shape)}].");
         CheckBatchDims(q, k, "query", "key");

@@ -38,7 +38,11 @@ public static class CdFunctional
         NormalizationRules.batch_norm(d, runningMean, runningVar, weight, bias, eps);
 
     /// <summary>Eval-mode dropout: the identity.</summary>
-    public static Decomposition dropout(Decomposition d) => d;
+    public static Decomposition dropout(Decomposition d)
+    {
+        CdGuard.Check(d, nameof(d));
+        return d;
+    }
 
     /// <summary>ReLU (β' = relu β, γ' = relu(β+γ) − relu β).</summary>
     public static Decomposition relu(Decomposition d) => ActivationRules.Relu(d);
@@ -61,7 +65,7 @@ public static class CdFunctional
     /// </summary>
     public static Decomposition glu(Decomposition input, long dim = -1)
     {
-        if (input.Relevant is null) throw new ArgumentNullException(nameof(input));
+        CdGuard.Check(input, nameof(input));
         var dims = input.Relevant.dim();
         if (dim < -dims || dim >= dims || input.Relevant.shape[dim < 0 ? dim + dims : dim] % 2 != 0)
             throw new ArgumentException($"glu halves dimension {dim}, which must exist and have an even size; the input is [{string.Join(", ", input.Relevant.shape)}].", nameof(dim));
@@ -410,7 +414,7 @@ public static class CdFunctional
     /// </summary>
     public static Decomposition pow(Decomposition input, double exponent) => exponent switch
     {
-        1 => input,
+        1 => CdGuard.Checked(input, nameof(input)),
         2 => ProductRules.Mul(input, input),
         _ => ActivationRules.ShapleyTwo(input, x => x.pow(exponent)),
     };

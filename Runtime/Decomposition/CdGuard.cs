@@ -19,13 +19,21 @@ internal static class CdGuard
     /// <summary>Both parts present (a default <see cref="Decomposition"/> has none) and of one shape.</summary>
     public static void Check(Decomposition d, string name)
     {
-        if (d.Relevant is null || d.Irrelevant is null)
-            throw new ArgumentException($"'{name}' is an empty Decomposition (its {(d.Relevant is null ? "Relevant (β)" : "Irrelevant (γ)")} part is null, as in default(Decomposition)); build it with new Decomposition(relevant, irrelevant).", name);
-        if (d.Relevant.IsInvalid || d.Irrelevant.IsInvalid)
+        var (relevant, irrelevant) = (d.RelevantOrNull, d.IrrelevantOrNull);
+        if (relevant is null || irrelevant is null)
+            throw new ArgumentException($"'{name}' is an empty Decomposition (its {(relevant is null ? "Relevant (β)" : "Irrelevant (γ)")} part is null, as in default(Decomposition)); build it with new Decomposition(relevant, irrelevant).", name);
+        if (relevant.IsInvalid || irrelevant.IsInvalid)
             throw new ObjectDisposedException(name,
-                $"'{name}' is a Decomposition whose {(d.Relevant.IsInvalid ? "Relevant (β)" : "Irrelevant (γ)")} part was disposed; keep both parts alive (MoveToOuterDisposeScope()) until the decomposition is done.");
+                $"'{name}' is a Decomposition whose {(relevant.IsInvalid ? "Relevant (β)" : "Irrelevant (γ)")} part was disposed; keep both parts alive (MoveToOuterDisposeScope()) until the decomposition is done.");
         if (!d.Relevant.shape.SequenceEqual(d.Irrelevant.shape))
             throw new ArgumentException($"'{name}' is not a valid Decomposition: β is {Shape(d.Relevant)} but γ is {Shape(d.Irrelevant)}.", name);
+    }
+
+    /// <summary><paramref name="d"/> itself, after <see cref="Check"/> (for rules that pass their input through unchanged).</summary>
+    public static Decomposition Checked(Decomposition d, string name)
+    {
+        Check(d, name);
+        return d;
     }
 
     /// <summary>The shape that <paramref name="a"/> and <paramref name="b"/> broadcast to, or an ArgumentException naming both.</summary>

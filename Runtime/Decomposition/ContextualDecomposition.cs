@@ -156,7 +156,7 @@ public static class ContextualDecomposition
     /// </summary>
     private static Decomposition Finite(Decomposition d)
     {
-        if (d.Relevant is null || d.Irrelevant is null) return d;
+        if (d.RelevantOrNull is null || d.IrrelevantOrNull is null) return d;
         if (Checks.AllFinite(d.Relevant) && Checks.AllFinite(d.Irrelevant)) return d;
         using (var scope = NewDisposeScope())
         {
@@ -204,7 +204,7 @@ public static class ContextualDecomposition
             // The innermost module that failed names the error; the translated exception is not native, so the
             // enclosing modules' frames let it pass unchanged.
             throw new InvalidOperationException(
-                $"{Method}: decomposing {Describe(path, module)} failed on a decomposition of shape {Format.Shape(d.Relevant ?? d.Irrelevant)}: {LibTorch.Statement(e)}" +
+                $"{Method}: decomposing {Describe(path, module)} failed on a decomposition of shape {(d.RelevantOrNull is { IsInvalid: false } shown ? Format.Shape(shown) : "(unknown)")}: {LibTorch.Statement(e)}" +
                 (LibTorch.Advice(LibTorch.Statement(e)) is { } advice ? $". What to do: {advice}." : ""), e);
         }
         finally { s.RemoveAt(s.Count - 1); }

@@ -14,6 +14,7 @@ public static class ShapeRules
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.training)
             throw new InvalidOperationException($"{layer.GetType().Name} is in training mode, where it zeroes random units; call model.eval() before decomposing.");
+        CdGuard.Check(d, nameof(d));
         return d;
     }
 

@@ -20,6 +20,20 @@ public static class DecompositionCases
 
     public static IEnumerable<Case> All()
     {
+        const string weights = "AttentionRules.Weights";
+        yield return C(weights, "feature-mismatch", () => AttentionRules.Weights(randn(2, 3, 4), randn(2, 5, 3)), Expect.Error("[2, 3, 4]", "[2, 5, 3]"));
+        yield return C(weights, "1-D-query", () => AttentionRules.Weights(randn(4), randn(2, 5, 4)), Expect.Error("[4]"));
+        yield return C(weights, "disposed-key", () => AttentionRules.Weights(randn(2, 3, 4), M.Dead(randn(2, 5, 4))), Expect.Disposed("k"));
+        yield return C(weights, "null-query", () => AttentionRules.Weights(null!, randn(2, 5, 4)), Expect.Null("q"));
+        yield return C(weights, "rows-sum-to-one", () => AttentionRules.Weights(randn(2, 3, 4), randn(2, 5, 4)),
+            Expect.Result("softmax rows summing to 1", r => r is Tensor t && t.sum(-1).sub(1).abs().max().item<float>() < 1e-5 ? null : Evaluator.Describe(r)));
+        const string cdEmbedding = "CdFunctional.embedding";
+        yield return C(cdEmbedding, "token-beyond-table", () => CdFunctional.embedding(nn.Embedding(10, 4), tensor(new long[] { 1, 10 }).view(1, 2), ones(1, 2)), Expect.Error("tokens", "10"));
+        yield return C(cdEmbedding, "negative-token", () => CdFunctional.embedding(nn.Embedding(10, 4), tensor(new long[] { -1, 2 }).view(1, 2), ones(1, 2)), Expect.Error("tokens", "-1"));
+        yield return C(cdEmbedding, "float-tokens", () => CdFunctional.embedding(nn.Embedding(10, 4), ones(1, 2), ones(1, 2)), Expect.Error("tokens", "Float32"));
+        yield return C(cdEmbedding, "disposed-layer", () => { var e = nn.Embedding(10, 4); e.Dispose(); return CdFunctional.embedding(e, tensor(new long[] { 1, 2 }).view(1, 2), ones(1, 2)); }, Expect.Disposed("layer"));
+        yield return C(cdEmbedding, "sums-to-the-embedding", () => CdFunctional.embedding(nn.Embedding(10, 4), tensor(new long[] { 1, 2 }).view(1, 2), tensor(new float[] { 1, 0 }).view(1, 2)).Total(), Expect.FiniteTensor(1, 2, 4));
+
         const string dec = "ContextualDecomposition.Decompose";
         // (model, x, mask) across the hostile kinds.
         (string Name, Func<Module> Model, Func<Tensor?> X, Func<Tensor?> Mask, Expectation E)[] rows =
@@ -77,7 +91,7 @@ public static class DecompositionCases
         yield return C(tok, "disposed-model", () => { var m = Emb(); m.Dispose(); return ContextualDecomposition.DecomposeTokens(m, Tokens(), TokMask()); }, Expect.Disposed("model"));
         const string emb = "ContextualDecomposition.EmbedTokens";
         yield return C(emb, "null-layer", () => ContextualDecomposition.EmbedTokens(null!, Tokens(), TokMask()), Expect.Null("layer"));
-        yield return C(emb, "disposed-layer", () => { var l = nn.Embedding(10, 4); l.Dispose(); return ContextualDecomposition.EmbedTokens(l, Tokens(), TokMask()); }, Expect.Disposed("layer"));
+        yield return C(cdEmbedding, "disposed-layer", () => { var l = nn.Embedding(10, 4); l.Dispose(); return ContextualDecomposition.EmbedTokens(l, Tokens(), TokMask()); }, Expect.Disposed("layer"));
         yield return C(emb, "token-id-out-of-range", () => ContextualDecomposition.EmbedTokens(nn.Embedding(10, 4), tensor(new long[,] { { 11, 2, 3 } }), TokMask()), Expect.Error("tokens", "11", "10"));
         yield return C(emb, "NaN-embedding-weight", () => { var l = nn.Embedding(10, 4); using (no_grad()) l.weight![1, 1] = float.NaN; return ContextualDecomposition.EmbedTokens(l, Tokens(), TokMask()).Relevant; }, Expect.Error("weight", "NaN"));
         yield return C(emb, "valid-sums-to-embedding", () => { var l = nn.Embedding(10, 4); var d = ContextualDecomposition.EmbedTokens(l, Tokens(), TokMask()); return (d.Total(), l.call(Tokens()).detach()); },

@@ -4,7 +4,7 @@ namespace AttrDsl.HostileInputs;
 public static class CaseCatalog
 {
     public static readonly string[] Areas =
-        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area];
+        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area];
 
     public static IReadOnlyList<Case> Area(string area)
     {
@@ -19,6 +19,7 @@ public static class CaseCatalog
             CheckpointCases.Area => CheckpointCases.All(),
             VisualizationCases.Area => VisualizationCases.All(),
             CliCases.Area => CliCases.All(),
+            RuleCases.Area => RuleCases.All(),
             _ => throw new ArgumentException($"unknown area '{area}'; areas: {string.Join(", ", Areas)}", nameof(area)),
         };
         return cases.Select((c, i) => c with { Index = i }).ToList();
