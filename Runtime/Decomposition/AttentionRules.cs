@@ -70,7 +70,7 @@ public static class AttentionRules
         return new(weights.matmul(v.Relevant), weights.matmul(v.Irrelevant));
     }
 
-    // Tensor.matmul with shapes that do not broadcast kills the process instead of throwing (TORCHSHARP.md §2), so the
+    // Tensor.matmul with shapes that do not broadcast kills the process instead of throwing (docs/torchsharp.md), so the
     // leading (batch) dimensions are checked here first: aligned from the right, each pair equal or one of them 1.
     private static void CheckBatchDims(Tensor a, Tensor b, string aName, string bName)
     {

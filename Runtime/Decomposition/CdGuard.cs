@@ -5,7 +5,7 @@ namespace AttrDsl.Decomposition;
 /// <summary>
 /// Argument checks shared by the CD rules. libtorch reports a bad argument as an <see cref="ExternalException"/> whose
 /// message carries a C++ frame dump, and some of its calls (matmul on shapes that do not fit, a slice with step 0) kill
-/// the process instead (TORCHSHARP.md §2): the rules check first and throw .NET exceptions that name the argument and
+/// the process instead (docs/torchsharp.md): the rules check first and throw .NET exceptions that name the argument and
 /// the shapes.
 /// </summary>
 internal static class CdGuard

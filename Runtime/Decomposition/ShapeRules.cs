@@ -101,7 +101,7 @@ public static class ShapeRules
 
     /// <summary>
     /// β and γ indexed alike (TorchSharp's <c>Tensor.index</c>: integers, slices, ellipsis, None, index or bool
-    /// tensors). A slice with a step ≤ 0 is refused here: libtorch kills the process on step 0 (TORCHSHARP.md §2).
+    /// tensors). A slice with a step ≤ 0 is refused here: libtorch kills the process on step 0 (docs/torchsharp.md).
     /// </summary>
     public static Decomposition index(Decomposition d, TensorIndex[] indices)
     {

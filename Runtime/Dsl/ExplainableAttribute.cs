@@ -8,7 +8,7 @@ namespace AttrDsl;
 /// <c>UseBackground</c>, <c>ExpectedGradients(output, labels)</c>, <c>TrainStep</c> and <c>Fit</c> for the declared
 /// <see cref="AttributionPriorAttribute">priors</see> and <see cref="Schedule"/>, <c>Explain</c>, the layer map
 /// (<c>Layer</c>, <c>ForwardTo</c>, <c>ForwardFrom</c>) and <c>ContextualDecomposition</c> translated from
-/// <c>forward</c>. See DSL.md §2.
+/// <c>forward</c>. See docs/dsl.md.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ExplainableAttribute : Attribute

