@@ -150,6 +150,16 @@ internal static class Checks
     }
 
     /// <summary>
+    /// An enum argument must be one of its declared values: a cast integer (<c>(Correction)8</c>) would otherwise fall
+    /// through to some default branch without a word. <paramref name="method"/> prefixes the message when given.
+    /// </summary>
+    public static void Defined<T>(T value, string name, string? method = null) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{(method is null ? "" : method + ": ")}{name} = {value} is not one of {string.Join(", ", Enum.GetNames<T>())}");
+    }
+
+    /// <summary>
     /// Integer indices into a table of <paramref name="count"/> rows (token ids into an embedding, class labels into the
     /// outputs) must lie in [0, count): libtorch reports one outside only as "index out of range in self", without the
     /// argument, the value or where it is.

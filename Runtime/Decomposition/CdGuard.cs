@@ -1,3 +1,4 @@
+using AttrDsl.Internal;
 using System.Runtime.InteropServices;
 
 namespace AttrDsl.Decomposition;
@@ -11,7 +12,7 @@ namespace AttrDsl.Decomposition;
 internal static class CdGuard
 {
     /// <summary>"[2, 3, 4]".</summary>
-    public static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
+    public static string Shape(long[] shape) => Format.Shape(shape);
 
     /// <summary>"[2, 3, 4]" for a tensor.</summary>
     public static string Shape(Tensor t) => Shape(t.shape);
@@ -100,17 +101,7 @@ internal static class CdGuard
         try { return f(); }
         catch (ExternalException ex)
         {
-            throw new ArgumentException($"{op} cannot be applied to '{name}' of shape {Shape(input)}: {Libtorch(ex)}", name, ex);
+            throw new ArgumentException($"{op} cannot be applied to '{name}' of shape {Shape(input)}: {LibTorch.Statement(ex)}", name, ex);
         }
-    }
-
-    /// <summary>libtorch's message without its C++ frame dump.</summary>
-    public static string Libtorch(Exception ex)
-    {
-        var m = ex.Message;
-        var cut = m.IndexOf("Exception raised from", StringComparison.Ordinal);
-        if (cut >= 0) m = m[..cut];
-        var nl = m.IndexOf('\n');
-        return (nl >= 0 ? m[..nl] : m).Trim();
     }
 }

@@ -86,10 +86,8 @@ public sealed class PriorTrainingOptions
             if (Priors[i]?.Prior is null) throw new ArgumentException($"Priors[{i}] is {(Priors[i] is null ? "null" : "a PriorTerm without a prior")}; give a PriorTerm(prior, λ)");
         for (var i = 0; i < Penalties.Count; i++)
             if (Penalties[i]?.Penalty is null) throw new ArgumentException($"Penalties[{i}] is {(Penalties[i] is null ? "null" : "a PenaltyTerm without a penalty")}; give a PenaltyTerm(penalty, λ)");
-        if (!Enum.IsDefined(Schedule))
-            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, $"Schedule = {Schedule} is not one of {string.Join(", ", Enum.GetNames<PriorSchedule>())}");
-        if (!Enum.IsDefined(Source))
-            throw new ArgumentOutOfRangeException(nameof(Source), Source, $"Source = {Source} is not one of {string.Join(", ", Enum.GetNames<AttributionSource>())}");
+        Checks.Defined(Schedule, nameof(Schedule));
+        Checks.Defined(Source, nameof(Source));
         if (References < 1) throw new ArgumentOutOfRangeException(nameof(References), References, "References (k) must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "WarmupEpochs must be ≥ 0");
         if (Priors.Count > 0 && Source == AttributionSource.ExpectedGradients && Background is null)

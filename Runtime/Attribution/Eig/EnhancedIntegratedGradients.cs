@@ -53,8 +53,7 @@ public sealed class EnhancedIntegratedGradients
         Func<Tensor, Tensor>? encoder = null, Func<Tensor, Tensor>? decoder = null, Tensor? data = null, int neighbors = 5)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        if (!Enum.IsDefined(path))
-            throw new ArgumentOutOfRangeException(nameof(path), path, $"{Name}: path = {path} is not one of {string.Join(", ", Enum.GetNames<EigPath>())}");
+        Checks.Defined(path, nameof(path), Name);
         if (neighbors < 1) throw new ArgumentOutOfRangeException(nameof(neighbors), neighbors, $"{Name}: neighbors (k of the k-nearest-neighbour graph) must be at least 1");
         if (path is EigPath.LatentLinear or EigPath.LatentNeighbors && (encoder is null || decoder is null))
             throw new ArgumentException($"the {path} path needs an encoder and a decoder");
@@ -88,8 +87,7 @@ public sealed class EnhancedIntegratedGradients
         if (!baselines.is_floating_point())
             throw new ArgumentException($"{Name}: baselines are {baselines.dtype}; baselines are reference inputs, so pass them in the inputs' floating dtype ({inputs.dtype})", nameof(baselines));
         Checks.TargetCount(target, inputs.size(0), Name);
-        if (!Enum.IsDefined(aggregate))
-            throw new ArgumentOutOfRangeException(nameof(aggregate), aggregate, $"{Name}: aggregate = {aggregate} is not one of {string.Join(", ", Enum.GetNames<EigAggregate>())}");
+        Checks.Defined(aggregate, nameof(aggregate), Name);
         if (points < 2)
             throw new ArgumentOutOfRangeException(nameof(points), points, $"{Name}: a path needs at least 2 points, got {points}");
         var sampleShape = inputs.shape[1..];

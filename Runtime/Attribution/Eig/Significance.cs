@@ -59,8 +59,8 @@ public static class Significance
         if (nullAttributions.size(0) < 2)
             throw new ArgumentException($"{method}: nullAttributions hold {nullAttributions.size(0)} sample; a t-test needs at least 2 samples in each group", nameof(nullAttributions));
         if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{method}: α must be in (0, 1), got {alpha}");
-        CheckEnum(correction, nameof(correction), method);
-        CheckEnum(alternative, nameof(alternative), method);
+        Checks.Defined(correction, nameof(correction), method);
+        Checks.Defined(alternative, nameof(alternative), method);
         // A NaN attribution makes the feature's t statistic NaN, which would silently read as p = 1 (never significant).
         Checks.Finite(attributions, method, nameof(attributions));
         Checks.Finite(nullAttributions, method, nameof(nullAttributions));
@@ -103,7 +103,7 @@ public static class Significance
     {
         if (double.IsNaN(t)) throw new ArgumentException("Significance.PValue: t is NaN (Welch gives NaN for two constant groups: there is no evidence either way, use p = 1)", nameof(t));
         if (!(df > 0)) throw new ArgumentOutOfRangeException(nameof(df), df, $"Significance.PValue: the degrees of freedom df must be positive, got {df}");
-        CheckEnum(alternative, nameof(alternative), "Significance.PValue");
+        Checks.Defined(alternative, nameof(alternative), "Significance.PValue");
         var upper = 1 - StudentT.CDF(0, 1, df, t);   // P(T ≥ t)
         return alternative switch
         {
@@ -122,7 +122,7 @@ public static class Significance
         for (var i = 0; i < p.Length; i++)
             if (!(p[i] >= 0 && p[i] <= 1))
                 throw new ArgumentOutOfRangeException(nameof(p), p[i], $"Significance.Adjust: p[{i}] = {p[i]} is not a p-value; every p-value is in [0, 1]");
-        CheckEnum(correction, nameof(correction), "Significance.Adjust");
+        Checks.Defined(correction, nameof(correction), "Significance.Adjust");
         var m = p.Length;
         var order = Enumerable.Range(0, m).OrderBy(i => p[i]).ToArray();
         var q = new double[m];
@@ -153,12 +153,6 @@ public static class Significance
                 return q;
             }
         }
-    }
-
-    private static void CheckEnum<T>(T value, string name, string method) where T : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-            throw new ArgumentOutOfRangeException(name, value, $"{method}: {name} = {value} is not one of {string.Join(", ", Enum.GetNames<T>())}");
     }
 
     private static void Group(IReadOnlyList<double> x, string name)

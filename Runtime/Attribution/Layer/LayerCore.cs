@@ -148,8 +148,7 @@ internal static class LayerCore
     /// <summary>Reduces [B, C, ...spatial] to [B, C] per <paramref name="aggregation"/>; tensors of rank ≤ 2 are returned unchanged.</summary>
     internal static Tensor Aggregate(Tensor attr, ChannelAggregation aggregation)
     {
-        if (!Enum.IsDefined(aggregation))
-            throw new ArgumentOutOfRangeException(nameof(aggregation), aggregation, $"aggregation = {aggregation} is not one of {string.Join(", ", Enum.GetNames<ChannelAggregation>())}");
+        Checks.Defined(aggregation, nameof(aggregation));
         if (aggregation == ChannelAggregation.None || attr.dim() <= 2) return attr.alias();
         var dims = Enumerable.Range(2, (int)attr.dim() - 2).Select(d => (long)d).ToArray();
         return aggregation switch
