@@ -105,17 +105,9 @@ internal static class Checks
     /// </summary>
     public static void Finite(Tensor t, string method, string name)
     {
-        if (!t.is_floating_point() && !t.is_complex()) return;
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var bad = t.detach().isfinite().logical_not();
-        if (!bad.any().item<bool>()) return;
-        var count = bad.sum().item<long>();
-        var first = bad.reshape(-1).nonzero()[0, 0].item<long>();
-        var index = Unravel(first, t.shape);
-        var value = Format.Value(t.detach().reshape(-1)[first]);
+        if (FirstNonFinite(t) is not { } bad) return;
         throw new ArgumentException(
-            $"{method}: {name} contains {count} non-finite value{(count == 1 ? "" : "s")} (first: {value} at index [{string.Join(", ", index)}] of shape {Format.Shape(t)}); " +
+            $"{method}: {name} contains {bad.Count} non-finite value{(bad.Count == 1 ? "" : "s")} (first: {bad.Value} at index {bad.IndexText} of shape {Format.Shape(t)}); " +
             "every result computed from it (attributions, losses, weights) would be NaN. Clean or impute the data first (e.g. torch.nan_to_num).", name);
     }
 
@@ -167,16 +159,9 @@ internal static class Checks
     public static void Indices(Tensor t, long count, string method, string name, string table)
     {
         if (t.is_floating_point() || t.is_complex() || t.dtype == ScalarType.Bool || t.numel() == 0) return;
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var flat = t.detach().reshape(-1);
-        var bad = flat.lt(0).logical_or(flat.ge(count));
-        if (!bad.any().item<bool>()) return;
-        var first = bad.nonzero()[0, 0].item<long>();
-        var value = flat[first].item<long>();
-        var index = Unravel(first, t.shape);
+        if (First(t, v => v.lt(0).logical_or(v.ge(count))) is not { } bad) return;
         throw new ArgumentOutOfRangeException(name,
-            $"{method}: {name} holds {value} at index [{string.Join(", ", index)}] (shape {Format.Shape(t)}), outside {table} ({count} entries): valid values are 0 to {count - 1}. " +
+            $"{method}: {name} holds {bad.Value} at index {bad.IndexText} (shape {Format.Shape(t)}), outside {table} ({count} entries): valid values are 0 to {count - 1}. " +
             "Map the ids into that range (e.g. an unknown-token id) or use a table large enough for them.");
     }
 
@@ -187,16 +172,9 @@ internal static class Checks
     /// </summary>
     public static void NonFiniteOutput(Tensor output, string method)
     {
-        if (AllFinite(output)) return;
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var flat = output.detach().reshape(-1);
-        var bad = flat.isfinite().logical_not();
-        var count = bad.sum().item<long>();
-        var first = bad.nonzero()[0, 0].item<long>();
-        var index = Unravel(first, output.shape);
+        if (FirstNonFinite(output) is not { } bad) return;
         throw new InvalidOperationException(
-            $"{method}: the model's output has {count} non-finite value{(count == 1 ? "" : "s")} (first: {Format.Value(flat[first])} at output index [{string.Join(", ", index)}] of shape {Format.Shape(output)}) " +
+            $"{method}: the model's output has {bad.Count} non-finite value{(bad.Count == 1 ? "" : "s")} (first: {bad.Value} at output index {bad.IndexText} of shape {Format.Shape(output)}) " +
             "for finite inputs, so no attribution of it means anything. Check the model: NaN or infinite weights (after a training run that diverged), " +
             "an overflow, or a log or division of zero in its forward.");
     }
@@ -214,6 +192,33 @@ internal static class Checks
                 $"{method}: {count} per-sample target{(count == 1 ? "" : "s")} for {samples} sample{(samples == 1 ? "" : "s")}; " +
                 $"pass one class index per sample of the inputs (a 1-D int64 tensor of length {samples})", nameof(target));
     }
+
+    /// <summary>An element found by <see cref="First"/>: how many match, the first one's flat and full index, and its value as text.</summary>
+    internal readonly record struct Located(long Count, long Flat, long[] Index, string Value)
+    {
+        /// <summary>"[1, 2]".</summary>
+        public string IndexText => $"[{string.Join(", ", Index)}]";
+    }
+
+    /// <summary>
+    /// The elements of <paramref name="t"/> where <paramref name="where"/> holds (given the flattened, detached tensor, it
+    /// returns a bool tensor): their count and the first one, or null when none does. The one way the checks find the bad
+    /// element they name.
+    /// </summary>
+    internal static Located? First(Tensor t, Func<Tensor, Tensor> where)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = t.detach().reshape(-1);
+        var bad = where(flat);
+        if (!bad.any().item<bool>()) return null;
+        var first = bad.nonzero()[0, 0].item<long>();
+        return new Located(bad.sum().item<long>(), first, Unravel(first, t.shape), Format.Value(flat[first]));
+    }
+
+    /// <summary>The NaN and ±Inf elements of a floating-point or complex tensor (<see cref="First"/>); null for integers.</summary>
+    internal static Located? FirstNonFinite(Tensor t) =>
+        t.is_floating_point() || t.is_complex() ? First(t, v => v.isfinite().logical_not()) : null;
 
     /// <summary>Whether every element of a floating-point tensor is finite (integer tensors always are).</summary>
     public static bool AllFinite(Tensor t)

@@ -129,12 +129,10 @@ public static class ActivationRules
         var total = d.Relevant + d.Irrelevant;
         var y = f(total);
         // log, √, c/x of a finite value outside their domain (≤ 0, < 0, 0) give NaN/±Inf: an error naming the value.
-        if (!AttrDsl.Attribution.Checks.AllFinite(y))
+        if (AttrDsl.Attribution.Checks.FirstNonFinite(y) is { } bad)
         {
-            using var bad = y.isfinite().logical_not().reshape(-1);
-            var first = bad.nonzero()[0, 0].item<long>();
             throw new ArgumentException(
-                $"the function is not finite at the decomposition's total value {AttrDsl.Internal.Format.Value(total.reshape(-1)[first])} (flat index {first} of shape {AttrDsl.Internal.Format.Shape(total)}): " +
+                $"the function is not finite at the decomposition's total value {AttrDsl.Internal.Format.Value(total.reshape(-1)[bad.Flat])} (flat index {bad.Flat} of shape {AttrDsl.Internal.Format.Shape(total)}): " +
                 "its argument is outside the function's domain (log of a value ≤ 0, √ of a negative value, division by 0). Clamp the argument in the model, as its forward should.", nameof(d));
         }
         var ab = d.Relevant.abs();

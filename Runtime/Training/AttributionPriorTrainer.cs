@@ -129,11 +129,8 @@ public sealed class AttributionPriorTrainer
     /// <summary>"first: NaN at output index [0, 1] of [64, 2]" for a model output with a non-finite value.</summary>
     private static string NonFiniteOutputText(Tensor output)
     {
-        using var scope = NewDisposeScope();
-        var flat = output.detach().reshape(-1);
-        var first = flat.isfinite().logical_not().nonzero()[0, 0].item<long>();
-        var index = Checks.Unravel(first, output.shape);
-        return $"first: {Format.Value(flat[first])} at output index [{string.Join(", ", index)}] of {Format.Shape(output)}";
+        var bad = Checks.FirstNonFinite(output)!.Value;
+        return $"first: {bad.Value} at output index {bad.IndexText} of {Format.Shape(output)}";
     }
 
     /// <summary>
@@ -359,15 +356,9 @@ public sealed class AttributionPriorTrainer
         if (y.dim() != 1 || output.dim() != 2 || y.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
             return;
         var classes = output.size(1);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var bad = y.lt(0).logical_or_(y.ge(classes));
-        if (!bad.any().item<bool>()) return;
-        var count = bad.sum().item<long>();
-        var first = bad.nonzero()[0, 0].item<long>();
-        var value = y[first].item<long>();
+        if (Checks.First(y, v => v.lt(0).logical_or(v.ge(classes))) is not { } bad) return;
         throw new ArgumentException(
-            $"{method}: the labels y hold {value} at index [{first}]{(count > 1 ? $" ({count} labels are out of range)" : "")}, but the model gives {classes} " +
+            $"{method}: the labels y hold {bad.Value} at index [{bad.Flat}]{(bad.Count > 1 ? $" ({bad.Count} labels are out of range)" : "")}, but the model gives {classes} " +
             $"outputs per sample, so class labels must lie in [0, {classes - 1}]. Fix the labels (class indices count from 0) or the size of the model's last layer. " +
             "No weights were updated by this step.", nameof(y));
     }
@@ -611,11 +602,7 @@ public sealed class AttributionPriorTrainer
         if (finite.all().item<bool>()) return;
 
         var bad = parameters[Array.IndexOf(finite.ToArray<bool>(), false)];
-        var nonFinite = bad.detach().isfinite().logical_not().reshape(-1);
-        var count = nonFinite.sum().item<long>();
-        var flat = nonFinite.nonzero()[0, 0].item<long>();
-        var value = Format.Value(bad.detach().reshape(-1)[flat]);
-        var index = Checks.Unravel(flat, bad.shape);
+        var (count, _, index, value) = Checks.FirstNonFinite(bad)!.Value;
         var name = _parameterNames.TryGetValue(bad, out var n) ? $"'{n}'" : $"#{parameters.IndexOf(bad)} of the optimizer";
         var type = optimizer.GetType().Name;
         snapshot.Restore();

@@ -21,16 +21,10 @@ internal static class ScoreChecks
             throw new InvalidOperationException(
                 $"{who}: the scorer returned shape [{string.Join(", ", scores.shape)}] for {rows} masks; it must return one score per mask, shape [{rows}]");
         var flat = scores.reshape(rows);
-        using (var noGrad = no_grad())
-        using (var bad = flat.detach().isfinite().logical_not())
-            if (bad.any().item<bool>())
-            {
-                using var idx = bad.nonzero();
-                var first = idx[0, 0].item<long>();
-                throw new InvalidOperationException(
-                    $"{who}: the scorer returned a non-finite score ({AttrDsl.Internal.Format.Value(flat[first])}) for mask {first} of {rows}; " +
-                    "scores must be finite (check the model's output and the input for NaN/Inf)");
-            }
+        if (AttrDsl.Attribution.Checks.FirstNonFinite(flat) is { } bad)
+            throw new InvalidOperationException(
+                $"{who}: the scorer returned a non-finite score ({bad.Value}) for mask {bad.Flat} of {rows}; " +
+                "scores must be finite (check the model's output and the input for NaN/Inf)");
         return flat;
     }
 }
