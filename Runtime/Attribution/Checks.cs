@@ -142,6 +142,18 @@ internal static class Checks
     }
 
     /// <summary>
+    /// A reference input (baselines, a background set) takes the inputs' floating dtype: integer zeros would be a baseline
+    /// nobody chose for floating inputs, and a mistaken tensor (token ids, labels) passed where a reference belongs.
+    /// </summary>
+    public static void FloatingReference(Tensor reference, ScalarType? inputs, string method, string name)
+    {
+        if (reference.is_floating_point()) return;
+        throw new ArgumentException(
+            $"{method}: {name} are {reference.dtype}{(inputs is { } dtype ? $" but the inputs are {dtype}" : "")}: a baseline or reference is an input, so it takes " +
+            $"the inputs' floating dtype. Pass it as floating point ({name}.to(inputs.dtype), or e.g. zeros_like(inputs)).", name);
+    }
+
+    /// <summary>
     /// An enum argument must be one of its declared values: a cast integer (<c>(Correction)8</c>) would otherwise fall
     /// through to some default branch without a word. <paramref name="method"/> prefixes the message when given.
     /// </summary>

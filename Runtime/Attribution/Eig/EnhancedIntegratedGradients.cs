@@ -84,8 +84,7 @@ public sealed class EnhancedIntegratedGradients
         Checks.NotEmpty(baselines, Name, nameof(baselines));
         if (baselines.dim() == 0)
             throw new ArgumentException($"{Name}: baselines is a 0-dim tensor (a scalar); pass baselines [K, {string.Join(", ", inputs.shape[1..])}] or [{inputs.size(0)}, K, {string.Join(", ", inputs.shape[1..])}]", nameof(baselines));
-        if (!baselines.is_floating_point())
-            throw new ArgumentException($"{Name}: baselines are {baselines.dtype}; baselines are reference inputs, so pass them in the inputs' floating dtype ({inputs.dtype})", nameof(baselines));
+        Checks.FloatingReference(baselines, inputs.dtype, Name, nameof(baselines));
         Checks.TargetCount(target, inputs.size(0), Name);
         Checks.Defined(aggregate, nameof(aggregate), Name);
         if (points < 2)

@@ -81,8 +81,7 @@ public sealed class AumannShapley
     private static Tensor BroadcastInput(Tensor x, Tensor baselines)
     {
         Checks.Live(baselines, Name, nameof(baselines));
-        if (!baselines.is_floating_point())
-            throw new ArgumentException($"{Name}: baselines are {baselines.dtype} but the inputs are {x.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
+        Checks.FloatingReference(baselines, x.dtype, Name, nameof(baselines));
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{Name}: baselines", "the input");
         Checks.Finite(baselines, Name, nameof(baselines));
         return baselines.detach().to(x.dtype).expand(x.shape).contiguous();

@@ -165,8 +165,7 @@ internal static class LayerCore
     {
         if (baselines is null) return zeros_like(x);
         Checks.Live(baselines, method, nameof(baselines));
-        if (x.is_floating_point() && !baselines.is_floating_point())
-            throw new ArgumentException($"{method}: baselines are {baselines.dtype} but the inputs are {x.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
+        if (x.is_floating_point()) Checks.FloatingReference(baselines, x.dtype, method, nameof(baselines));
         AttributionArgs.CheckBroadcastable(baselines.shape, x.shape, $"{method}: baselines", "the input");
         Checks.Finite(baselines, method, nameof(baselines));
         using var converted = baselines.detach().to(x.dtype);

@@ -105,9 +105,7 @@ public sealed class LayerIntegratedGradients
                 throw new ArgumentException(
                     $"{name}: the baselines are {baselines.dtype} but the inputs are {inputs.dtype}; the baselines are inputs too " +
                     "(for token ids: the ids of a reference text, e.g. all padding ids), so give them the inputs' dtype", nameof(baselines));
-            if (inputs.is_floating_point() && !baselines.is_floating_point())
-                throw new ArgumentException(
-                    $"{name}: the baselines are {baselines.dtype} but the inputs are {inputs.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", nameof(baselines));
+            if (inputs.is_floating_point()) Checks.FloatingReference(baselines, inputs.dtype, name, nameof(baselines));
         }
         var (alphas, weights) = LayerCore.Rule(method, nSteps, name);
 

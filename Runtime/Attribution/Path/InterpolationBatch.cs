@@ -191,10 +191,7 @@ public sealed class InterpolationBatch : IDisposable
     internal static void CheckBackground(Tensor inputs, Tensor background, string method, string name = "background")
     {
         Checks.NotEmpty(background, method, name);
-        if (!background.is_floating_point())
-            throw new ArgumentException(
-                $"{method}: {name} is {background.dtype} but the inputs are {inputs.dtype}: references are inputs, so they take the inputs' floating dtype. " +
-                $"Pass it as floating point ({name}.to(inputs.dtype)).", name);
+        Checks.FloatingReference(background, inputs.dtype, method, name);
         var xs = inputs.shape;
         var bs = background.shape;
         if (bs.Length != xs.Length || !bs[1..].SequenceEqual(xs[1..]))

@@ -33,10 +33,7 @@ internal static class PathKit
     {
         if (baselines is null) return zeros_like(inputs);
         Checks.Live(baselines, method ?? "attribution", name);
-        if (!baselines.is_floating_point())
-            throw new ArgumentException(
-                $"{(method is null ? "" : method + ": ")}{name} are {baselines.dtype} but the inputs are {inputs.dtype}: a baseline is a reference input, so it takes the inputs' " +
-                "floating dtype. Pass it as floating point (e.g. zeros_like(inputs), or baselines.to(inputs.dtype)).", name);
+        Checks.FloatingReference(baselines, inputs.dtype, method ?? "attribution", name);
         var bs = baselines.shape;
         var xs = inputs.shape;
         var ok = bs.Length <= xs.Length;

@@ -57,8 +57,7 @@ public readonly struct AblationBaseline
         if (_tensor is not null)
         {
             Checks.Live(_tensor, method, name);
-            if (!_tensor.is_floating_point())
-                throw new ArgumentException($"{method}: {name} are {_tensor.dtype}; a baseline is a reference input, so pass it in the inputs' floating dtype", name);
+            Checks.FloatingReference(_tensor, null, method, name);
             Checks.Finite(_tensor, method, name);
             return;
         }
