@@ -23,17 +23,21 @@ public static class Gradients
     /// <exception cref="ArgumentException">An empty input, or per-sample targets that do not match its rows.</exception>
     /// <exception cref="InvalidOperationException">The function returned null, a non-floating-point output, or not one row per input row.</exception>
     public static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph = false, string method = "Gradients.Of") =>
-        Of(forward, input, target, createGraph, method, requireFinite: true);
+        Of(forward, input, target, createGraph, method, requireFinite: true, inputChecked: false);
 
     /// <summary>As the public form; <paramref name="requireFinite"/> false lets the trainer name non-finite weights itself.</summary>
-    internal static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph, string method, bool requireFinite)
+    /// <remarks>
+    /// <paramref name="inputChecked"/>: the caller already checked these rows finite (a path built from checked inputs,
+    /// activations checked by the layer split, a trainer batch), so the per-chunk scan is skipped.
+    /// </remarks>
+    internal static Tensor Of(Func<Tensor, Tensor> forward, Tensor input, Target target, bool createGraph, string method, bool requireFinite, bool inputChecked)
     {
         ArgumentNullException.ThrowIfNull(forward);
         Checks.NotEmpty(input, method, nameof(input));
         if (!input.is_floating_point())
             throw new ArgumentException($"{method}: input is {input.dtype}; only floating-point tensors have gradients. Convert it (input.to(ScalarType.Float32)), " +
                                         "or for token ids take gradients at the embeddings (LayerIntegratedGradients at the embedding layer).", nameof(input));
-        Checks.Finite(input, method, nameof(input));
+        if (!inputChecked) Checks.Finite(input, method, nameof(input));
         Checks.TargetCount(target, input.dim() == 0 ? 1 : input.size(0), method);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();

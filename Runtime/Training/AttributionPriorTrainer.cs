@@ -437,7 +437,7 @@ public sealed class AttributionPriorTrainer
         }
         else
         {
-            attributions = Gradients.Of(t => Checks.Output(ModelCall.Call(_model, t, method), t.size(0), method, requireFinite: false), x, target, createGraph: true, method, requireFinite: false);
+            attributions = Gradients.Of(t => Checks.Output(ModelCall.Call(_model, t, method), t.size(0), method, requireFinite: false), x, target, createGraph: true, method, requireFinite: false, inputChecked: true);
         }
         var context = new PriorContext(x, y);
         Tensor? total = null;

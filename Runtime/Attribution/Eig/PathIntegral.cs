@@ -30,7 +30,7 @@ public static class PathIntegral
         var guarded = ModelCall.Guard(forward, method);
         Func<Tensor, Tensor> checkedForward = x => Checks.Output(guarded(x), x.size(0), method);
         // The target describes one sample (a class, or a one-element per-sample target): repeat it per point.
-        var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), method: method)).ToList());
+        var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), createGraph: false, method, requireFinite: true, inputChecked: true)).ToList());
         var m = path.size(0);
         var steps = path.narrow(0, 1, m - 1) - path.narrow(0, 0, m - 1);
         var mid = (grads.narrow(0, 1, m - 1) + grads.narrow(0, 0, m - 1)) * 0.5;

@@ -43,7 +43,7 @@ internal static class LayerCore
     internal static Tensor TopGradients(LayerSplit split, Tensor xRows, Tensor zRows, Target target, long b, long k, string method)
     {
         using var scope = NewDisposeScope();
-        var g = Gradients.Of(CheckedTop(split, xRows, method), zRows, k == 1 ? target : target.Repeat(k), method: method);
+        var g = Gradients.Of(CheckedTop(split, xRows, method), zRows, k == 1 ? target : target.Repeat(k), createGraph: false, method, requireFinite: true, inputChecked: true);
         return g.reshape([b, k, .. zRows.shape[1..]]).MoveToOuterDisposeScope();
     }
 
@@ -66,7 +66,7 @@ internal static class LayerCore
         if (split.Named is { } layer) return ModelCall.Run(() => layer.ActivationsAndGradients(x, target, method), method, x, layer.Root);
         using var scope = NewDisposeScope();
         var z = Activations(split.Bottom, x, method);
-        var g = Gradients.Of(CheckedTop(split, x, method), z, target, method: method);
+        var g = Gradients.Of(CheckedTop(split, x, method), z, target, createGraph: false, method, requireFinite: true, inputChecked: true);
         return (z.MoveToOuterDisposeScope(), g.MoveToOuterDisposeScope());
     }
 
