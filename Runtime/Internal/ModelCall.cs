@@ -40,7 +40,7 @@ internal static class ModelCall
     public static Tensor Call(nn.Module<Tensor, Tensor> model, Tensor input, string method)
     {
         try { return model.call(input); }
-        catch (Exception e) when (LibTorch.IsNative(e))
+        catch (Exception e) when (FailedInTorch(e))
         {
             throw LibTorch.InModel(e, method, input, FailingModule(model, input));
         }
@@ -50,7 +50,7 @@ internal static class ModelCall
     public static T Run<T>(Func<T> call, string method, Tensor? input, nn.Module? model = null)
     {
         try { return call(); }
-        catch (Exception e) when (LibTorch.IsNative(e))
+        catch (Exception e) when (FailedInTorch(e))
         {
             ThrowIfDisposed(model, method, e);
             throw LibTorch.InModel(e, method, input, model is nn.Module<Tensor, Tensor> m && input is not null ? FailingModule(m, input) : null);
@@ -77,7 +77,7 @@ internal static class ModelCall
         public Tensor Invoke(Tensor x)
         {
             try { return forward(x); }
-            catch (Exception e) when (LibTorch.IsNative(e))
+            catch (Exception e) when (FailedInTorch(e))
             {
                 var m = Module;
                 ThrowIfDisposed(m, method, e);
@@ -89,6 +89,16 @@ internal static class ModelCall
             }
         }
     }
+
+    /// <summary>
+    /// A failure of TorchSharp or libtorch inside the model, as opposed to one the model's own code raised (which passes
+    /// through unchanged): libtorch's error, or an argument check of TorchSharp's own modules — its Conv2d refuses a
+    /// wrong channel count with an <see cref="ArgumentException"/> of its own before libtorch sees the input.
+    /// TorchSharp's "empty handle" is left to the disposed-model path.
+    /// </summary>
+    private static bool FailedInTorch(Exception e) =>
+        LibTorch.IsNative(e) ||
+        e is ArgumentException or InvalidOperationException && !IsEmptyHandle(e) && e.TargetSite?.DeclaringType?.Assembly == typeof(torch).Assembly;
 
     /// <summary>
     /// A model disposed after the method was made fails inside libtorch with "empty handle"; checked only after a

@@ -194,4 +194,27 @@ public class BoundaryErrorTests
         Assert.Contains("body.conv", e.Message);
         Assert.Contains("[1, 2, 8, 8]", e.Message);
     }
+
+    /// <summary>
+    /// A model nobody here wrote: TorchVision's ResNet-18 given one channel instead of three. The error names its first
+    /// convolution by path, the inputs that went in, and what to do — for an attribution and for a decomposition.
+    /// </summary>
+    [Fact]
+    public void ATorchVisionModelGivenTheWrongChannelsNamesItsFirstConvolution()
+    {
+        using var scope = NewDisposeScope();
+        var model = torchvision.models.resnet18(num_classes: 4);
+        model.eval();
+        var x = randn(2, 1, 32, 32);
+        var e = Assert.Throws<InvalidOperationException>(() => new Saliency(model).Attribute(x, Target.Class(0)));
+        NoNativeNoise(e);
+        Assert.StartsWith("Saliency", e.Message);
+        Assert.Contains("'conv1' (Conv2d)", e.Message);
+        Assert.Contains("[2, 1, 32, 32]", e.Message);
+        Assert.Contains("channel", e.Message);   // what to do
+        Assert.NotNull(e.InnerException);          // TorchSharp's own refusal, kept for a bug report
+        var cd = Assert.Throws<InvalidOperationException>(() => ContextualDecomposition.Decompose(model, x, ones(1, 1, 32, 32)));
+        NoNativeNoise(cd);
+        Assert.Contains("conv1", cd.Message);
+    }
 }
