@@ -38,7 +38,8 @@ public sealed class DocsTests
         }
     }
 
-    // The ```csharp blocks of docs/dsl.md, except those marked <!-- fragment --> on the line before.
+    // The ```csharp blocks of docs/dsl.md, except those marked <!-- fragment --> on the line before and those headed by
+    // the file they are (**Program.cs**): complete programs, compiled as a project by Tests/AttrDsl.Tests/Docs/DocCodeBlockTests.
     private static List<string> CodeBlocks()
     {
         var path = Path.GetFullPath(Path.Combine(GeneratorHarness.ProjectDirectory, "..", "..", "docs", "dsl.md"));
@@ -47,6 +48,8 @@ public sealed class DocsTests
         for (var i = 0; i < lines.Length; i++)
         {
             if (lines[i].Trim() != "```csharp" || i > 0 && lines[i - 1].Trim() == "<!-- fragment -->") continue;
+            var heading = i == 0 ? -1 : Array.FindLastIndex(lines, i - 1, l => l.Trim().Length > 0);
+            if (heading >= 0 && Regex.IsMatch(lines[heading].Trim(), @"^\*\*[A-Za-z0-9_.\-/]+\.cs\*\*$")) continue;
             var end = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
             blocks.Add(string.Join("\n", lines[(i + 1)..end]));
             i = end;
