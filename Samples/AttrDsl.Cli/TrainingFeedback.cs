@@ -25,7 +25,8 @@ public static class TrainingFeedback
             return train(new Watched(new PeriodicProgress(console.WriteLine, label, LogInterval), watch));
         return console.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            // A narrow bar, so the label and the losses fit an 80-column terminal on one line.
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 16 }, new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(label), maxValue: 1);
@@ -33,7 +34,7 @@ public static class TrainingFeedback
             });
     }
 
-    /// <summary>A Spectre.Console task showing the progress line (losses, speed) and the fraction of the epoch done.</summary>
+    /// <summary>A Spectre.Console task showing what is trained, the epoch's losses and the speed, and the fraction of the epoch done.</summary>
     private sealed class Bar(ProgressTask task, string label) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
@@ -41,7 +42,7 @@ public static class TrainingFeedback
             if (value.StepsPerEpoch is { } n) task.MaxValue = n;
             else task.IsIndeterminate = true;
             task.Value = value.Step;
-            task.Description = Markup.Escape(ProgressText.Line(label, value));
+            task.Description = Markup.Escape($"{label} {ProgressText.Status(value)}");
         }
     }
 

@@ -22,8 +22,15 @@ public static class ProgressText
         var eta = p.Remaining is { } r ? $" eta {Duration(r)}" : "";
         var prefix = string.IsNullOrEmpty(label) ? "" : label + " ";
         var epoch = p.Epochs > 1 ? $"epoch {(p.Epoch + 1).ToString(Inv)}/{p.Epochs.ToString(Inv)} " : "";
-        return $"{prefix}{epoch}step {steps} task {p.TaskLoss.ToString("F4", Inv)} " +
-               $"λ·Ω {p.PriorLoss.ToString("G4", Inv)} {p.StepsPerSecond.ToString("F1", Inv)} steps/s{eta}";
+        return $"{prefix}{epoch}step {steps} {Status(p)}{eta}";
+    }
+
+    /// <summary>"task 0.4123 λ·Ω 0.0123 12.3 steps/s": the epoch's mean losses so far and the speed (a progress bar's text,
+    /// beside the bar that shows the steps and the time left).</summary>
+    public static string Status(TrainingProgress p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return $"task {p.TaskLoss.ToString("F4", Inv)} λ·Ω {p.PriorLoss.ToString("G4", Inv)} {p.StepsPerSecond.ToString("F1", Inv)} steps/s";
     }
 
     /// <summary>"0:07", "12:30", "1:02:03": minutes and seconds, with hours when there are any.</summary>

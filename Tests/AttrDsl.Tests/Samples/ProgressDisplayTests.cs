@@ -21,6 +21,7 @@ public sealed class ProgressDisplayTests
         Assert.Equal("prior epoch 2/3 step 40/125 task 0.4123 λ·Ω 0.0125 12.3 steps/s eta 0:07", ProgressText.Line("prior epoch 2/3", P(3, 40)));
         Assert.Equal("epoch 2/3 step 40/125 task 0.4123 λ·Ω 0.0125 12.3 steps/s eta 0:07", ProgressText.Line("", P(3, 40, epoch: 1, epochs: 3)));
         Assert.Equal("x step 40 task 0.4123 λ·Ω 0.0125 12.3 steps/s", ProgressText.Line("x", P(3, 40, perEpoch: null)));
+        Assert.Equal("task 0.4123 λ·Ω 0.0125 12.3 steps/s", ProgressText.Status(P(3, 40)));
     }
 
     [Theory]
