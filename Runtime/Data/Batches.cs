@@ -6,7 +6,7 @@ namespace AttrDsl.Data;
 
 /// <summary>
 /// Mini-batches of (inputs, labels) over two tensors that hold a whole data set, for
-/// <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, bool)"/> and hand-written loops. Re-enumerable: every enumeration
+/// <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, IProgress{AttrDsl.Training.TrainingProgress}?, System.Threading.CancellationToken)"/> and hand-written loops. Re-enumerable: every enumeration
 /// is one epoch; with <c>shuffle</c> each epoch draws a new permutation from a generator seeded once, so a run with the
 /// same seed sees the same batches in the same order.
 /// </summary>
@@ -68,7 +68,7 @@ public sealed class Batches : IReadOnlyCollection<(Tensor Inputs, Tensor Labels)
         }
     }
 
-    /// <summary>Batches per epoch (what <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, bool)"/>'s progress bar counts to).</summary>
+    /// <summary>Batches per epoch (what <see cref="AttrDsl.Training.AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, IProgress{AttrDsl.Training.TrainingProgress}?, System.Threading.CancellationToken)"/>'s progress reports count to).</summary>
     public int Count => (int)(DropLast ? Samples / BatchSize : (Samples + BatchSize - 1) / BatchSize);
 
     /// <summary>One epoch of batches (see the class remarks on their lifetime).</summary>

@@ -42,7 +42,7 @@ namespace AttrDsl.Training;
 /// Explanation penalties (<see cref="PriorTrainingOptions.Penalties"/>: CDEP, RRR, the masked expected-gradients
 /// penalty) add λ·penalty to the same prior term — same schedule, same warm-up, same checks (a non-scalar, integer,
 /// graph-less or non-finite penalty throws before any update). They need the mask of each batch, so with penalties
-/// train through <see cref="Step(Tensor, Tensor, Tensor, int)"/> or <see cref="Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, bool)"/>;
+/// train through <see cref="Step(Tensor, Tensor, Tensor, int)"/> or <see cref="Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, IProgress{TrainingProgress}?, CancellationToken)"/>;
 /// the mask is checked with the batch (shape, NaN/±Inf) before anything trains. Options may hold penalties alone
 /// (no priors): the reports then carry no attribution statistics.
 /// </para>
@@ -236,13 +236,30 @@ public sealed class AttributionPriorTrainer
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs over <paramref name="batches"/> — any re-enumerable sequence of
-    /// (inputs, labels) pairs, e.g. <see cref="AttrDsl.Data.Batches"/> or a projection of TorchSharp's DataLoader —
-    /// with a console progress bar when <paramref name="progress"/>.
+    /// (inputs, labels) pairs, e.g. <see cref="AttrDsl.Data.Batches"/> or a projection of TorchSharp's DataLoader.
+    /// Draws nothing: <paramref name="progress"/>, when given, gets a <see cref="TrainingProgress"/> after every step.
     /// </summary>
-    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs, bool progress = false)
+    /// <param name="batches">The batches of one epoch, enumerated once per epoch.</param>
+    /// <param name="epochs">Passes over <paramref name="batches"/> (at least 1).</param>
+    /// <param name="progress">Told after every step, synchronously on the training thread (so a handler may cancel
+    /// <paramref name="cancellationToken"/> and training stops after that step); null reports nothing. A
+    /// <see cref="Progress{T}"/> posts its reports to a synchronization context or the thread pool instead, so they may
+    /// arrive after later steps.</param>
+    /// <param name="cancellationToken">Checked before every step: once it is cancelled, no further step starts and
+    /// <see cref="OperationCanceledException"/> is thrown. The weights and the optimizer's state are those after the last
+    /// completed step (a step is never stopped half-way); epochs that completed have raised <see cref="EpochCompleted"/>.</param>
+    /// <returns>One report per epoch.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="batches"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">An epoch got no batches; or a batch is invalid, as for <see cref="Step(Tensor, Tensor, int)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels)> batches, int epochs,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(batches);
-        return FitCore(batches, BatchCount(batches), epochs, progress, (batch, epoch, index) => StepWithoutMask(batch.Inputs, batch.Labels, epoch, index));
+        return FitCore(batches, BatchCount(batches), epochs, progress, cancellationToken,
+            (batch, epoch, index) => StepWithoutMask(batch.Inputs, batch.Labels, epoch, index));
     }
 
     /// <summary>
@@ -250,42 +267,68 @@ public sealed class AttributionPriorTrainer
     /// penalties (<see cref="PriorTrainingOptions.Penalties"/>) need: each step is
     /// <see cref="Step(Tensor, Tensor, Tensor, int)"/>. E.g. <c>DecoySet.ToMaskedBatches</c> of the DecoyMNIST sample data.
     /// </summary>
-    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs, bool progress = false)
+    /// <inheritdoc cref="Fit(IEnumerable{ValueTuple{Tensor, Tensor}}, int, IProgress{TrainingProgress}?, CancellationToken)"/>
+    public List<EpochReport> Fit(IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Masks)> batches, int epochs,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(batches);
         var count = batches is IReadOnlyCollection<(Tensor, Tensor, Tensor)> collection ? collection.Count
             : batches.TryGetNonEnumeratedCount(out var n) ? n : 0;
-        return FitCore(batches, count, epochs, progress, (batch, epoch, index) => StepCore(batch.Inputs, batch.Labels, batch.Masks, epoch, index, withMask: true));
+        return FitCore(batches, count, epochs, progress, cancellationToken,
+            (batch, epoch, index) => StepCore(batch.Inputs, batch.Labels, batch.Masks, epoch, index, withMask: true));
     }
 
-    private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, bool progress, Func<TBatch, int, int, StepReport> step)
+    private List<EpochReport> FitCore<TBatch>(IEnumerable<TBatch> batches, long count, int epochs, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, Func<TBatch, int, int, StepReport> step)
     {
         if (epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"{Name}.Fit: epochs must be at least 1, got {epochs}");
         var reports = new List<EpochReport>();
+        var clock = Stopwatch.StartNew();
+        long? perEpoch = count > 0 ? count : null;   // a one-shot sequence's length is known after its first epoch
+        long done = 0;
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var bar = progress ? new ConsoleProgressBar($"epoch {epoch + 1}/{epochs}", count) : null;
             var sw = Stopwatch.StartNew();
             double taskSum = 0, priorSum = 0;
             var steps = 0;
             foreach (var batch in batches)
             {
+                // Between steps only: a step either completes (and is reported) or never starts.
+                cancellationToken.ThrowIfCancellationRequested();
                 var r = step(batch, epoch, steps);
                 taskSum += r.TaskLoss;
                 priorSum += r.PriorLoss;
                 steps++;
-                bar?.Advance($"task {taskSum / steps:F4} prior {priorSum / steps:G4}");
+                done++;
+                if (progress is not null) progress.Report(Progress(r, epoch, epochs, steps, perEpoch, taskSum, priorSum, done, clock.Elapsed));
             }
             // An epoch without a batch trains nothing and reports NaN-free zeros: it is a mistake (an exhausted
             // enumerator, an empty data set), so it is said, not reported as a trained epoch.
             if (steps == 0)
                 throw new ArgumentException($"{Name}.Fit: batches is empty (epoch {epoch + 1} got no batches); pass a non-empty data set, and a collection rather than a one-shot enumerator when training for several epochs", nameof(batches));
+            perEpoch ??= steps;
             var report = new EpochReport(epoch, steps, taskSum / Math.Max(1, steps), priorSum / Math.Max(1, steps), sw.Elapsed.TotalSeconds);
             reports.Add(report);
             EpochCompleted?.Invoke(report);
         }
         return reports;
+    }
+
+    /// <summary>The progress after a step: epoch means so far, the call's rate, and the time left at that rate.</summary>
+    private static TrainingProgress Progress(StepReport last, int epoch, int epochs, int steps, long? perEpoch, double taskSum, double priorSum,
+        long done, TimeSpan elapsed)
+    {
+        var seconds = elapsed.TotalSeconds;
+        var rate = seconds > 0 ? done / seconds : 0;
+        TimeSpan? remaining = null;
+        if (perEpoch is { } n && rate > 0)
+        {
+            var left = Math.Max(0, (epochs - epoch - 1) * n + Math.Max(0, n - steps));
+            remaining = TimeSpan.FromSeconds(left / rate);
+        }
+        return new TrainingProgress(epoch, epochs, steps, perEpoch, taskSum / steps, priorSum / steps, rate, elapsed, remaining, last);
     }
 
     /// <summary>Batches per epoch when known without enumerating (<see cref="AttrDsl.Data.Batches"/>, lists, a DataLoader's projection); else 0.</summary>

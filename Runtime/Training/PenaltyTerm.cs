@@ -5,7 +5,7 @@ namespace AttrDsl.Training;
 /// <summary>
 /// An explanation penalty (CDEP, RRR, the expected-gradients penalty) with its weight λ, for
 /// <see cref="PriorTrainingOptions.Penalties"/>. Training then needs the mask of every batch:
-/// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> and <see cref="AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, bool)"/>.
+/// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> and <see cref="AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, IProgress{TrainingProgress}?, CancellationToken)"/>.
 /// </summary>
 /// <param name="Penalty">The penalty.</param>
 /// <param name="Lambda">Its weight; must be positive and finite.</param>

@@ -47,7 +47,7 @@ public sealed class PriorTrainingOptions
     /// <summary>
     /// Explanation penalties (CDEP, RRR, the expected-gradients penalty) and their λ, added to the priors' Σ λ·Ω.
     /// They run the model themselves and need the mask of every batch (where the model must not look): train with
-    /// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> or <see cref="AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, bool)"/>. They follow the same schedule and warm-up as the priors; <see cref="Source"/>,
+    /// <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, Tensor, int)"/> or <see cref="AttributionPriorTrainer.Fit(IEnumerable{ValueTuple{Tensor, Tensor, Tensor}}, int, IProgress{TrainingProgress}?, CancellationToken)"/>. They follow the same schedule and warm-up as the priors; <see cref="Source"/>,
     /// <see cref="Background"/> and <see cref="References"/> concern the priors only (each penalty carries its own).
     /// </summary>
     public IReadOnlyList<PenaltyTerm> Penalties { get; init; } = [];

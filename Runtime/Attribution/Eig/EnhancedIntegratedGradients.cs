@@ -78,8 +78,20 @@ public sealed class EnhancedIntegratedGradients
     /// (shared) or [B, K, ...] (per sample, e.g. from <see cref="EigBaselines.Close"/>). The target is a
     /// class (or max/comparative) or per-sample classes [B].
     /// </summary>
-    public Tensor Attribute(Tensor inputs, Tensor baselines, Target target, int points = 250, EigAggregate aggregate = EigAggregate.Median, int? batchSize = null)
+    /// <param name="inputs">The samples to explain [B, ...].</param>
+    /// <param name="baselines">[K, ...] shared by all samples, or [B, K, ...] per sample.</param>
+    /// <param name="target">What to explain: a class, max/comparative, or per-sample classes [B].</param>
+    /// <param name="points">Points per path (at least 2; the paper's 250).</param>
+    /// <param name="aggregate">How the K baselines' attributions of a sample are combined.</param>
+    /// <param name="batchSize">At most this many path points per model call (null: a whole path at once).</param>
+    /// <param name="cancellationToken">Checked before any work, before every path (one per sample and baseline) and before
+    /// every chunk of <paramref name="batchSize"/> points: once it is cancelled, <see cref="OperationCanceledException"/> is
+    /// thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Tensor Attribute(Tensor inputs, Tensor baselines, Target target, int points = 250, EigAggregate aggregate = EigAggregate.Median, int? batchSize = null,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         PathKit.CheckInputBatch(inputs, Name);
         Checks.NotEmpty(baselines, Name, nameof(baselines));
         if (baselines.dim() == 0)
@@ -109,7 +121,10 @@ public sealed class EnhancedIntegratedGradients
             var own = perSample ? baselines[b] : baselines;
             var perBaseline = new List<Tensor>();
             for (var k = 0; k < own.size(0); k++)
-                perBaseline.Add(PathIntegral.Integrate(_forward, Path(own[k], x, points), sampleTarget, batchSize, Name));
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                perBaseline.Add(PathIntegral.Integrate(_forward, Path(own[k], x, points), sampleTarget, batchSize, Name, cancellationToken));
+            }
             var all = stack(perBaseline);
             results.Add(aggregate == EigAggregate.Mean ? all.mean(0) : Median0(all));
         }

@@ -15,7 +15,8 @@ public static class PathIntegral
         Integrate(forward, path, target, batchSize, nameof(PathIntegral));
 
     /// <summary>As the public form, with errors worded for <paramref name="method"/> (the method that built the path).</summary>
-    internal static Tensor Integrate(Func<Tensor, Tensor> forward, Tensor path, Target target, int? batchSize, string method)
+    internal static Tensor Integrate(Func<Tensor, Tensor> forward, Tensor path, Target target, int? batchSize, string method,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(target);
@@ -30,7 +31,11 @@ public static class PathIntegral
         var guarded = ModelCall.Guard(forward, method);
         Func<Tensor, Tensor> checkedForward = x => Checks.Output(guarded(x), x.size(0), method);
         // The target describes one sample (a class, or a one-element per-sample target): repeat it per point.
-        var grads = cat(chunks.Select(c => Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), createGraph: false, method, requireFinite: true, inputChecked: true)).ToList());
+        var grads = cat(chunks.Select(c =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Gradients.Of(checkedForward, c, target.Repeat(c.size(0)), createGraph: false, method, requireFinite: true, inputChecked: true);
+        }).ToList());
         var m = path.size(0);
         var steps = path.narrow(0, 1, m - 1) - path.narrow(0, 0, m - 1);
         var mid = (grads.narrow(0, 1, m - 1) + grads.narrow(0, 0, m - 1)) * 0.5;

@@ -53,9 +53,13 @@ public sealed class NoiseTunnel
     /// negative or not finite; nSamplesBatchSize &lt; 1; an unknown type.</exception>
     /// <exception cref="InvalidOperationException">The wrapped method returned null, a non-floating-point tensor, or a
     /// tensor not shaped like its inputs.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <param name="cancellationToken">Checked before any work and before every call of the wrapped method (every <paramref name="nSamplesBatchSize"/> copies): once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
     public Tensor Attribute(Tensor inputs, Target target, NoiseTunnelType type = NoiseTunnelType.SmoothGrad, int nSamples = 5,
-        double stdevs = 1.0, int? nSamplesBatchSize = null)
+        double stdevs = 1.0, int? nSamplesBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         const string method = "NoiseTunnel.Attribute";
         PathKit.CheckBatch(inputs, target, method);
         if (nSamples < 1)
@@ -81,6 +85,7 @@ public sealed class NoiseTunnel
         var parts = new List<Tensor>();
         for (var start = 0; start < nSamples; start += chunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var len = Math.Min(chunk, nSamples - start);
             var flatShape = x.shape;
             flatShape[0] = b * len;

@@ -43,10 +43,13 @@ public sealed class AumannShapley
     /// <param name="method">The quadrature rule (default Gauss–Legendre; lib-attribution used the right Riemann sum).</param>
     /// <param name="aggregation">Per-channel reduction for [B, C, ...spatial] layers, applied last.</param>
     /// <param name="internalBatchSize">At most this many path rows per forward/backward pass (at least one step for the whole batch).</param>
+    /// <param name="cancellationToken">Checked before any work and before every chunk of path rows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, Tensor? layerBaselines = null, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.GaussLegendre, ChannelAggregation aggregation = ChannelAggregation.None,
-        int? internalBatchSize = null)
+        int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         LayerCore.CheckInputs(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
         Checks.TargetCount(target, inputs.size(0), Name);
@@ -73,7 +76,7 @@ public sealed class AumannShapley
                 throw new InvalidOperationException($"{Name}: bottom returned {AttributionArgs.Str(zBase.shape)} for the baseline but {AttributionArgs.Str(z.shape)} for the input");
         }
 
-        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, Name);
+        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, Name, cancellationToken);
         var attr = avgGrad * (z - zBase);
         return LayerCore.Aggregate(attr, aggregation).MoveToOuterDisposeScope();
     }

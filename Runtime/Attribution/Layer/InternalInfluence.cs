@@ -44,10 +44,13 @@ public sealed class InternalInfluence
     /// <param name="multiplyByActivationDelta">Multiply the influence by z − z' (lib-attribution's <c>multiply_activation</c>).</param>
     /// <param name="aggregation">Per-channel reduction for [B, C, ...spatial] layers, applied last.</param>
     /// <param name="internalBatchSize">At most this many path rows per forward/backward pass (at least one step for the whole batch).</param>
+    /// <param name="cancellationToken">Checked before any work and before every chunk of path rows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.GaussLegendre, bool multiplyByActivationDelta = false,
-        ChannelAggregation aggregation = ChannelAggregation.None, int? internalBatchSize = null)
+        ChannelAggregation aggregation = ChannelAggregation.None, int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
@@ -64,6 +67,7 @@ public sealed class InternalInfluence
         Tensor? influence = null;
         for (var s0 = 0; s0 < nSteps; s0 += perChunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = LayerCore.PathRows(x, xBase, alphas.AsSpan(s0, k));

@@ -42,10 +42,13 @@ public sealed class LayerConductance
     /// <param name="method">Where the n + 1 points lie (default trapezoid: α = k/n, k = 0..n).</param>
     /// <param name="aggregation">Per-channel reduction for [B, C, ...spatial] layers (use <see cref="ChannelAggregation.Sum"/> to keep completeness).</param>
     /// <param name="internalBatchSize">At most this many path rows per forward/backward pass (at least one step for the whole batch).</param>
+    /// <param name="cancellationToken">Checked before any work and before every chunk of path rows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
         IntegrationMethod method = IntegrationMethod.RiemannTrapezoid, ChannelAggregation aggregation = ChannelAggregation.None,
-        int? internalBatchSize = null)
+        int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Finite(inputs, Name, nameof(inputs));
         ArgumentNullException.ThrowIfNull(target);
@@ -66,6 +69,7 @@ public sealed class LayerConductance
         Tensor? total = null;
         for (var s0 = 0; s0 < nSteps; s0 += perChunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nSteps - s0);
             // Activations at points s0..s0+k (k + 1 of them), gradients at the first k.

@@ -99,7 +99,7 @@ internal static class LayerCore
     /// rows per pass.
     /// </summary>
     internal static Tensor LayerPathGradient(LayerSplit split, Tensor x, Tensor z, Tensor zBase, double[] alphas, double[] weights,
-        Target target, int? internalBatchSize, string method)
+        Target target, int? internalBatchSize, string method, CancellationToken cancellationToken)
     {
         var b = x.size(0);
         var nSteps = alphas.Length;
@@ -107,6 +107,7 @@ internal static class LayerCore
         Tensor? avgGrad = null;
         for (var s0 = 0; s0 < nSteps; s0 += perChunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nSteps - s0);
             var rows = PathRows(z, zBase, alphas.AsSpan(s0, k));

@@ -68,31 +68,37 @@ public sealed class LayerIntegratedGradients
     /// The layer's output is not floating point or differs in shape between input and baseline, or the model returned
     /// null, a non-floating-point output, or not one row per input row.
     /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <param name="cancellationToken">Checked before any work and before every chunk of path rows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        var (attributions, _, _) = Compute(Name, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs);
+        var (attributions, _, _) = Compute(Name, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs, cancellationToken);
         return attributions.MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// Layer integrated gradients (multiplied by z − z') and the convergence delta per sample,
-    /// δ_b = Σ attributions_b − (f(x_b) − f(x'_b)) ([B]), as <see cref="IntegratedGradients.AttributeWithDelta(Tensor, Target, Tensor?, int, IntegrationMethod, int?)"/>:
+    /// δ_b = Σ attributions_b − (f(x_b) − f(x'_b)) ([B]), as <see cref="IntegratedGradients.AttributeWithDelta(Tensor, Target, Tensor?, int, IntegrationMethod, int?, CancellationToken)"/>:
     /// it tends to 0 as the quadrature converges when the output depends on the input only through the layer.
     /// </summary>
-    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool)"/>
+    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool, CancellationToken)"/>
     public (Tensor Attributions, Tensor Delta) AttributeWithDelta(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        var (attributions, x, xBase) = Compute(WithDeltaName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true);
+        var (attributions, x, xBase) = Compute(WithDeltaName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true, cancellationToken);
         var delta = IntegratedGradients.CompletenessDelta(_split.Model, attributions, x, xBase, target, WithDeltaName);
         return (attributions.MoveToOuterDisposeScope(), delta.MoveToOuterDisposeScope());
     }
 
     private (Tensor Attributions, Tensor X, Tensor Baselines) Compute(string name, Tensor inputs, Target target, Tensor? baselines, int nSteps,
-        IntegrationMethod method, int? internalBatchSize, bool multiplyByInputs)
+        IntegrationMethod method, int? internalBatchSize, bool multiplyByInputs, CancellationToken cancellationToken)
     {
         LayerCore.CheckInputs(inputs, name);
         ArgumentNullException.ThrowIfNull(target);
@@ -118,7 +124,7 @@ public sealed class LayerIntegratedGradients
                 $"{name}: the layer's output is {AttributionArgs.Str(zBase.shape)} for the baseline but {AttributionArgs.Str(z.shape)} for the input; " +
                 "the path between them needs one shape (give baselines shaped like the inputs)");
 
-        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, name);
+        var avgGrad = LayerCore.LayerPathGradient(_split, x, z, zBase, alphas, weights, target, internalBatchSize, name, cancellationToken);
         if (!multiplyByInputs) return (avgGrad, x, xBase);
         var attributions = avgGrad * (z - zBase);
         avgGrad.Dispose();

@@ -51,9 +51,14 @@ public static class Infidelity
     /// the score is then insensitive to the attributions' scale.
     /// </param>
     /// <param name="maxExamplesPerBatch">At most this many perturbed rows per forward pass (at least one perturbation of every sample).</param>
+    /// <param name="cancellationToken">Checked before any work and before every forward pass of perturbed rows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static Tensor Compute(Func<Tensor, Tensor> forward, Tensor inputs, Tensor attributions, Target target,
-        InfidelityPerturbation? perturb = null, int nPerturbSamples = 10, bool normalize = false, int? maxExamplesPerBatch = null)
+        InfidelityPerturbation? perturb = null, int nPerturbSamples = 10, bool normalize = false, int? maxExamplesPerBatch = null,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(forward);
         AttributionArgs.CheckBatch(inputs, Name);
         Checks.Live(attributions, Name, nameof(attributions));
@@ -84,6 +89,7 @@ public static class Infidelity
         var drops = new List<Tensor>();      // [B, k] chunks of f(x) − f(x − I)
         for (var s0 = 0; s0 < nPerturbSamples; s0 += perChunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nPerturbSamples - s0);
             var repeated = RepeatRows(x, k);
@@ -113,9 +119,11 @@ public static class Infidelity
     }
 
     /// <summary>Infidelity for a module's <c>forward</c>.</summary>
+    /// <inheritdoc cref="Compute(Func{Tensor, Tensor}, Tensor, Tensor, Target, InfidelityPerturbation?, int, bool, int?, CancellationToken)"/>
     public static Tensor Compute(torch.nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor attributions, Target target,
-        InfidelityPerturbation? perturb = null, int nPerturbSamples = 10, bool normalize = false, int? maxExamplesPerBatch = null) =>
-        Compute((model ?? throw new ArgumentNullException(nameof(model))).call, inputs, attributions, target, perturb, nPerturbSamples, normalize, maxExamplesPerBatch);
+        InfidelityPerturbation? perturb = null, int nPerturbSamples = 10, bool normalize = false, int? maxExamplesPerBatch = null,
+        CancellationToken cancellationToken = default) =>
+        Compute((model ?? throw new ArgumentNullException(nameof(model))).call, inputs, attributions, target, perturb, nPerturbSamples, normalize, maxExamplesPerBatch, cancellationToken);
 
     /// <summary>Each row repeated k times, sample-major: [B·k, ...].</summary>
     internal static Tensor RepeatRows(Tensor x, long k)

@@ -30,9 +30,14 @@ public static class SensitivityMax
     /// <param name="normOrder">The p of the vector norm over each flattened explanation (2, Captum's "fro"; ∞ allowed).</param>
     /// <param name="perturb">A custom perturbation: repeated inputs → perturbed inputs (then <paramref name="perturbRadius"/> is unused).</param>
     /// <param name="maxExamplesPerBatch">At most this many perturbed rows per explanation call (at least one perturbation of every sample).</param>
+    /// <param name="cancellationToken">Checked before any work and before every explanation call: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static Tensor Compute(Func<Tensor, Target, Tensor> explain, Tensor inputs, Target target, double perturbRadius = DefaultRadius,
-        int nPerturbSamples = 10, double normOrder = 2, Func<Tensor, Tensor>? perturb = null, int? maxExamplesPerBatch = null)
+        int nPerturbSamples = 10, double normOrder = 2, Func<Tensor, Tensor>? perturb = null, int? maxExamplesPerBatch = null,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(explain);
         AttributionArgs.CheckBatch(inputs, Name);
         var userExplain = explain;
@@ -59,6 +64,7 @@ public static class SensitivityMax
         Tensor? best = null;
         for (var s0 = 0; s0 < nPerturbSamples; s0 += perChunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perChunk, nPerturbSamples - s0);
             var repeated = Infidelity.RepeatRows(x, k);
@@ -82,11 +88,13 @@ public static class SensitivityMax
     }
 
     /// <summary>Max-sensitivity of an explanation that takes no target (e.g. one that closes over a fixed class).</summary>
+    /// <inheritdoc cref="Compute(Func{Tensor, Target, Tensor}, Tensor, Target, double, int, double, Func{Tensor, Tensor}?, int?, CancellationToken)"/>
     public static Tensor Compute(Func<Tensor, Tensor> explain, Tensor inputs, double perturbRadius = DefaultRadius,
-        int nPerturbSamples = 10, double normOrder = 2, Func<Tensor, Tensor>? perturb = null, int? maxExamplesPerBatch = null)
+        int nPerturbSamples = 10, double normOrder = 2, Func<Tensor, Tensor>? perturb = null, int? maxExamplesPerBatch = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(explain);
-        return Compute((x, _) => explain(x), inputs, Target.Output, perturbRadius, nPerturbSamples, normOrder, perturb, maxExamplesPerBatch);
+        return Compute((x, _) => explain(x), inputs, Target.Output, perturbRadius, nPerturbSamples, normOrder, perturb, maxExamplesPerBatch, cancellationToken);
     }
 
     /// <summary>x + δ with δ ~ U(−r, r) elementwise from the global generator (seed with <c>torch.manual_seed</c>).</summary>

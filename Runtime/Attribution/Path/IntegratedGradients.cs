@@ -48,16 +48,22 @@ public sealed class IntegratedGradients
     /// The result does not depend on it.</param>
     /// <param name="multiplyByInputs">Multiply the integrated gradient by (x − x') (default, "global" attribution);
     /// false returns the path-averaged gradient alone ("local" attribution, Captum's <c>multiply_by_inputs=False</c>).</param>
+    /// <param name="cancellationToken">Checked before the call does any work and before every model call (every chunk
+    /// of <paramref name="internalBatchSize"/> points): once cancelled, <see cref="OperationCanceledException"/> is thrown
+    /// and nothing is returned.</param>
     /// <exception cref="ArgumentException">The inputs are empty, not floating point, or contain NaN/±Inf; the baselines
     /// contain NaN/±Inf or do not broadcast to the inputs; per-sample targets do not give one class per sample.</exception>
     /// <exception cref="ArgumentOutOfRangeException">nSteps outside [1, <see cref="IntegrationRule.MaxSteps"/>(method)],
     /// internalBatchSize &lt; 1, or one model call's interpolation points alone would not fit in memory.</exception>
     /// <exception cref="InvalidOperationException">The model returned null, a non-floating-point output, or not one row per point.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        var (attributions, _, _) = Compute(AttributeName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs);
+        var (attributions, _, _) = Compute(AttributeName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs, cancellationToken);
         return attributions.MoveToOuterDisposeScope();
     }
 
@@ -65,14 +71,16 @@ public sealed class IntegratedGradients
     private const string WithDeltaName = "IntegratedGradients.AttributeWithDelta";
 
     /// <summary>Integrated gradients with the same scalar baseline for every feature (e.g. 0 or the data mean).</summary>
-    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool)"/>
+    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool, CancellationToken)"/>
     public Tensor Attribute(Tensor inputs, Target target, double baselines, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, bool multiplyByInputs = true,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Checks.NotEmpty(inputs, AttributeName);
         using var scope = NewDisposeScope();
         using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null, inputs.device);
-        return Attribute(inputs, target, b, nSteps, method, internalBatchSize, multiplyByInputs).MoveToOuterDisposeScope();
+        return Attribute(inputs, target, b, nSteps, method, internalBatchSize, multiplyByInputs, cancellationToken).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -80,25 +88,27 @@ public sealed class IntegratedGradients
     /// δ_b = Σ_i IG_i(x_b) − (f(x_b) − f(x'_b)) ([B]): by completeness it tends to 0 as the quadrature converges,
     /// so |δ| measures the integration error.
     /// </summary>
-    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool)"/>
+    /// <inheritdoc cref="Attribute(Tensor, Target, Tensor?, int, IntegrationMethod, int?, bool, CancellationToken)"/>
     public (Tensor Attributions, Tensor Delta) AttributeWithDelta(Tensor inputs, Target target, Tensor? baselines = null, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        var (attributions, x, xb) = Compute(WithDeltaName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true);
+        var (attributions, x, xb) = Compute(WithDeltaName, inputs, target, baselines, nSteps, method, internalBatchSize, multiplyByInputs: true, cancellationToken);
         var delta = CompletenessDelta(_forward, attributions, x, xb, target, WithDeltaName);
         return (attributions.MoveToOuterDisposeScope(), delta.MoveToOuterDisposeScope());
     }
 
     /// <summary>Integrated gradients and convergence delta with a scalar baseline.</summary>
-    /// <inheritdoc cref="AttributeWithDelta(Tensor, Target, Tensor?, int, IntegrationMethod, int?)"/>
+    /// <inheritdoc cref="AttributeWithDelta(Tensor, Target, Tensor?, int, IntegrationMethod, int?, CancellationToken)"/>
     public (Tensor Attributions, Tensor Delta) AttributeWithDelta(Tensor inputs, Target target, double baselines, int nSteps = 50,
-        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null)
+        IntegrationMethod method = IntegrationMethod.GaussLegendre, int? internalBatchSize = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Checks.NotEmpty(inputs, WithDeltaName);
         using var scope = NewDisposeScope();
         using var b = tensor(baselines, inputs.is_floating_point() ? inputs.dtype : null, inputs.device);
-        var (a, d) = AttributeWithDelta(inputs, target, b, nSteps, method, internalBatchSize);
+        var (a, d) = AttributeWithDelta(inputs, target, b, nSteps, method, internalBatchSize, cancellationToken);
         return (a.MoveToOuterDisposeScope(), d.MoveToOuterDisposeScope());
     }
 
@@ -115,7 +125,7 @@ public sealed class IntegratedGradients
     }
 
     private (Tensor Attributions, Tensor X, Tensor Baselines) Compute(string name, Tensor inputs, Target target, Tensor? baselines, int nSteps,
-        IntegrationMethod method, int? internalBatchSize, bool multiplyByInputs)
+        IntegrationMethod method, int? internalBatchSize, bool multiplyByInputs, CancellationToken cancellationToken)
     {
         PathKit.CheckBatch(inputs, target, name);
         if (baselines is not null)
@@ -166,6 +176,7 @@ public sealed class IntegratedGradients
             var integrated = zeros_like(x);
             for (long start = 0; start < total; start += chunk)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
                 var len = Math.Min(chunk, total - start);
                 var rows = arange(start, start + len, int64, x.device);

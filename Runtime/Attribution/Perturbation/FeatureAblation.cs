@@ -34,8 +34,13 @@ public sealed class FeatureAblation
     /// </param>
     /// <param name="baselines">What ablated elements become: a constant (default 0) or a tensor broadcastable to the input.</param>
     /// <param name="perturbationsPerEval">How many groups are ablated in one forward pass (B·k rows).</param>
-    public Tensor Attribute(Tensor inputs, Target target, Tensor? featureMask = null, AblationBaseline baselines = default, int perturbationsPerEval = 1)
+    /// <param name="cancellationToken">Checked before any work and before every forward pass of <paramref name="perturbationsPerEval"/> groups: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Tensor Attribute(Tensor inputs, Target target, Tensor? featureMask = null, AblationBaseline baselines = default, int perturbationsPerEval = 1,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
         if (perturbationsPerEval < 1)
@@ -59,6 +64,7 @@ public sealed class FeatureAblation
 
         for (long start = 0; start < ids.Length; start += perturbationsPerEval)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perturbationsPerEval, ids.Length - start);
             var chunk = arange(start, start + k, device: x.device);                                            // group indices

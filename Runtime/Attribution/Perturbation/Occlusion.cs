@@ -45,9 +45,13 @@ public sealed class Occlusion
     /// <exception cref="InvalidOperationException">The model returned null, an integer tensor, or not one row per input row.</exception>
     /// <param name="baselines">What occluded elements become: a constant (default 0) or a tensor broadcastable to the input.</param>
     /// <param name="perturbationsPerEval">How many windows are evaluated in one forward pass (B·k rows).</param>
+    /// <param name="cancellationToken">Checked before any work and before every forward pass of <paramref name="perturbationsPerEval"/> windows: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Tensor Attribute(Tensor inputs, Target target, long[] slidingWindowShapes, long[]? strides = null,
-        AblationBaseline baselines = default, int perturbationsPerEval = 1)
+        AblationBaseline baselines = default, int perturbationsPerEval = 1, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(slidingWindowShapes);
@@ -100,6 +104,7 @@ public sealed class Occlusion
 
         for (long start = 0; start < windows; start += perturbationsPerEval)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = NewDisposeScope();
             var k = Math.Min(perturbationsPerEval, windows - start);
             var maskData = new bool[k * total];

@@ -36,9 +36,13 @@ public sealed class ShapleyValueSampling
     /// <param name="baselines">The "absent" value of a feature: a constant (default 0) or a tensor broadcastable to the input.</param>
     /// <param name="nSamples">Number of random orderings (Captum's default 25).</param>
     /// <param name="perturbationsPerEval">How many steps of an ordering are evaluated in one forward pass (B·k rows).</param>
+    /// <param name="cancellationToken">Checked before any work and before every forward pass of <paramref name="perturbationsPerEval"/> steps: once it is cancelled,
+    /// <see cref="OperationCanceledException"/> is thrown and nothing is returned.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Tensor Attribute(Tensor inputs, Target target, Tensor? featureMask = null, AblationBaseline baselines = default,
-        int nSamples = 25, int perturbationsPerEval = 1)
+        int nSamples = 25, int perturbationsPerEval = 1, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
         if (nSamples < 1)
@@ -73,6 +77,7 @@ public sealed class ShapleyValueSampling
             var previous = fBase.to(accType);
             for (long start = 0; start < groups; start += perturbationsPerEval)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var chunkScope = NewDisposeScope();
                 var k = Math.Min(perturbationsPerEval, groups - start);
                 var steps = AttributionArgs.AlongDim1(arange(start, start + k, device: x.device), rank + 1);

@@ -13,12 +13,14 @@ internal sealed class Agglomerator
     private readonly Tiling _tiling;
     private readonly AcdOptions _options;
     private readonly string _who;
+    private readonly CancellationToken _cancellationToken;
     private readonly Dictionary<string, double> _cache = [];
     private int _calls;
     private long _regions;
 
-    public Agglomerator(RegionScorer scorer, Tiling tiling, AcdOptions options, string who)
+    public Agglomerator(RegionScorer scorer, Tiling tiling, AcdOptions options, string who, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _scorer = scorer;
         _tiling = tiling;
         _options = options;
@@ -56,6 +58,7 @@ internal sealed class Agglomerator
 
         for (var it = 1; it <= _options.Iterations && included.Contains(false); it++)
         {
+            _cancellationToken.ThrowIfCancellationRequested();
             // Free tiles keep their own score unless they border a component: then they carry their best gain.
             var track = (double[])tileScores.Clone();
             var pairs = new List<(int Comp, int Tile)>();
@@ -107,6 +110,8 @@ internal sealed class Agglomerator
         var nextId = comps.Count;
         while (live.Count > 1)
         {
+            // Between levels: a cancelled run stops before its next merge (and before every scorer call, in Score).
+            _cancellationToken.ThrowIfCancellationRequested();
             var (a, b, score) = queue.Dequeue();
             if (!alive.Contains(a) || !alive.Contains(b)) continue;
             var first = live.Single(l => l.Id == a);
@@ -202,6 +207,7 @@ internal sealed class Agglomerator
         var per = _options.RegionsPerCall ?? (int)Math.Clamp((1L << 26) / maskElements, 1, int.MaxValue);
         for (var start = 0; start < todo.Count; start += per)
         {
+            _cancellationToken.ThrowIfCancellationRequested();
             var m = Math.Min(per, todo.Count - start);
             var sel = new float[(long)m * n];
             for (var i = 0; i < m; i++)

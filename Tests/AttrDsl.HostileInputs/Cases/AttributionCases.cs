@@ -172,6 +172,24 @@ public static class AttributionCases
                 yield return c;
         foreach (var c in Constructors()) yield return c;
         foreach (var c in Misc()) yield return c;
+        foreach (var c in Cancelled()) yield return c;
+    }
+
+    /// <summary>A token cancelled before the call: OperationCanceledException, whatever the method.</summary>
+    internal static CancellationToken CancelledToken() => new(canceled: true);
+
+    private static IEnumerable<Case> Cancelled()
+    {
+        var error = Expect.Error<OperationCanceledException>("cancel");
+        yield return C("IntegratedGradients.Attribute", "cancelled-token", () => new IntegratedGradients(M.Mlp()).Attribute(M.X(), 0, cancellationToken: CancelledToken()), error);
+        yield return C("IntegratedGradients.Attribute", "live-token", () => new IntegratedGradients(M.Mlp()).Attribute(M.X(), 0, nSteps: 4, internalBatchSize: 2, cancellationToken: new CancellationTokenSource().Token), Expect.FiniteTensor(M.B, M.In));
+        yield return C("IntegratedGradients.AttributeWithDelta", "cancelled-token", () => new IntegratedGradients(M.Mlp()).AttributeWithDelta(M.X(), 0, 0.5, cancellationToken: CancelledToken()), error);
+        yield return C("NoiseTunnel.Attribute", "cancelled-token", () => new NoiseTunnel((x, t) => new Saliency(M.Mlp()).Attribute(x, t)).Attribute(M.X(), 0, cancellationToken: CancelledToken()), error);
+        yield return C("Occlusion.Attribute", "cancelled-token", () => new Occlusion(M.Mlp()).Attribute(M.X(), 0, [1], cancellationToken: CancelledToken()), error);
+        yield return C("FeatureAblation.Attribute", "cancelled-token", () => new FeatureAblation(M.Mlp()).Attribute(M.X(), 0, cancellationToken: CancelledToken()), error);
+        yield return C("ShapleyValueSampling.Attribute", "cancelled-token", () => new ShapleyValueSampling(M.Mlp()).Attribute(M.X(), 0, cancellationToken: CancelledToken()), error);
+        yield return C("EnhancedIntegratedGradients.Attribute", "cancelled-token", () => new EnhancedIntegratedGradients(M.Mlp().call).Attribute(M.X(), zeros(1, M.In), 0, points: 4, cancellationToken: CancelledToken()), error);
+        yield return C("EigBaselines.KMeans", "cancelled-token", () => EigBaselines.KMeans(randn(6, 4), 2, cancellationToken: CancelledToken()), error);
     }
 
     private static Case C(string entry, string name, Func<object?> action, Expectation e) => new(Area, entry, name, action, e);

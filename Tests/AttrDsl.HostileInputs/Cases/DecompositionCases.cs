@@ -156,6 +156,9 @@ public static class DecompositionCases
         yield return C("Agglomeration.Image", "iterations-0", () => Agglomeration.Image(Good(), [2, 2], options: new AcdOptions { Iterations = 0 }), Expect.Result("a result", r => r is null ? "null" : null));
         yield return C("Agglomeration.Image", "regionsPerCall-0", () => Agglomeration.Image(Good(), [2, 2], options: new AcdOptions { RegionsPerCall = 0 }), Expect.Error("RegionsPerCall", "0"));
         yield return C("Agglomeration.Image", "valid", () => Agglomeration.Image(Good(), [3, 3]).Levels.Count, Expect.Result("≥ 1 level", r => r is int n && n >= 1 ? null : $"{r} levels"));
+        yield return C("Agglomeration.Image", "cancelled-token", () => Agglomeration.Image(Good(), [4, 4], cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("Agglomeration.Sequence", "cancelled-token", () => Agglomeration.Sequence(Good(), [4], cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("Agglomeration.Sequence", "segments-cancelled-token", () => Agglomeration.Sequence(Good(), [4], [2, 2], cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
         yield return C("Agglomeration.Sequence", "segment-not-divisor", () => Agglomeration.Sequence(Good(), [5], 2), Expect.Error("segmentLength", "2", "5"));
         yield return C("Agglomeration.Sequence", "segments-do-not-sum", () => Agglomeration.Sequence(Good(), [5], [2, 2]), Expect.Error("segmentLengths", "5"));
         yield return C("Agglomeration.Sequence", "negative-segment", () => Agglomeration.Sequence(Good(), [4], [5, -1]), Expect.Error("segmentLengths", "-1"));

@@ -60,6 +60,19 @@ public static class LayerCases
                 yield return c;
         foreach (var c in Constructors()) yield return c;
         foreach (var c in Misc()) yield return c;
+        foreach (var c in Cancelled()) yield return c;
+    }
+
+    private static IEnumerable<Case> Cancelled()
+    {
+        var error = Expect.Error<OperationCanceledException>("cancel");
+        var token = AttributionCases.CancelledToken();
+        yield return C("LayerIntegratedGradients.Attribute", "cancelled-token", () => new LayerIntegratedGradients(M.Mlp(), "relu").Attribute(M.X(), 0, cancellationToken: token), error);
+        yield return C("LayerIntegratedGradients.AttributeWithDelta", "cancelled-token", () => new LayerIntegratedGradients(M.Mlp(), "relu").AttributeWithDelta(M.X(), 0, cancellationToken: token), error);
+        yield return C("LayerConductance.Attribute", "cancelled-token", () => new LayerConductance(M.Mlp(), "relu").Attribute(M.X(), 0, cancellationToken: token), error);
+        yield return C("InternalInfluence.Attribute", "cancelled-token", () => new InternalInfluence(M.Mlp(), "relu").Attribute(M.X(), 0, cancellationToken: token), error);
+        yield return C("AumannShapley.Attribute", "cancelled-token", () => new AumannShapley(M.Mlp(), "relu").Attribute(M.X(), 0, cancellationToken: token), error);
+        yield return C("LayerConductance.Attribute", "live-token", () => new LayerConductance(M.Mlp(), "relu").Attribute(M.X(), 0, nSteps: 4, internalBatchSize: 2, cancellationToken: new CancellationTokenSource().Token), Expect.FiniteTensor(M.B, 5));
     }
 
     public static IEnumerable<Case> For(LayerMethod m)

@@ -12,6 +12,9 @@ public static class MetricsCases
 
     public static IEnumerable<Case> All()
     {
+        yield return C("Infidelity.Compute", "cancelled-token", () => Infidelity.Compute(M.Mlp(), M.X(), M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("SensitivityMax.Compute", "cancelled-token", () => SensitivityMax.Compute((x, t) => x * 2, M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("SensitivityMax.Compute", "no-target-cancelled-token", () => SensitivityMax.Compute(x => x * 2, M.X(), cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
         const string inf = "Infidelity.Compute";
         object? I(Module m, Tensor? x, Tensor? a, Target? t, int n = 3, int? chunk = null, InfidelityPerturbation? p = null) => Infidelity.Compute(m, x!, a!, t!, p, n, maxExamplesPerBatch: chunk);
         yield return C(inf, "null-model", () => I(null!, M.X(), M.X(), 0), Expect.Null("model"));

@@ -85,6 +85,22 @@ public static class TrainerCases
         yield return C(fit, "batches-throw", () => T().Fit(Throwing(), 1), Expect.Error("batch source bug 0f0f"));
         yield return C(fit, "valid", () => T().Fit([(M.X(), Y()), (M.X(), Y())], 2).Count, Expect.Result("2 epochs", r => r is 2 ? null : $"{r}"));
         yield return C(fit, "masked-null-batches", () => T().Fit((IEnumerable<(Tensor, Tensor, Tensor)>)null!, 1), Expect.Null("batches"));
+        yield return C(fit, "cancelled-token", () => T().Fit([(M.X(), Y())], 2, null, new CancellationToken(canceled: true)), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C(fit, "masked-cancelled-token", () => T().Fit([(M.X(), Y(), ones(2, 4))], 1, null, new CancellationToken(canceled: true)), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C(fit, "cancelled-from-progress", () =>
+        {
+            using var source = new CancellationTokenSource();
+            var steps = 0;
+            T().Fit([(M.X(), Y()), (M.X(), Y())], 3, new Reported(_ => { if (++steps == 3) source.Cancel(); }), source.Token);
+            return steps;
+        }, Expect.Error<OperationCanceledException>("cancel"));
+        yield return C(fit, "progress-every-step", () =>
+        {
+            var steps = new List<long>();
+            T().Fit([(M.X(), Y()), (M.X(), Y())], 2, new Reported(p => steps.Add(p.Step)));
+            return string.Join(",", steps);
+        }, Expect.Result("1,2,1,2", r => r is "1,2,1,2" ? null : $"{r}"));
+        yield return C(fit, "progress-throws", () => T().Fit([(M.X(), Y())], 1, new Reported(_ => throw new InvalidOperationException("progress bug 5e5e"))), Expect.Error("progress bug 5e5e"));
 
         yield return C("Batches.ctor", "batchSize-0", () => new Data.Batches(M.X(), Y(), 0), Expect.Error("batchSize", "0"));
         yield return C("Batches.ctor", "labels-wrong-length", () => new Data.Batches(M.X(), tensor(new long[] { 0, 1, 2 }), 1), Expect.Error("labels", "3"));
@@ -92,9 +108,6 @@ public static class TrainerCases
         yield return C("Batches.GetEnumerator", "inputs-disposed-after-construction", () => { var x = M.X(); var b = new Data.Batches(x, Y(), 1); x.Dispose(); return b.Count(); }, Expect.Disposed("inputs"));
         yield return C("Batches.Rows", "parts-differ-in-rows", () => Data.Batches.Rows([M.X(), zeros(3)], 1, null).ToList(), Expect.Error("parts", "3"));
         yield return C("Batches.Rows", "batchSize-0", () => Data.Batches.Rows([M.X()], 0, null).ToList(), Expect.Error("batchSize", "0"));
-        yield return C("ConsoleProgressBar.ctor", "negative-total", () => { using var p = new ConsoleProgressBar("x", -5); return "ok"; }, Expect.Completes());
-        yield return C("ConsoleProgressBar.Advance", "past-total", () => { using var p = new ConsoleProgressBar("x", 1); p.Advance(); p.Advance(); return "ok"; }, Expect.Completes());
-        yield return C("ConsoleProgressBar.Dispose", "twice", () => { var p = new ConsoleProgressBar("x", 1); p.Dispose(); p.Dispose(); return "ok"; }, Expect.Completes());
         yield return C("ExplainableState.ctor", "references-0", () => new ExplainableState(0, TargetSelection.Label), Expect.Error("references", "0"));
         yield return C("ExplainableState.UseBackground", "NaN", () => { new ExplainableState(1, TargetSelection.Label).UseBackground(M.WithNaN(randn(5, 4))); return "ok"; }, Expect.Error("background", "NaN"));
         yield return C("ExplainableState.UseBackground", "disposed", () => { new ExplainableState(1, TargetSelection.Label).UseBackground(M.Dead(randn(5, 4))); return "ok"; }, Expect.Disposed("background"));
@@ -103,6 +116,12 @@ public static class TrainerCases
         yield return C("ExplainableState.Trainer", "null-priors", () => { var m = M.Mlp(); return new ExplainableState(1, TargetSelection.Label).Trainer(m, optim.SGD(m.parameters(), 0.1), null!, PriorSchedule.Summed); }, Expect.Null("priors"));
         yield return C("Allocator.TuneAllocator", "negative-threshold", () => Performance.Allocator.TuneAllocator(-1), Expect.Error("threshold", "-1"));
         yield return C("Allocator.Trim", "completes", () => Performance.Allocator.Trim(), Expect.Completes());
+    }
+
+    /// <summary>A synchronous progress handler.</summary>
+    private sealed class Reported(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => onReport(value);
     }
 
     private static IEnumerable<(Tensor, Tensor)> Throwing()

@@ -20,6 +20,7 @@ public static class Exemptions
         ["AttributionStats.ctor"] = "pure data record (trainer output)",
         ["StepReport.ctor"] = "pure data record (trainer output)",
         ["EpochReport.ctor"] = "pure data record (trainer output)",
+        ["TrainingProgress.ctor"] = "pure data record (trainer output, reported by Fit)",
         ["LoadedCheckpoint.ctor"] = "pure data record (Checkpoint.Load output)",
         ["SignificanceResult.ctor"] = "pure data record (Significance.Test output)",
         ["PriorContext.ctor"] = "pure data record (inputs of IAttributionPrior.Loss)",

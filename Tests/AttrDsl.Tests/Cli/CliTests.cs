@@ -57,6 +57,13 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
         AssertSucceeded(run);
         Assert.Contains("Usage:", run.Output);
         Assert.Contains(mentions, run.Output);
+        // Named as the user types it, not after the assembly (AttrDsl.Cli).
+        Assert.Contains($"Usage:\n  {string.Join(' ', command.Prepend("attrdsl"))} ", run.Output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("AttrDsl.Cli", run.Output);
+        // --threads states its default once, in words: no "[default: N]" besides it.
+        var threads = run.Output.Split('\n').Single(l => l.TrimStart().StartsWith("--threads", StringComparison.Ordinal));
+        Assert.Contains($"default: all {Environment.ProcessorCount} cores", threads);
+        Assert.DoesNotContain("[default:", threads);
     }
 
     // ------------------------------------------------------------------ happy paths
@@ -150,8 +157,17 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
         Directory.CreateDirectory(Path.Combine(folder, "png"));
         File.WriteAllText(Path.Combine(folder, "report.html"), "<html>an earlier report</html>");
         File.WriteAllBytes(Path.Combine(folder, "png", "from-an-earlier-run.png"), [1, 2, 3]);
-        var run = Run("report", "--quick", "--threads", "1", "--output", folder);  // one thread: robust when other test processes share the cores
+        string[] args = ["report", "--quick", "--threads", "1", "--output", folder];  // one thread: robust when other test processes share the cores
+        var run = Run(args);
         AssertSucceeded(run);
+        // It says what it does from its first line on, phase by phase, and — its output redirected here — training
+        // progress as plain lines (the first step and each epoch's last, 16 steps of 64 of the 1,000 --quick digits).
+        Assert.StartsWith("attrdsl: loading TorchSharp and the MNIST digits", run.Output);
+        foreach (var phase in new[] { "1/2 training the TV prior model", "TV prior epoch 1/1 step 1/16 ", "TV prior epoch 1/1 step 16/16 ",
+                     "2/2 training the no prior model", "no prior epoch 1/1 step 16/16 ", "scoring robustness", "explaining 2 test digits",
+                     "test digit 1 (label", "decomposing test digit 0", "writing the report" })
+            Assert.Contains(phase, run.Output);
+        Assert.Matches(@"step 16/16 task \d\.\d{4} λ·Ω \S+ \d+\.\d steps/s eta 0:00", run.Output);
         Assert.False(File.Exists(Path.Combine(folder, "png", "from-an-earlier-run.png")));
         Assert.Empty(Directory.GetFileSystemEntries(_dir, AttrDsl.Visualization.ReportFolder.TemporaryPrefix + "*"));
         var html = Path.Combine(folder, "report.html");
@@ -159,6 +175,9 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
         Assert.Contains(html, run.Output.Replace("\n", ""));
         Assert.Contains("salt-and-pepper", run.Output);
         var text = File.ReadAllText(html);
+        // The reproduce lines are the command that was run, every argument of it.
+        Assert.Contains($"attrdsl report --quick --threads 1 --output {folder}", text);
+        Assert.Contains($"dotnet run -c Release --project Samples/AttrDsl.Cli -- report --quick --threads 1 --output {folder}", text);
         Assert.Contains("Robustness", text);
         Assert.Contains("Contextual decomposition", text);
         // digit image + 5 methods × 2 models for each of 2 digits, CD (3), ACD (2) and 3 curves.
