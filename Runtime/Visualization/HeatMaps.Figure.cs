@@ -28,7 +28,7 @@ public static partial class HeatMaps
     /// <exception cref="ObjectDisposedException"><paramref name="image"/> or <paramref name="attribution"/> was disposed.</exception>
     /// <exception cref="ArgumentException"><paramref name="image"/> or <paramref name="attribution"/> is 0-dim, has more than
     /// 4 dimensions (or is a batch of several maps), is empty, is not floating point, contains NaN or ±Inf; their H × W
-    /// differ; or the figure would have more than 2^28 pixels.</exception>
+    /// differ; or the figure would have more than 2^28 pixels (named as <paramref name="options"/>: its PixelsPerCell).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="panels"/> names no panel or an unknown one.</exception>
     public static byte[] Figure(Tensor image, Tensor attribution, HeatMapOptions? options = null, string? title = null, FigurePanels panels = FigurePanels.All)
     {
@@ -38,6 +38,14 @@ public static partial class HeatMaps
         options ??= new HeatMapOptions();
         var ppc = options.PixelsPerCell;
         var (grey, values, h, w) = ImageAndAttribution(image, attribution, "HeatMaps.Figure", ppc);
+        // Checked before any panel is drawn: each panel may be a legal picture while three side by side are not.
+        var count = new[] { FigurePanels.Image, FigurePanels.HeatMap, FigurePanels.Overlay }.Count(p => panels.HasFlag(p));
+        long panelWidth = (long)w * ppc, panelHeight = (long)h * ppc;
+        var least = (Math.Max(count * panelWidth + (count - 1) * FigureGap, 280) + 2 * FigureMargin) * (panelHeight + 2 * FigureMargin);
+        if (least > Raster.MaxPixels)
+            throw new ArgumentException(
+                $"HeatMaps.Figure: {count} panels of {panelWidth} × {panelHeight} pixels ({h} × {w} cells at {ppc} pixels per cell) make a figure of more than the {Raster.MaxPixels} pixels a picture may have; " +
+                "use a smaller HeatMapOptions.PixelsPerCell, fewer panels, or a downsampled map", nameof(options));
         var sign = options.Sign;
         var scale = options.Scale.ResolveValues(values, sign);
         var shown = new List<(string Label, SKBitmap Bitmap)>();
