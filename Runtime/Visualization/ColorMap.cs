@@ -3,7 +3,9 @@ namespace AttrDsl.Visualization;
 /// <summary>
 /// A colour map: a piecewise-linear path through a few RGB control points, read with <see cref="Color(double)"/> for
 /// t in [0, 1]. <see cref="Diverging"/> is for signed attributions (blue for negative, white for zero, red for
-/// positive), <see cref="Sequential"/> for non-negative maps (white to dark red), <see cref="Grey"/> for images.
+/// positive), <see cref="Sequential"/> for non-negative maps (white to dark red), <see cref="Blues"/> and
+/// <see cref="Purples"/> for the magnitudes of negative values and of all values, <see cref="Grey"/> for images.
+/// <see cref="For"/> gives the map of each <see cref="AttributionSign"/>.
 /// </summary>
 public sealed class ColorMap
 {
@@ -33,14 +35,49 @@ public sealed class ColorMap
     public static ColorMap Sequential { get; } = new("sequential", false,
         (0.00, 255, 255, 255), (0.33, 252, 187, 161), (0.66, 251, 106, 74), (1.00, 203, 24, 29));
 
+    /// <summary>
+    /// White (t = 0) to dark blue (t = 1), after ColorBrewer's Blues: the magnitude of negative values
+    /// (<see cref="AttributionSign.Negative"/>), in the hue the diverging map gives them.
+    /// </summary>
+    public static ColorMap Blues { get; } = new("blues", false,
+        (0.00, 255, 255, 255), (0.33, 198, 219, 239), (0.66, 107, 174, 214), (1.00, 8, 81, 156));
+
+    /// <summary>
+    /// White (t = 0) to dark purple (t = 1), after ColorBrewer's Purples: magnitudes whatever their sign
+    /// (<see cref="AttributionSign.Absolute"/>), in a hue that means neither "for" (red) nor "against" (blue).
+    /// </summary>
+    public static ColorMap Purples { get; } = new("purples", false,
+        (0.00, 255, 255, 255), (0.33, 218, 218, 235), (0.66, 158, 154, 200), (1.00, 84, 39, 143));
+
+    /// <summary>
+    /// The colour map of a sign mode: <see cref="Diverging"/> for <see cref="AttributionSign.All"/>,
+    /// <see cref="Sequential"/> (reds) for <see cref="AttributionSign.Positive"/>, <see cref="Blues"/> for
+    /// <see cref="AttributionSign.Negative"/> and <see cref="Purples"/> for <see cref="AttributionSign.Absolute"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sign"/> is not an <see cref="AttributionSign"/> value.</exception>
+    public static ColorMap For(AttributionSign sign)
+    {
+        Shading.CheckSign(sign, "ColorMap.For");
+        return sign switch
+        {
+            AttributionSign.Positive => Sequential,
+            AttributionSign.Negative => Blues,
+            AttributionSign.Absolute => Purples,
+            _ => Diverging,
+        };
+    }
+
     /// <summary>Black (t = 0) to white (t = 1): images.</summary>
     public static ColorMap Grey { get; } = new("grey", false, (0.0, 0, 0, 0), (1.0, 255, 255, 255));
 
-    /// <summary>The map's name (diverging, sequential, grey).</summary>
+    /// <summary>The map's name (diverging, sequential, blues, purples, grey).</summary>
     public string Name { get; }
 
     /// <summary>Whether the map is meant for signed values with zero at t = 0.5.</summary>
     public bool IsDiverging { get; }
+
+    /// <summary>The colour of zero: t = 0.5 on a diverging map, t = 0 on the others.</summary>
+    public (byte R, byte G, byte B) ZeroColor => Color(IsDiverging ? 0.5 : 0);
 
     /// <summary>The colour at <paramref name="t"/>, clamped to [0, 1] (±∞ reads as the nearer end).</summary>
     /// <exception cref="ArgumentException"><paramref name="t"/> is NaN: it has no place on the map, and any colour would

@@ -16,8 +16,6 @@ namespace AttrDsl.Visualization;
 /// </remarks>
 public static class Curves
 {
-    private static readonly Lazy<SKTypeface> Font = new(LoadFont);
-
     private static readonly SKColor[] SeriesColors =
     [
         new(31, 119, 180), new(214, 39, 40), new(44, 160, 44), new(255, 127, 14), new(148, 103, 189),
@@ -27,7 +25,10 @@ public static class Curves
     /// <summary>
     /// A line chart of <paramref name="series"/> (each a name and equally long X and Y arrays of finite values) as a PNG
     /// of <paramref name="width"/> × <paramref name="height"/> pixels. A series may be empty (it then only appears in the
-    /// legend), but there must be at least one series.
+    /// legend), but there must be at least one series. Series of up to 40 points have a marker at each point; a series of
+    /// one point (a one-epoch run) has a larger marker with its value written beside it. Whole-number x values (epochs,
+    /// seeds) get whole-number ticks, and a single x value one tick at it. Text is 1/36 of the chart's smaller side
+    /// (11 to 40 px), so that it stays legible when a report shrinks the chart to a phone's width.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="series"/>, or a series' X or Y array, is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="series"/> is empty; a series' X and Y differ in length; or a
@@ -60,31 +61,51 @@ public static class Curves
                 }
         }
 
-        var points = series.SelectMany(s => s.X.Zip(s.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();
-        var (x0, x1) = Range(points.Select(p => p.First));
+        var points = series.SelectMany(s => s.X.Zip(s.Y)).ToList();
+        var distinctX = points.Select(p => p.First).Distinct().ToList();
+        // Whole-number x (epochs, seeds) gets whole-number ticks: no "epoch 1.5". A single x value (a one-epoch run) gets
+        // one tick at it, half a unit of room on each side, and value labels at its markers (see below).
+        var integerX = points.Count > 0 && points.All(p => p.First == Math.Round(p.First) && Math.Abs(p.First) < 1e15);
+        double x0, x1;
+        double[] xTicks;
+        if (distinctX.Count == 1)
+        {
+            var x = distinctX[0];
+            var pad = integerX ? 0.5 : Math.Max(Math.Abs(x) * 0.1, 1e-9);
+            (x0, x1, xTicks) = (x - pad, x + pad, [x]);
+        }
+        else
+        {
+            (x0, x1) = Range(points.Select(p => p.First));
+            xTicks = Ticks(x0, x1, Math.Max(2, width / 110), minStep: integerX ? 1 : 0);
+            (x0, x1) = (Math.Min(x0, xTicks[0]), Math.Max(x1, xTicks[^1]));
+        }
         var (y0, y1) = Range(points.Select(p => p.Second));
-        var xTicks = Ticks(x0, x1, Math.Max(2, width / 110));
-        var yTicks = Ticks(y0, y1, Math.Max(2, height / 60));
-        (x0, x1) = (Math.Min(x0, xTicks[0]), Math.Max(x1, xTicks[^1]));
-        (y0, y1) = (Math.Min(y0, yTicks[0]), Math.Max(y1, yTicks[^1]));
 
+        // Text grows with the chart (1/36 of its smaller side, 11 to 40 px): a 640 × 400 chart shown at a phone's
+        // width (about 360 CSS px) still has 10-pixel tick labels.
+        var font = Math.Clamp(MathF.Round(Math.Min(width, height * 1.6f) / 36f), 11, 40);
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var text = new SKPaint { Typeface = Font.Value, TextSize = 12, IsAntialias = true, Color = new SKColor(40, 40, 40) };
-        using var titlePaint = new SKPaint { Typeface = Font.Value, TextSize = 15, IsAntialias = true, Color = SKColors.Black, FakeBoldText = true };
+        using var text = Typesetting.Paint(font);
+        using var titlePaint = Typesetting.Paint(font * 1.2f, SKColors.Black, bold: true);
 
+        var top = string.IsNullOrEmpty(title) ? font : font * 2.6f;
+        var bottom = height - font * 3.2f;
+        var yTicks = Ticks(y0, y1, Math.Max(2, (int)((bottom - top) / (font * 2.8f))));
+        (y0, y1) = (Math.Min(y0, yTicks[0]), Math.Max(y1, yTicks[^1]));
         var yLabels = yTicks.Select(v => Format(v, yTicks)).ToArray();
-        var left = 18f + 8 + yLabels.Max(l => text.MeasureText(l)) + 6;
-        var right = width - 16f;
-        var top = string.IsNullOrEmpty(title) ? 14f : 38f;
-        var bottom = height - 46f;
-        if (right - left < 40 || bottom - top < 40) throw new ArgumentException($"a {width} × {height} chart leaves no room for the plot", nameof(width));
+        var left = font * 1.6f + yLabels.Max(l => text.MeasureText(l)) + font * 0.6f;
+        // Room on the right for half of the last x tick label, which is centred on the plot's right edge.
+        var lastXLabel = distinctX.Count == 1 ? "" : Format(xTicks[^1], xTicks);
+        var right = width - Math.Max(font, text.MeasureText(lastXLabel) / 2 + font * 0.4f);
+        if (right - left < 40 || bottom - top < 40) throw new ArgumentException($"Curves.Png: a {width} × {height} chart leaves no room for the plot; make it larger", nameof(width));
         float Px(double v) => (float)(left + (v - x0) / (x1 - x0) * (right - left));
         float Py(double v) => (float)(bottom - (v - y0) / (y1 - y0) * (bottom - top));
 
         if (!string.IsNullOrEmpty(title))
-            canvas.DrawText(title, (left + right) / 2 - titlePaint.MeasureText(title) / 2, 24, titlePaint);
+            canvas.DrawText(title, (left + right) / 2 - titlePaint.MeasureText(title) / 2, font * 1.7f, titlePaint);
 
         using var grid = new SKPaint { Color = new SKColor(230, 230, 230), StrokeWidth = 1, IsAntialias = false };
         using var axis = new SKPaint { Color = new SKColor(90, 90, 90), StrokeWidth = 1, Style = SKPaintStyle.Stroke, IsAntialias = false };
@@ -92,83 +113,106 @@ public static class Curves
         {
             var px = Px(v);
             canvas.DrawLine(px, top, px, bottom, grid);
-            canvas.DrawLine(px, bottom, px, bottom + 4, axis);
-            var label = Format(v, xTicks);
-            canvas.DrawText(label, px - text.MeasureText(label) / 2, bottom + 17, text);
+            canvas.DrawLine(px, bottom, px, bottom + font * 0.3f, axis);
+            var label = distinctX.Count == 1 ? Typesetting.Number(v) : Format(v, xTicks);
+            canvas.DrawText(label, px - text.MeasureText(label) / 2, bottom + font * 1.35f, text);
         }
         for (var i = 0; i < yTicks.Length; i++)
         {
             var py = Py(yTicks[i]);
             canvas.DrawLine(left, py, right, py, grid);
-            canvas.DrawLine(left - 4, py, left, py, axis);
-            canvas.DrawText(yLabels[i], left - 7 - text.MeasureText(yLabels[i]), py + 4, text);
+            canvas.DrawLine(left - font * 0.3f, py, left, py, axis);
+            canvas.DrawText(yLabels[i], left - font * 0.5f - text.MeasureText(yLabels[i]), py + font * 0.35f, text);
         }
         canvas.DrawRect(left, top, right - left, bottom - top, axis);
-        if (!string.IsNullOrEmpty(xLabel)) canvas.DrawText(xLabel, (left + right) / 2 - text.MeasureText(xLabel) / 2, height - 10, text);
+        if (!string.IsNullOrEmpty(xLabel)) canvas.DrawText(xLabel, (left + right) / 2 - text.MeasureText(xLabel) / 2, height - font * 0.6f, text);
         if (!string.IsNullOrEmpty(yLabel))
         {
+            var cx = font * 0.9f;
             canvas.Save();
-            canvas.RotateDegrees(-90, 14, (top + bottom) / 2);
-            canvas.DrawText(yLabel, 14 - text.MeasureText(yLabel) / 2, (top + bottom) / 2 + 4, text);
+            canvas.RotateDegrees(-90, cx, (top + bottom) / 2);
+            canvas.DrawText(yLabel, cx - text.MeasureText(yLabel) / 2, (top + bottom) / 2 + font * 0.35f, text);
             canvas.Restore();
         }
 
+        // Markers at every point of short series; a series of one point gets a larger marker and its value written
+        // beside it, so a one-epoch run reads as numbers rather than as lonely dots.
+        var radius = Math.Max(3f, font * 0.22f);
+        var singleRadius = Math.Max(5f, font * 0.42f);
+        var valueLabels = new List<(float X, float Y, string Text, SKColor Color)>();
         canvas.Save();
-        canvas.ClipRect(new SKRect(left, top - 4, right + 4, bottom + 4));
+        canvas.ClipRect(new SKRect(left - singleRadius, top - singleRadius, right + singleRadius, bottom + singleRadius));
         for (var s = 0; s < series.Count; s++)
         {
             var (_, xs, ys) = series[s];
-            using var line = new SKPaint { Color = SeriesColors[s % SeriesColors.Length], StrokeWidth = 2, Style = SKPaintStyle.Stroke, IsAntialias = true, StrokeJoin = SKStrokeJoin.Round };
-            using var dot = new SKPaint { Color = line.Color, Style = SKPaintStyle.Fill, IsAntialias = true };
+            var color = SeriesColors[s % SeriesColors.Length];
+            using var line = new SKPaint { Color = color, StrokeWidth = Math.Max(2, font / 7), Style = SKPaintStyle.Stroke, IsAntialias = true, StrokeJoin = SKStrokeJoin.Round };
+            using var dot = new SKPaint { Color = color, Style = SKPaintStyle.Fill, IsAntialias = true };
+            using var ring = new SKPaint { Color = SKColors.White, Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(1.5f, font / 10), IsAntialias = true };
             using var path = new SKPath();
-            var open = false;
             for (var i = 0; i < xs.Length; i++)
             {
-                if (!double.IsFinite(xs[i]) || !double.IsFinite(ys[i])) { open = false; continue; }
                 var p = new SKPoint(Px(xs[i]), Py(ys[i]));
-                if (open) path.LineTo(p); else path.MoveTo(p);
-                open = true;
-                if (xs.Length <= 40) canvas.DrawCircle(p, 3, dot);
+                if (i > 0) path.LineTo(p); else path.MoveTo(p);
             }
             canvas.DrawPath(path, line);
+            if (xs.Length == 1)
+            {
+                var p = new SKPoint(Px(xs[0]), Py(ys[0]));
+                canvas.DrawCircle(p, singleRadius, dot);
+                canvas.DrawCircle(p, singleRadius, ring);
+                valueLabels.Add((p.X + singleRadius + font * 0.4f, p.Y, FormatValue(ys[0]), color));
+            }
+            else if (xs.Length <= 40)
+                foreach (var (x, y) in xs.Zip(ys)) canvas.DrawCircle(Px(x), Py(y), radius, dot);
         }
         canvas.Restore();
+        // Value labels: vertically centred on their markers, pushed apart where two would overlap.
+        using var valuePaint = Typesetting.Paint(font, bold: true);
+        var placed = new List<(float X, float Y, string Text, SKColor Color)>();
+        foreach (var label in valueLabels.OrderBy(l => l.Y))
+        {
+            var y = label.Y;
+            foreach (var other in placed)
+                if (Math.Abs(other.X - label.X) < font * 6 && y < other.Y + font * 1.15f) y = other.Y + font * 1.15f;
+            placed.Add(label with { Y = y });
+        }
+        foreach (var (x, y, value, color) in placed)
+        {
+            valuePaint.Color = color;
+            var tx = Math.Min(x, right - valuePaint.MeasureText(value) - 2);
+            canvas.DrawText(value, tx, y + font * 0.35f, valuePaint);
+        }
 
         // Legend, top right inside the plot.
         var named = series.Select((s, i) => (s.Name, Color: SeriesColors[i % SeriesColors.Length])).Where(s => !string.IsNullOrEmpty(s.Name)).ToList();
         if (named.Count > 0)
         {
-            var w = named.Max(n => text.MeasureText(n.Name)) + 34;
-            var h = named.Count * 17 + 8;
-            var lx = right - w - 8;
-            var ly = top + 8;
+            using var legendText = Typesetting.Paint(font * 0.9f);
+            var rowHeight = font * 1.3f;
+            var w = named.Max(n => legendText.MeasureText(n.Name)) + font * 2.6f;
+            var h = named.Count * rowHeight + font * 0.5f;
+            var lx = right - w - font * 0.5f;
+            var ly = top + font * 0.5f;
             using var box = new SKPaint { Color = new SKColor(255, 255, 255, 225), Style = SKPaintStyle.Fill };
             canvas.DrawRect(lx, ly, w, h, box);
             canvas.DrawRect(lx, ly, w, h, axis);
             for (var i = 0; i < named.Count; i++)
             {
-                using var swatch = new SKPaint { Color = named[i].Color, StrokeWidth = 3, IsAntialias = true };
-                var cy = ly + 12 + i * 17;
-                canvas.DrawLine(lx + 6, cy, lx + 24, cy, swatch);
-                canvas.DrawText(named[i].Name, lx + 28, cy + 4, text);
+                using var swatch = new SKPaint { Color = named[i].Color, StrokeWidth = Math.Max(3, font / 5), IsAntialias = true };
+                using var swatchDot = new SKPaint { Color = named[i].Color, Style = SKPaintStyle.Fill, IsAntialias = true };
+                var cy = ly + font * 0.25f + rowHeight * (i + 0.5f);
+                canvas.DrawLine(lx + font * 0.4f, cy, lx + font * 1.9f, cy, swatch);
+                canvas.DrawCircle(lx + font * 1.15f, cy, radius, swatchDot);
+                canvas.DrawText(named[i].Name, lx + font * 2.2f, cy + font * 0.3f, legendText);
             }
         }
         canvas.Flush();
         return Raster.Encode(bitmap);
     }
 
-    /// <summary>The embedded chart font; null when it cannot be loaded (text then uses SkiaSharp's default typeface).</summary>
-    internal static SKTypeface Typeface => Font.Value;
-
-    private static SKTypeface LoadFont()
-    {
-        using var stream = typeof(Curves).Assembly.GetManifestResourceStream("AttrDsl.Visualization.DejaVuSansMono.ttf");
-        if (stream is null) return SKTypeface.Default;
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        using var data = SKData.CreateCopy(copy.ToArray());
-        return SKTypeface.FromData(data) ?? SKTypeface.Default;
-    }
+    /// <summary>The embedded chart font (SkiaSharp's default typeface when it cannot be loaded).</summary>
+    internal static SKTypeface Typeface => Typesetting.Typeface;
 
     private static (double Lo, double Hi) Range(IEnumerable<double> values)
     {
@@ -184,15 +228,26 @@ public static class Curves
     }
 
     /// <summary>Round tick values (1, 2, 2.5 or 5 × 10^k apart) covering [lo, hi] with about <paramref name="target"/> intervals.</summary>
-    internal static double[] Ticks(double lo, double hi, int target)
+    internal static double[] Ticks(double lo, double hi, int target, double minStep = 0)
     {
-        var raw = (hi - lo) / target;
+        var raw = Math.Max((hi - lo) / target, minStep);
         var mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw);
+        // 2.5 × 10^k is skipped when whole steps are required (it would give 2.5 at k = 0).
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Where(m => minStep == 0 || m != 2.5).Select(m => m * mag).First(s => s >= raw);
         var first = Math.Floor(lo / step + 1e-9) * step;
         var last = Math.Ceiling(hi / step - 1e-9) * step;
         var n = (int)Math.Round((last - first) / step);
         return [.. Enumerable.Range(0, n + 1).Select(i => first + i * step)];
+    }
+
+    // A marker's value: four significant digits (0.4312, 98.75, 1234), scientific outside [0.001, 100000).
+    private static string FormatValue(double v)
+    {
+        var a = Math.Abs(v);
+        if (a == 0) return "0";
+        if (a is < 1e-3 or >= 1e5) return v.ToString("0.###e+00", CultureInfo.InvariantCulture);
+        var decimals = Math.Max(0, 3 - (int)Math.Floor(Math.Log10(a)));
+        return v.ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
 
     private static string Format(double v, double[] ticks)

@@ -6,21 +6,33 @@ namespace AttrDsl.Visualization;
 
 /// <summary>
 /// PNG pictures of attributions, images and ACD level maps, drawn with SkiaSharp. Each map cell becomes a
-/// <c>scale</c> × <c>scale</c> block of pixels, so a [28, 28] map at the default scale 8 is a 224 × 224 PNG.
+/// <c>scale</c> × <c>scale</c> block of pixels (nearest-neighbour, so cells stay crisp squares), so a [28, 28] map at
+/// the default scale 8 is a 224 × 224 PNG.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Attributions: <see cref="Png(Tensor, HeatMapOptions)"/> (the heat map alone), <see cref="Overlay(Tensor, Tensor, HeatMapOptions)"/>
+/// (over the grey image), <see cref="Figure"/> (image, heat map and overlay side by side with a labelled colour bar,
+/// as Captum's <c>visualize_image_attr_multiple</c>) and <see cref="ColorBar"/>. <see cref="HeatMapOptions"/> picks the
+/// sign mode, the scale (each picture's own percentile, or one shared by several pictures: <see cref="SharedScale"/>),
+/// the colours and the size. A picture with nothing to show (all zero, no values of the sign, or all below 1 % of a
+/// shared scale) says so in a note drawn on it.
+/// </para>
+/// <para>
 /// AttrDsl references SkiaSharp's managed library only (2.88.6, the version TorchSharp 0.107 depends on). The application
 /// adds SkiaSharp's native library, as it adds the TorchSharp backend: on Linux <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>
 /// (no fontconfig or other system libraries needed), on Windows and macOS SkiaSharp's own native assets packages. Without
 /// one, the first picture throws <see cref="TypeInitializationException"/> naming <c>libSkiaSharp</c>.
+/// </para>
 /// </remarks>
-public static class HeatMaps
+public static partial class HeatMaps
 {
     /// <summary>
     /// A heat map of <paramref name="map"/> ([H, W], or [C, H, W] / [1, C, H, W] summed over channels), normalised by the
     /// <paramref name="percentile"/>-th percentile of |values| (values beyond it are clipped to the colour map's ends).
     /// The colour map defaults to <see cref="ColorMap.Diverging"/> (zero is white) for data with negative values and to
-    /// <see cref="ColorMap.Sequential"/> otherwise.
+    /// <see cref="ColorMap.Sequential"/> otherwise; a non-diverging map shows |values|. For sign modes and shared scales
+    /// use <see cref="Png(Tensor, HeatMapOptions)"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="map"/> is null.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="map"/> was disposed.</exception>
@@ -34,19 +46,39 @@ public static class HeatMaps
         Raster.CheckScale(scale);
         Raster.CheckPercentile(percentile);
         var (values, h, w) = Raster.Plane(map, nameof(map), "HeatMaps.Png", scale, Raster.PlaneKind.Float);
-        var cm = colorMap ?? DefaultMap(values);
-        var t = Raster.Positions(values, cm, percentile);
-        var rgb = new byte[h * w * 3];
-        for (var i = 0; i < t.Length; i++) Put(rgb, i, cm.Color(t[i]));
-        return Raster.EncodePng(rgb, h, w, scale);
+        var options = new HeatMapOptions { ColorMap = colorMap ?? DefaultMap(values), PixelsPerCell = scale, Scale = AttributionScale.PerImage(percentile) };
+        using var bitmap = Panels.HeatMap(values, h, w, options, options.Scale.ResolveValues(values, options.Sign));
+        return Raster.Encode(bitmap);
+    }
+
+    /// <summary>
+    /// The heat map of <paramref name="map"/> ([H, W], or [C, H, W] / [1, C, H, W] summed over channels) as
+    /// <paramref name="options"/> say: the values of its <see cref="HeatMapOptions.Sign"/>, divided by its
+    /// <see cref="HeatMapOptions.Scale"/> (see <see cref="AttributionScale.Resolve"/> for the number) and clipped, on its
+    /// colour map. A map with nothing to show carries a note ("all zero", "no positive values", "all below 1 % of the
+    /// scale") at the top.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="map"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="map"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="map"/> is 0-dim, has more than 4 dimensions (or is a batch of
+    /// several maps), is empty, is not floating point, contains NaN or ±Inf, or would make a picture of more than
+    /// 2^28 pixels.</exception>
+    public static byte[] Png(Tensor map, HeatMapOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (values, h, w) = Raster.Plane(map, nameof(map), "HeatMaps.Png", options.PixelsPerCell, Raster.PlaneKind.Float);
+        using var bitmap = Panels.HeatMap(values, h, w, options, options.Scale.ResolveValues(values, options.Sign));
+        return Raster.Encode(bitmap);
     }
 
     /// <summary>
     /// <paramref name="image"/> (grey, [H, W] or [1, H, W] or [1, 1, H, W], values in [0, 1]; a colour image [3, H, W]
-    /// is shown as its channel mean) with the heat map of <paramref name="attribution"/> (same H and W) blended over it.
-    /// Each pixel's blend weight is <paramref name="alpha"/> × the attribution's normalised magnitude, so pixels without
-    /// attribution show the image and the strongest ones are <paramref name="alpha"/> colour. Both tensors are floating
-    /// point (convert an 8-bit image with <c>image.to_type(ScalarType.Float32) / 255</c>).
+    /// is shown as its channel mean) with <paramref name="attribution"/> (same H and W) blended over it: a value at
+    /// fraction m of the <paramref name="percentile"/>-th percentile of |attribution| is blended with weight
+    /// <paramref name="alpha"/> × √m towards the colour map's end colour for its sign (red for positive, blue for negative
+    /// on the default diverging map). Pixels without attribution show the image unchanged; weak values stay visible on a
+    /// white stroke. Both tensors are floating point (convert an 8-bit image with <c>image.to_type(ScalarType.Float32) / 255</c>).
+    /// For sign modes and shared scales use <see cref="Overlay(Tensor, Tensor, HeatMapOptions)"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="image"/> or <paramref name="attribution"/> is null.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="image"/> or <paramref name="attribution"/> was disposed.</exception>
@@ -55,32 +87,36 @@ public static class HeatMaps
     /// picture of more than 2^28 pixels; or their H × W differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is outside [0, 1], <paramref name="scale"/>
     /// outside 1..256 or <paramref name="percentile"/> outside (0, 100].</exception>
-    public static byte[] Overlay(Tensor image, Tensor attribution, double alpha = 0.6, int scale = 8, double percentile = 99, ColorMap? colorMap = null)
+    public static byte[] Overlay(Tensor image, Tensor attribution, double alpha = 0.75, int scale = 8, double percentile = 99, ColorMap? colorMap = null)
     {
         Raster.CheckScale(scale);
         Raster.CheckPercentile(percentile);
         if (!(alpha >= 0 && alpha <= 1))
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"HeatMaps.Overlay: alpha = {alpha} is not in [0, 1]; it is the blend weight of the strongest attribution (0.6 by default)");
-        var (grey, h, w) = GreyPlane(image, "HeatMaps.Overlay", scale, Raster.PlaneKind.Float);
-        var (values, ah, aw) = Raster.Plane(attribution, nameof(attribution), "HeatMaps.Overlay", scale, Raster.PlaneKind.Float);
-        if (ah != h || aw != w)
-            throw new ArgumentException(
-                $"HeatMaps.Overlay: the attribution (shape {Format.Shape(attribution)}) is a [{ah}, {aw}] map but the image (shape {Format.Shape(image)}) is [{h}, {w}]; " +
-                "pass the attribution of this image (same height and width)", nameof(attribution));
-        var cm = colorMap ?? DefaultMap(values);
-        var t = Raster.Positions(values, cm, percentile);
-        var rgb = new byte[h * w * 3];
-        for (var i = 0; i < t.Length; i++)
-        {
-            var magnitude = cm.IsDiverging ? Math.Abs(t[i] - 0.5) * 2 : t[i];
-            var a = alpha * magnitude;
-            var g = 255.0 * Math.Clamp(grey[i], 0, 1);
-            var (r, gg, b) = cm.Color(t[i]);
-            rgb[i * 3] = Blend(g, r, a);
-            rgb[i * 3 + 1] = Blend(g, gg, a);
-            rgb[i * 3 + 2] = Blend(g, b, a);
-        }
-        return Raster.EncodePng(rgb, h, w, scale);
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"HeatMaps.Overlay: alpha = {alpha} is not in [0, 1]; it is the blend weight of the strongest attribution (0.75 by default)");
+        var (grey, values, h, w) = ImageAndAttribution(image, attribution, "HeatMaps.Overlay", scale);
+        var options = new HeatMapOptions { ColorMap = colorMap ?? DefaultMap(values), PixelsPerCell = scale, Scale = AttributionScale.PerImage(percentile), OverlayAlpha = alpha };
+        using var bitmap = Panels.Overlay(grey, values, h, w, options, options.Scale.ResolveValues(values, options.Sign));
+        return Raster.Encode(bitmap);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> (grey, [H, W] or [1, H, W] or [1, 1, H, W], values in [0, 1]; a colour image [3, H, W]
+    /// is shown as its channel mean) with <paramref name="attribution"/> (same H and W) blended over it as
+    /// <paramref name="options"/> say: a shown value at fraction m of the scale is blended with weight
+    /// <see cref="HeatMapOptions.OverlayAlpha"/> × √m towards the colour map's end colour for its sign. Pixels without
+    /// attribution show the image unchanged. An attribution with nothing to show carries a note at the top.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="image"/>, <paramref name="attribution"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="image"/> or <paramref name="attribution"/> was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="image"/> or <paramref name="attribution"/> is 0-dim, has more than
+    /// 4 dimensions (or is a batch of several maps), is empty, is not floating point, contains NaN or ±Inf, or would make a
+    /// picture of more than 2^28 pixels; or their H × W differ.</exception>
+    public static byte[] Overlay(Tensor image, Tensor attribution, HeatMapOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (grey, values, h, w) = ImageAndAttribution(image, attribution, "HeatMaps.Overlay", options.PixelsPerCell);
+        using var bitmap = Panels.Overlay(grey, values, h, w, options, options.Scale.ResolveValues(values, options.Sign));
+        return Raster.Encode(bitmap);
     }
 
     /// <summary>
@@ -139,9 +175,8 @@ public static class HeatMaps
     {
         Raster.CheckScale(scale);
         var (grey, h, w) = GreyPlane(image, "HeatMaps.Image", scale, Raster.PlaneKind.Real);
-        var rgb = new byte[h * w * 3];
-        for (var i = 0; i < grey.Length; i++) Put(rgb, i, ColorMap.Grey.Color(grey[i]));
-        return Raster.EncodePng(rgb, h, w, scale);
+        using var bitmap = Panels.Image(grey, h, w, scale);
+        return Raster.Encode(bitmap);
     }
 
     /// <summary>Writes <paramref name="png"/> to <paramref name="path"/> atomically, creating its directory.</summary>
@@ -155,7 +190,7 @@ public static class HeatMaps
         ArgumentNullException.ThrowIfNull(png);
         if (!Raster.IsPng(png))
             throw new ArgumentException(
-                $"HeatMaps.Save: png ({png.Length} bytes) is not a PNG (it does not start with the PNG signature); pass the bytes that HeatMaps.Png, Overlay, Image, LevelMap or Curves.Png return", nameof(png));
+                $"HeatMaps.Save: png ({png.Length} bytes) is not a PNG (it does not start with the PNG signature); pass the bytes that HeatMaps.Png, Overlay, Figure, ColorBar, Image, LevelMap or Curves.Png return", nameof(png));
         Raster.CreateDirectoryOf(path, "HeatMaps.Save");
         AtomicFile.Write(path, s => s.Write(png));
     }
@@ -185,6 +220,18 @@ public static class HeatMaps
 
     private static ColorMap DefaultMap(double[] values) => values.Any(v => v < 0) ? ColorMap.Diverging : ColorMap.Sequential;
 
+    // The grey image and the attribution plane of one picture, checked to have the same H × W.
+    private static (double[] Grey, double[] Values, int H, int W) ImageAndAttribution(Tensor image, Tensor attribution, string method, int scale)
+    {
+        var (grey, h, w) = GreyPlane(image, method, scale, Raster.PlaneKind.Float);
+        var (values, ah, aw) = Raster.Plane(attribution, nameof(attribution), method, scale, Raster.PlaneKind.Float);
+        if (ah != h || aw != w)
+            throw new ArgumentException(
+                $"{method}: the attribution (shape {Format.Shape(attribution)}) is a [{ah}, {aw}] map but the image (shape {Format.Shape(image)}) is [{h}, {w}]; " +
+                "pass the attribution of this image (same height and width)", nameof(attribution));
+        return (grey, values, h, w);
+    }
+
     private static (double[] Values, int H, int W) GreyPlane(Tensor image, string method, int scale, Raster.PlaneKind kind)
     {
         var (values, h, w) = Raster.Plane(image, nameof(image), method, scale, kind);
@@ -200,8 +247,6 @@ public static class HeatMaps
         rgb[i * 3 + 1] = c.G;
         rgb[i * 3 + 2] = c.B;
     }
-
-    private static byte Blend(double under, byte over, double a) => (byte)Math.Round(Math.Clamp((1 - a) * under + a * over, 0, 255));
 
     private static (byte, byte, byte) Hsl(double h, double s, double l)
     {

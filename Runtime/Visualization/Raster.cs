@@ -89,24 +89,6 @@ internal static class Raster
         return abs[lo] + (pos - lo) * (abs[hi] - abs[lo]);
     }
 
-    /// <summary>
-    /// The colour-map position of each value: diverging maps put −s at 0, zero at 0.5 and +s at 1; other maps put 0 at 0 and
-    /// s at 1, reading |v| when the data has negative values. s is the outlier percentile of |values| (1 when that is 0).
-    /// </summary>
-    public static double[] Positions(double[] values, ColorMap map, double percentile)
-    {
-        var s = AbsPercentile(values, percentile);
-        if (!(s > 0) || double.IsInfinity(s)) s = 1;
-        var signed = values.Any(v => v < 0);
-        var t = new double[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            var v = values[i] / s;
-            t[i] = map.IsDiverging ? 0.5 + 0.5 * Math.Clamp(v, -1, 1) : Math.Clamp(signed ? Math.Abs(v) : v, 0, 1);
-        }
-        return t;
-    }
-
     public static void CheckScale(int scale)
     {
         if (scale is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(scale), scale, $"the scale (pixels per map cell) is {scale}; it must be in 1..256");
@@ -146,6 +128,16 @@ internal static class Raster
     /// <summary>Encodes an RGB plane (3 bytes per cell, row-major [H, W]) as a PNG, each cell a scale × scale block.</summary>
     public static byte[] EncodePng(byte[] rgb, int h, int w, int scale)
     {
+        using var bitmap = ToBitmap(rgb, h, w, scale);
+        return Encode(bitmap);
+    }
+
+    /// <summary>
+    /// An RGB plane (3 bytes per cell, row-major [H, W]) as an opaque bitmap, each cell a scale × scale block of one colour
+    /// (nearest-neighbour upscaling: a cell stays a crisp square at any size).
+    /// </summary>
+    public static SKBitmap ToBitmap(byte[] rgb, int h, int w, int scale)
+    {
         CheckScale(scale);
         int outW = w * scale, outH = h * scale;
         var rgba = new byte[outW * outH * 4];
@@ -162,11 +154,11 @@ internal static class Raster
                 rgba[dst + 3] = 255;
             }
         }
-        using var bitmap = new SKBitmap(new SKImageInfo(outW, outH, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var bitmap = new SKBitmap(new SKImageInfo(outW, outH, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = bitmap.GetPixels();
         var rowBytes = bitmap.RowBytes;
         for (var y = 0; y < outH; y++) Marshal.Copy(rgba, y * outW * 4, pixels + y * rowBytes, outW * 4);
-        return Encode(bitmap);
+        return bitmap;
     }
 
     /// <summary>A bitmap as PNG bytes.</summary>

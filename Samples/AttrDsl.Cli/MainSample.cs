@@ -40,8 +40,9 @@ public static class MainSample
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    // Pixels per digit pixel in the explanation rows: 28 × 5 = 140 px, so a digit and its five explanations fit one row of the report.
-    private const int RowScale = 5;
+    // Pixels per digit pixel in the explanation figures: 28 × 8 = 224 px per panel, large enough to read on a phone
+    // (the report shrinks a two-panel figure to the screen's width) and crisp (each pixel a block).
+    private const int RowScale = 8;
 
     /// <summary>Runs the sample; returns the report's path.</summary>
     public static string Run(ReportSettings s, IAnsiConsole console)
@@ -94,29 +95,38 @@ public static class MainSample
         clock.Restart();
         var explained = Enumerable.Range(0, s.ExplainCount).ToArray();
         var tv = new double[runs.Count, Analysis.SampleMethods.Length];
-        var explanationRows = new List<(int Index, long Label, List<(string Caption, byte[] Png)> Figures)>();
-        var perDigit = new Dictionary<int, List<(string, byte[])>>();
+        var explanationRows = new List<(int Index, long Label, (string Caption, byte[] Png) Digit, List<(string Caption, byte[] Png)>[] PerModel, int AllZero)>();
         console.MarkupLine($"[bold]explaining {explained.Length} test digits[/]: {Analysis.SampleMethods.Length} methods × {runs.Count} models each…");
         foreach (var index in explained)
         {
             var digitClock = Stopwatch.StartNew();
             var (x, label) = digits.TestDigit(index);
-            var row = new List<(string Caption, byte[] Png)> { Figure($"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale)) };
-            for (var m = 0; m < runs.Count; m++)
+            var digitFigure = Figure($"digit{index}", $"test digit {index} (label {label})", HeatMaps.Image(x[0, 0], RowScale));
+            var perModel = runs.Select(_ => new List<(string Caption, byte[] Png)>()).ToArray();
+            var allZero = 0;
+            for (var k = 0; k < Analysis.SampleMethods.Length; k++)
             {
-                var title = Networks.Title(runs[m].Settings.Kind);
-                var key = runs[m].Settings.Kind.ToString().ToLowerInvariant();
-                for (var k = 0; k < Analysis.SampleMethods.Length; k++)
+                var method = Analysis.SampleMethods[k];
+                using var scope = NewDisposeScope();
+                var maps = new List<Tensor>();
+                for (var m = 0; m < runs.Count; m++)
                 {
-                    var method = Analysis.SampleMethods[k];
-                    using var scope = NewDisposeScope();
                     var attribution = Analysis.Explain(models[m], x, Target.Class(label), method);
                     tv[m, k] += Analysis.TotalVariationOf(attribution, x) / explained.Length;
-                    row.Add(Figure($"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", $"{title}: {method}",
-                        HeatMaps.Overlay(x[0, 0], attribution[0, 0], scale: RowScale)));
+                    maps.Add(attribution[0, 0]);
+                }
+                // One scale per digit and method for both models, so their colours compare; the bar in each figure says its value.
+                var shared = HeatMaps.SharedScale(maps, description: "shared by both models for this digit");
+                var options = new HeatMapOptions { Scale = shared, PixelsPerCell = RowScale };
+                for (var m = 0; m < runs.Count; m++)
+                {
+                    var key = runs[m].Settings.Kind.ToString().ToLowerInvariant();
+                    if (maps[m].abs().max().item<float>() == 0) allZero++;
+                    perModel[m].Add(Figure($"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", MethodName(method),
+                        HeatMaps.Figure(x[0, 0], maps[m], options, title: $"{MethodName(method)}, {ModelLabel(runs[m].Settings.Kind)}", panels: FigurePanels.HeatMap | FigurePanels.Overlay)));
                 }
             }
-            explanationRows.Add((index, label, row));
+            explanationRows.Add((index, label, digitFigure, perModel, allZero));
             console.MarkupLine(Markup.Escape($"  test digit {index} (label {label}) explained in {digitClock.Elapsed.TotalSeconds.ToString("F1", Inv)} s"));
         }
         var explainSeconds = clock.Elapsed.TotalSeconds;
@@ -183,14 +193,19 @@ public static class MainSample
             .Figure(robustnessCurve.Caption, robustnessCurve.Png)
             .Heading("Explanations")
             .Paragraph($"Each test digit explained for its label by integrated gradients, expected gradients (background: the training digits), SmoothGrad, Grad-CAM at conv2 (generated Explain(Layer.conv2, …), upsampled) and 4×4 occlusion, for both models (generated Explain; {explainSeconds:F1} s). " +
-                       "Overlays: red is evidence for the class, blue against, on the grey digit.")
+                       "Each picture shows one method's heat map alone (left) and over the digit (right): red is evidence for the label, blue against, white none. " +
+                       "For each digit and method both models share one colour scale (the larger of their two 99th percentiles of |attribution|; values beyond it are drawn at full colour), " +
+                       "so a paler picture means a weaker attribution; the bar under each picture gives the scale's value.")
             .Table(["model", .. Analysis.SampleMethods.Select(m => m.ToString())], tvRows,
                 $"Standardised total variation of the attributions, mean over {explained.Length} digits (lower is smoother).");
-        foreach (var (index, label, figures) in explanationRows)
+        foreach (var (index, label, digitFigure, perModel, allZero) in explanationRows)
         {
-            report.Paragraph($"Test digit {index} (label {label}): top row {Networks.Title(ModelKind.Prior)}, then {Networks.Title(ModelKind.Plain)}.");
-            report.FigureRow(figures.Take(1 + Analysis.SampleMethods.Length));
-            report.FigureRow(figures.Take(1).Concat(figures.Skip(1 + Analysis.SampleMethods.Length)));   // the digit again, so the methods line up
+            report.Heading($"Test digit {index} (label {label})", 3)
+                .Figure(digitFigure.Caption, digitFigure.Png);
+            if (allZero > 0)
+                report.Paragraph($"{allZero} of the maps below {(allZero == 1 ? "is" : "are")} zero at every pixel; {(allZero == 1 ? "its picture says" : "their pictures say")} \"all zero\".");
+            for (var m = 0; m < runs.Count; m++)
+                report.FigureRow(ModelLabel(runs[m].Settings.Kind), perModel[m]);
         }
         report.Heading("Contextual decomposition and ACD")
             .Paragraph($"Test digit {cdIndex} (label {cdLabel}) by the generated ContextualDecomposition: the relevant part β of the class-{cdLabel} logit when only one 4×4 patch is relevant (all 49 patches in one stacked pass), " +
@@ -211,6 +226,20 @@ public static class MainSample
         foreach (var m in models) m.Dispose();
         return path;
     }
+
+    /// <summary>A model's label over its row of figures.</summary>
+    private static string ModelLabel(ModelKind kind) => kind == ModelKind.Prior ? "TV prior model" : "no-prior model";
+
+    /// <summary>A method's name in figure titles and captions.</summary>
+    private static string MethodName(Method method) => method switch
+    {
+        Method.IG => "integrated gradients",
+        Method.EG => "expected gradients",
+        Method.SmoothGrad => "SmoothGrad",
+        Method.GradCam => "Grad-CAM (conv2)",
+        Method.Occlusion => "occlusion 4×4",
+        _ => method.ToString(),
+    };
 
     /// <summary>Writes <paramref name="png"/> as <paramref name="name"/>.png in <paramref name="dir"/> and returns it with its caption.</summary>
     internal static (string Caption, byte[] Png) Save(string dir, string name, string caption, byte[] png)

@@ -165,7 +165,7 @@ namespace AttrDsl.Samples.CdepColor
                 {
                     report.FigureRow(Enumerable.Range(0, shown).Select(i => ($"test digit {i} (label {testUnit.Labels[i].item<long>()}), brightness", HeatMaps.Image(grey[i]))).ToList());
                     foreach (var (method, g) in heatRows)
-                        report.FigureRow(Enumerable.Range(0, shown).Select(i => ($"{method}: digit {i}", HeatMaps.Overlay(grey[i], g[i]))).ToList());
+                        report.FigureRow(method, Enumerable.Range(0, shown).Select(i => ($"digit {i}", HeatMaps.Overlay(grey[i], g[i]))).ToList());
                 }
                 finally
                 {

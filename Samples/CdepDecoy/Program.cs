@@ -179,7 +179,7 @@ namespace AttrDsl.Samples.CdepDecoy
                 var digits = Enumerable.Range(0, shown).Select(i => ($"test digit {i} (label {testUnit.Labels[i].item<long>()})", HeatMaps.Image(testUnit.Images[i, 0]))).ToList();
                 report.FigureRow(digits);
                 foreach (var (method, g) in heatRows)
-                    report.FigureRow(Enumerable.Range(0, shown).Select(i => ($"{method}: digit {i}", HeatMaps.Overlay(testUnit.Images[i, 0], g[i, 0]))).ToList());
+                    report.FigureRow(method, Enumerable.Range(0, shown).Select(i => ($"digit {i}", HeatMaps.Overlay(testUnit.Images[i, 0], g[i, 0]))).ToList());
             }
             var path = Path.GetFullPath(Path.Combine(s.ReportDir, "report.html"));
             report.Save(path);

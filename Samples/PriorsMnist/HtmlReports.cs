@@ -34,12 +34,17 @@ internal static class HtmlReports
         return path;
     }
 
-    /// <summary>The explanation rows: the digits, then each model's expected-gradients overlay of every digit.</summary>
+    /// <summary>
+    /// The explanation rows: the digits, then one labelled row per model with its expected-gradients overlay of every
+    /// digit. Each digit's overlays share one colour scale across the models, so their strengths compare.
+    /// </summary>
     public static void Explanations(HtmlReport report, TorchSharp.torch.Tensor images, TorchSharp.torch.Tensor labels, IEnumerable<(string Model, TorchSharp.torch.Tensor Attributions)> models)
     {
         var n = (int)images.size(0);
-        report.FigureRow(Enumerable.Range(0, n).Select(i => ($"test digit {i} (label {labels[i].item<long>()})", HeatMaps.Image(images[i, 0]))).ToList());
-        foreach (var (model, a) in models)
-            report.FigureRow(Enumerable.Range(0, n).Select(i => ($"{model}: digit {i}", HeatMaps.Overlay(images[i, 0], a[i, 0]))).ToList());
+        var list = models.ToList();
+        var scales = Enumerable.Range(0, n).Select(i => HeatMaps.SharedScale(list.Select(m => m.Attributions[i, 0]))).ToList();
+        report.FigureRow("test digits", Enumerable.Range(0, n).Select(i => ($"test digit {i} (label {labels[i].item<long>()})", HeatMaps.Image(images[i, 0]))).ToList());
+        foreach (var (model, a) in list)
+            report.FigureRow(model, Enumerable.Range(0, n).Select(i => ($"digit {i}", HeatMaps.Overlay(images[i, 0], a[i, 0], new HeatMapOptions { Scale = scales[i] }))).ToList());
     }
 }

@@ -1,15 +1,42 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace AttrDsl.Report.Tests;
 
-/// <summary>What a page showed in headless chromium: console errors, page errors, failed requests, each image's natural size.</summary>
+/// <summary>A browser window: CSS size and device pixel ratio, and whether it is a phone (mobile viewport, touch).</summary>
+internal sealed record Viewport(string Name, int Width, int Height, float DeviceScaleFactor, bool IsMobile)
+{
+    /// <summary>A desktop window, 1200 × 900.</summary>
+    public static Viewport Desktop { get; } = new("desktop", 1200, 900, 1, false);
+
+    /// <summary>A phone in portrait (an iPhone 12–15's 390 × 844 CSS pixels at twice the density).</summary>
+    public static Viewport Phone { get; } = new("phone", 390, 844, 2, true);
+}
+
+/// <summary>Where one figure's image and caption were laid out (CSS pixels).</summary>
+internal sealed record FigureBox(string Alt, double ImgLeft, double ImgRight, double ImgBottom, double ImgWidth, bool HasCaption, double CaptionTop, double CaptionLeft, double CaptionRight);
+
+/// <summary>The page's layout: its width against the window's, the figures, the table of contents and the anchors.</summary>
+internal sealed record Layout(
+    int ScrollWidth,
+    int InnerWidth,
+    IReadOnlyList<FigureBox> Figures,
+    IReadOnlyList<string> TocLinks,
+    IReadOnlyList<string> UnresolvedTocLinks,
+    IReadOnlyList<string> Ids,
+    int Tables,
+    int WrappedTables,
+    int Scripts);
+
+/// <summary>What a page showed in headless chromium: console errors, page errors, failed requests, each image's natural size, the layout.</summary>
 internal sealed record PageCheck(
     IReadOnlyList<string> ConsoleErrors,
     IReadOnlyList<string> PageErrors,
     IReadOnlyList<string> FailedRequests,
     IReadOnlyList<(string Alt, int NaturalWidth, int NaturalHeight, bool Complete)> Images,
     string Title,
-    string? Screenshot);
+    string? Screenshot,
+    Layout Layout);
 
 /// <summary>
 /// Debian's chromium (apt-get install chromium; .ci/run installs it) driven by Playwright through ExecutablePath, so
@@ -30,9 +57,13 @@ internal static class Browser
         return found!;
     }
 
-    /// <summary>Opens <paramref name="htmlPath"/> (file://), waits for the load event, reads the images, saves a full-page screenshot.</summary>
-    public static async Task<PageCheck> Open(string htmlPath, string? screenshotPath)
+    /// <summary>
+    /// Opens <paramref name="htmlPath"/> (file://) in <paramref name="viewport"/> (desktop by default), waits for the load
+    /// event, reads the images and the layout, saves a full-page screenshot.
+    /// </summary>
+    public static async Task<PageCheck> Open(string htmlPath, string? screenshotPath, Viewport? viewport = null)
     {
+        viewport ??= Viewport.Desktop;
         var executable = Executable();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -43,7 +74,13 @@ internal static class Browser
             Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
             Timeout = 60_000,
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            ViewportSize = new ViewportSize { Width = viewport.Width, Height = viewport.Height },
+            DeviceScaleFactor = viewport.DeviceScaleFactor,
+            IsMobile = viewport.IsMobile,
+            HasTouch = viewport.IsMobile,
+        });
         var consoleErrors = new List<string>();
         var pageErrors = new List<string>();
         var failed = new List<string>();
@@ -60,25 +97,63 @@ internal static class Browser
         var images = await page.EvaluateAsync<ImageInfo[]>(
             "() => Array.from(document.images).map(i => ({ alt: i.alt, naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight, complete: i.complete }))");
         var title = await page.TitleAsync();
+        var layout = ReadLayout(await page.EvaluateAsync<JsonElement>(LayoutScript));
         if (screenshotPath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(screenshotPath))!);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshotPath, FullPage = true });
         }
         return new PageCheck(consoleErrors, pageErrors, failed,
-            [.. images.Select(i => (i.Alt, i.NaturalWidth, i.NaturalHeight, i.Complete))], title, screenshotPath);
+            [.. images.Select(i => (i.Alt, i.NaturalWidth, i.NaturalHeight, i.Complete))], title, screenshotPath, layout);
+    }
+
+    // Read in the page: sizes after layout, every figure's image and caption box, the TOC's links and whether each
+    // names an element, every id, the tables and their wrappers, the scripts.
+    private const string LayoutScript = """
+        () => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          figures: Array.from(document.querySelectorAll('figure')).map(f => {
+            const img = f.querySelector('img'), cap = f.querySelector('figcaption');
+            const i = img.getBoundingClientRect(), c = cap ? cap.getBoundingClientRect() : null;
+            return { alt: img.alt, imgLeft: i.left, imgRight: i.right, imgBottom: i.bottom, imgWidth: i.width,
+                     hasCaption: !!c, captionTop: c ? c.top : 0, captionLeft: c ? c.left : 0, captionRight: c ? c.right : 0 };
+          }),
+          tocLinks: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href')),
+          unresolved: Array.from(document.querySelectorAll('nav.toc a, a.anchor')).map(a => a.getAttribute('href'))
+            .filter(h => !h.startsWith('#') || !document.getElementById(decodeURIComponent(h.slice(1)))),
+          ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
+          tables: document.querySelectorAll('table').length,
+          wrappedTables: Array.from(document.querySelectorAll('table')).filter(t => t.parentElement.classList.contains('table-wrap')).length,
+          scripts: document.querySelectorAll('script').length,
+        })
+        """;
+
+    private static Layout ReadLayout(JsonElement e)
+    {
+        static List<string> Strings(JsonElement a) => [.. a.EnumerateArray().Select(x => x.GetString() ?? "")];
+        var figures = e.GetProperty("figures").EnumerateArray().Select(f => new FigureBox(
+            f.GetProperty("alt").GetString() ?? "", f.GetProperty("imgLeft").GetDouble(), f.GetProperty("imgRight").GetDouble(),
+            f.GetProperty("imgBottom").GetDouble(), f.GetProperty("imgWidth").GetDouble(), f.GetProperty("hasCaption").GetBoolean(),
+            f.GetProperty("captionTop").GetDouble(), f.GetProperty("captionLeft").GetDouble(), f.GetProperty("captionRight").GetDouble())).ToList();
+        return new Layout(e.GetProperty("scrollWidth").GetInt32(), e.GetProperty("innerWidth").GetInt32(), figures,
+            Strings(e.GetProperty("tocLinks")), Strings(e.GetProperty("unresolved")), Strings(e.GetProperty("ids")),
+            e.GetProperty("tables").GetInt32(), e.GetProperty("wrappedTables").GetInt32(), e.GetProperty("scripts").GetInt32());
     }
 
     /// <summary>
-    /// Opens <paramref name="htmlPath"/> and asserts what every AttrDsl report must show in a browser: no console or page
-    /// errors, no failed requests, at least <paramref name="minImages"/> images, each complete with a non-zero natural
-    /// size, and a non-blank full-page screenshot at <paramref name="screenshotPath"/>. Reusable for any report a sample writes.
+    /// Opens <paramref name="htmlPath"/> in <paramref name="viewport"/> (desktop by default) and asserts what every AttrDsl
+    /// report must show in a browser: no console or page errors, no failed requests, at least <paramref name="minImages"/>
+    /// images, each complete with a non-zero natural size, a non-blank full-page screenshot at
+    /// <paramref name="screenshotPath"/>, and a layout that fits the window (<see cref="AssertFits"/>). Reusable for any
+    /// report a sample writes.
     /// </summary>
-    public static async Task<PageCheck> AssertOpensCleanly(string htmlPath, string screenshotPath, int minImages = 1)
+    public static async Task<PageCheck> AssertOpensCleanly(string htmlPath, string screenshotPath, int minImages = 1, Viewport? viewport = null)
     {
+        viewport ??= Viewport.Desktop;
         Assert.True(File.Exists(htmlPath), $"no report at {htmlPath}");
-        var check = await Open(htmlPath, screenshotPath);
-        Console.WriteLine($"AttrDsl.Report.Tests: {htmlPath} in chromium, screenshot {screenshotPath}");
+        var check = await Open(htmlPath, screenshotPath, viewport);
+        Console.WriteLine($"AttrDsl.Report.Tests: {htmlPath} in chromium ({viewport.Name}), screenshot {screenshotPath}");
         Assert.Empty(check.ConsoleErrors);
         Assert.Empty(check.PageErrors);
         Assert.Empty(check.FailedRequests);
@@ -96,7 +171,32 @@ internal static class Browser
         for (var x = 0; x < bitmap.Width; x += 7)
             colours.Add(bitmap.GetPixel(x, y));
         Assert.True(colours.Count > 50, $"the screenshot has only {colours.Count} colours: blank?");
+        AssertFits(check.Layout, viewport);
         return check;
+    }
+
+    /// <summary>
+    /// The layout rules of every report: the page is no wider than the window (tables may scroll inside their wrapper,
+    /// the page itself never sideways; a phone is not zoomed out), every figure's caption lies below its image and within
+    /// its width, every image fits the window, every table sits in a scrolling wrapper, ids are unique, every TOC and
+    /// anchor link names an element, and there is no script.
+    /// </summary>
+    public static void AssertFits(Layout layout, Viewport viewport)
+    {
+        Assert.True(layout.InnerWidth == viewport.Width, $"{viewport.Name}: window.innerWidth is {layout.InnerWidth}, not {viewport.Width} (the page was zoomed out to fit something too wide)");
+        Assert.True(layout.ScrollWidth <= viewport.Width, $"{viewport.Name}: the page is {layout.ScrollWidth} px wide in a {viewport.Width} px window (it scrolls sideways)");
+        foreach (var f in layout.Figures)
+        {
+            Assert.True(f.ImgLeft >= -0.5 && f.ImgRight <= viewport.Width + 0.5, $"{viewport.Name}: figure '{f.Alt}' spans {f.ImgLeft:F0}..{f.ImgRight:F0}, outside the {viewport.Width} px window");
+            Assert.True(f.HasCaption, $"figure '{f.Alt}' has no caption");
+            Assert.True(f.CaptionTop >= f.ImgBottom - 0.5, $"{viewport.Name}: the caption of '{f.Alt}' starts at {f.CaptionTop:F1}, above its image's bottom {f.ImgBottom:F1}");
+            Assert.True(f.CaptionLeft >= f.ImgLeft - 0.5 && f.CaptionRight <= f.ImgRight + 0.5,
+                $"{viewport.Name}: the caption of '{f.Alt}' spans {f.CaptionLeft:F1}..{f.CaptionRight:F1}, wider than its image {f.ImgLeft:F1}..{f.ImgRight:F1}");
+        }
+        Assert.Equal(layout.Tables, layout.WrappedTables);
+        Assert.Equal(layout.Ids.Count, layout.Ids.Distinct().Count());
+        Assert.Empty(layout.UnresolvedTocLinks);
+        Assert.Equal(0, layout.Scripts);
     }
 
     private sealed class ImageInfo

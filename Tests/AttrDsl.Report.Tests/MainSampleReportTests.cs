@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace AttrDsl.Report.Tests;
 
 /// <summary>
-/// The main sample's own report (attrdsl --quick: trains both models, explains, decomposes) in headless chromium: no
-/// errors, every picture loaded, a screenshot kept under artifacts/.
+/// The main sample's own report (attrdsl --quick: trains both models, explains, decomposes) in headless chromium on a
+/// desktop and on a phone: no errors, every picture loaded, nothing wider than the window, captions under their images;
+/// screenshots kept under artifacts/main-sample/ (report-desktop.png, report-phone.png).
 /// </summary>
 public class MainSampleReportTests(ITestOutputHelper output)
 {
@@ -19,9 +20,19 @@ public class MainSampleReportTests(ITestOutputHelper output)
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(log), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var path = MainSample.Run(ReportSettings.QuickSizes(folder, seed: 0), console);
         output.WriteLine(log.ToString());
-        // 2 digits × (image + 5 methods × 2 models), CD (digit + 2), ACD (digit + 2), 3 curves.
-        var check = await Browser.AssertOpensCleanly(path, Path.Combine(folder, "report-screenshot.png"), minImages: 2 * 11 + 6 + 3);
-        output.WriteLine($"{check.Images.Count} images; screenshot {check.Screenshot}");
-        Assert.Contains("explainable MNIST CNN", check.Title);
+        // 2 digits × (image + 5 methods × 2 models), CD (digit + 2), ACD (digit + 2), 3 curves; on a desktop and on a phone.
+        foreach (var viewport in new[] { Viewport.Desktop, Viewport.Phone })
+        {
+            var check = await Browser.AssertOpensCleanly(path, Path.Combine(folder, $"report-{viewport.Name}.png"), minImages: 2 * 11 + 6 + 3, viewport);
+            output.WriteLine($"{viewport.Name}: {check.Images.Count} images; screenshot {check.Screenshot}");
+            Assert.Contains("explainable MNIST CNN", check.Title);
+            // Rows are labelled by model, not described as "top row"; every digit and method figure is at least 224 px.
+            Assert.Contains(check.Layout.TocLinks, l => l.StartsWith("#test-digit-0", StringComparison.Ordinal));
+            Assert.All(check.Images.Where(i => i.Alt.StartsWith("test digit", StringComparison.Ordinal)), i => Assert.True(i.NaturalWidth >= 224, $"{i.Alt}: {i.NaturalWidth} px"));
+        }
+        var html = File.ReadAllText(path);
+        Assert.Contains("<p class=\"group-label\">TV prior model</p>", html);
+        Assert.Contains("<p class=\"group-label\">no-prior model</p>", html);
+        Assert.DoesNotContain("top row", html);
     }
 }

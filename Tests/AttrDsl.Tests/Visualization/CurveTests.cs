@@ -56,6 +56,63 @@ public class CurveTests
     }
 
     [Fact]
+    public void A_one_epoch_run_draws_large_markers_with_their_values_in_the_middle_of_the_plot()
+    {
+        double[] one = [1];
+        using var png = new Png(Curves.Png("held-out accuracy", "epoch", "accuracy", [("TV prior", one, [0.9512]), ("no prior", one, [0.9634])]));
+        (byte, byte, byte) blue = (31, 119, 180), red = (214, 39, 40);
+        foreach (var colour in new[] { blue, red })
+        {
+            var xs = new List<int>();
+            for (var y = 0; y < png.Height; y++)
+            for (var x = 0; x < png.Width * 3 / 4; x++)   // left of the legend
+                if (png[x, y] == colour) xs.Add(x);
+            // A marker of radius ≥ 5 px is ≥ 60 pixels of the series colour, not a lonely dot.
+            Assert.True(xs.Count > 60, $"{colour}: only {xs.Count} pixels");
+            // The marker sits in the middle of the plot (a single x value gets half a unit of room on each side), and its
+            // value is written to its right in the same colour.
+            var marker = xs.Min() + 6;   // the marker is the leftmost thing of its colour, its label to its right
+            Assert.InRange(marker, png.Width * 0.45, png.Width * 0.65);
+            Assert.True(xs.Count(x => x > marker + 12) > 20, $"{colour}: no value label beside the marker");
+        }
+    }
+
+    [Fact]
+    public void Text_grows_with_the_chart_so_it_survives_being_shown_at_phone_width()
+    {
+        // Below the plot's frame, a chart twice as large holds text about twice as tall (measured as rows with ink).
+        static int InkRows(byte[] bytes)
+        {
+            using var png = new Png(bytes);
+            var frame = png.Height - 1;
+            while (frame > 0 && Enumerable.Range(0, png.Width).Count(x => png[x, frame] == (90, 90, 90)) < png.Width / 2) frame--;
+            Assert.True(frame > png.Height / 2, "no plot frame found");
+            var rows = 0;
+            for (var y = frame + 1; y < png.Height; y++)
+            {
+                var ink = false;
+                for (var x = 0; x < png.Width && !ink; x++) { var c = png[x, y]; ink = c.R < 120 && c.G < 120 && c.B < 120; }
+                if (ink) rows++;
+            }
+            return rows;
+        }
+        var series = new List<(string, double[], double[])> { ("", Epochs, [1.0, 2, 3, 4, 5]) };
+        var small = InkRows(Curves.Png("", "epoch", "loss", series, 400, 250));
+        var large = InkRows(Curves.Png("", "epoch", "loss", series, 800, 500));
+        Assert.InRange(large / (double)small, 1.6, 2.5);
+        // At the default 640 × 400 the tick labels are at least 16 px tall, 9 px at a phone's 360-pixel width.
+        Assert.True(InkRows(Curves.Png("", "epoch", "loss", series)) >= 2 * 12, "tick and axis labels too small");
+    }
+
+    [Fact]
+    public void Whole_number_x_values_get_whole_number_ticks()
+    {
+        var ticks = Curves.Ticks(1, 3, 12, minStep: 1);
+        Assert.Equal([1.0, 2, 3], ticks);
+        Assert.Contains(Curves.Ticks(1, 3, 12), t => t != Math.Floor(t));
+    }
+
+    [Fact]
     public void Bad_series_throw()
     {
         Assert.Throws<ArgumentException>(() => Curves.Png("t", "x", "y", [("c", [1.0, 2], [1.0])]));

@@ -61,6 +61,9 @@ public class HtmlReportTests
         Assert.Contains("<th>noise</th><th>accuracy</th>", html);
         Assert.Contains("<tr><td class=\"num\">0.0</td><td class=\"num\">98.9 %</td></tr>", html);
         Assert.Contains("<tr><td class=\"num\">0.1</td><td></td></tr>", html);
+        // Wrapped in a box that scrolls sideways, so a wide table never widens the page on a phone.
+        Assert.Contains("<div class=\"table-wrap\"><table>", html);
+        Assert.Contains(".table-wrap { max-width: 100%; overflow-x: auto;", html);
         Assert.Throws<ArgumentException>(() => new HtmlReport("r").Table(["a"], [["1", "2"]]));
     }
 
@@ -69,7 +72,7 @@ public class HtmlReportTests
     {
         Assert.Throws<ArgumentException>(() => new HtmlReport("r").Figure("f", [1, 2, 3, 4, 5, 6, 7, 8, 9]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new HtmlReport("r").Heading("h", 7));
-        Assert.Contains("<h3>h</h3>", new HtmlReport("r").Heading("h", 3).ToHtml());
+        Assert.Contains("<h3 id=\"h\">h <a class=\"anchor\" href=\"#h\"", new HtmlReport("r").Heading("h", 3).ToHtml());
     }
 
     [Fact]
@@ -93,5 +96,66 @@ public class HtmlReportTests
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public void The_table_of_contents_links_every_level_2_and_3_heading_to_its_unique_anchor()
+    {
+        var report = new HtmlReport("r")
+            .Heading("Training")
+            .Heading("Explanations")
+            .Heading("Test digit 0 (label 7)", 3)
+            .Heading("Test digit 0 (label 7)", 3)
+            .Heading("Details", 4)
+            .Heading("Training")
+            .Table(["a"], [["1"]]);
+        var html = report.ToHtml();
+        var ids = Regex.Matches(html, " id=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["training", "explanations", "test-digit-0-label-7", "test-digit-0-label-7-2", "details", "training-2"], ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+
+        var nav = Regex.Match(html, "<nav class=\"toc\".*?</nav>", RegexOptions.Singleline).Value;
+        var links = Regex.Matches(nav, "href=\"#([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["training", "explanations", "test-digit-0-label-7", "test-digit-0-label-7-2", "training-2"], links);   // no level 4
+        Assert.All(links, l => Assert.Contains(l, ids));
+        // Level 3 entries are nested under their level-2 heading; the list is well formed.
+        Assert.Matches("<li><a href=\"#explanations\">Explanations</a>\\s*<ul>\\s*<li><a href=\"#test-digit-0-label-7\">", nav);
+        Assert.Equal(Regex.Matches(nav, "<ul>").Count, Regex.Matches(nav, "</ul>").Count);
+        Assert.Equal(Regex.Matches(nav, "<li>").Count, Regex.Matches(nav, "</li>").Count);
+        // Every heading links to itself; the contents come after the title and before the body.
+        Assert.All(ids, id => Assert.Contains($"<a class=\"anchor\" href=\"#{id}\"", html));
+        Assert.True(html.IndexOf("</h1>", StringComparison.Ordinal) < html.IndexOf("<nav", StringComparison.Ordinal));
+        Assert.True(html.IndexOf("</nav>", StringComparison.Ordinal) < html.IndexOf("<h2", StringComparison.Ordinal));
+        Assert.DoesNotContain("<script", html);
+
+        report.TableOfContents = false;
+        Assert.DoesNotContain("<nav", report.ToHtml());
+        Assert.DoesNotContain("<nav", new HtmlReport("no headings").Paragraph("p").ToHtml());
+    }
+
+    [Theory]
+    [InlineData("Test digit 0 (label 7)", "test-digit-0-label-7")]
+    [InlineData("  Robustness to salt-and-pepper noise ", "robustness-to-salt-and-pepper-noise")]
+    [InlineData("Straße λ = 0.5", "straße-λ-0-5")]
+    [InlineData("<script>", "script")]
+    [InlineData("!!!", "section")]
+    [InlineData("", "section")]
+    public void Heading_anchors_are_slugs_of_their_text(string text, string slug) => Assert.Equal(slug, HtmlReport.Slug(text));
+
+    [Fact]
+    public void A_labelled_figure_row_names_its_figures_even_when_they_wrap()
+    {
+        var html = new HtmlReport("r").FigureRow("TV prior <model>", [("IG", SmallPng(1)), ("EG", SmallPng(-1))]).ToHtml();
+        var group = Regex.Match(html, "<div class=\"figure-group\"[^>]*>.*?</div>\n</div>", RegexOptions.Singleline).Value;
+        Assert.Contains("<p class=\"group-label\">TV prior &lt;model&gt;</p>", group);
+        Assert.Contains("aria-label=\"TV prior &lt;model&gt;\"", group);
+        Assert.Equal(2, Regex.Matches(group, "<figure><img [^>]*><figcaption>").Count);   // each caption right after its image
+        Assert.Contains("<figcaption>IG</figcaption>", group);
+        Assert.Throws<ArgumentNullException>(() => new HtmlReport("r").FigureRow(null!, [("IG", SmallPng(1))]));
+        // The stylesheet keeps pictures crisp and within the screen, and has a narrow-screen section.
+        Assert.Contains("image-rendering: pixelated", html);
+        Assert.Contains("max-width: 100%", html);
+        Assert.Contains("@media (max-width: 600px)", html);
+        Assert.DoesNotContain("<script", html);
     }
 }

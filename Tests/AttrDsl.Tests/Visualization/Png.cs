@@ -43,5 +43,37 @@ internal sealed class Png : IDisposable
         return true;
     }
 
+    /// <summary>How many pixels satisfy <paramref name="test"/>.</summary>
+    public int Count(Func<(byte R, byte G, byte B), bool> test)
+    {
+        var n = 0;
+        for (var y = 0; y < Height; y++)
+        for (var x = 0; x < Width; x++)
+            if (test(this[x, y])) n++;
+        return n;
+    }
+
+    /// <summary>Every position (x, y) where <paramref name="part"/> appears pixel for pixel inside this picture.</summary>
+    public List<(int X, int Y)> Find(Png part)
+    {
+        var found = new List<(int, int)>();
+        var first = part[0, 0];
+        for (var y = 0; y + part.Height <= Height; y++)
+        for (var x = 0; x + part.Width <= Width; x++)
+        {
+            if (this[x, y] != first) continue;
+            var same = true;
+            for (var j = 0; j < part.Height && same; j += 1)
+            for (var i = 0; i < part.Width && same; i += 1)
+                same = this[x + i, y + j] == part[i, j];
+            if (same) found.Add((x, y));
+        }
+        return found;
+    }
+
+    /// <summary>The Euclidean RGB distance between two colours.</summary>
+    public static double Distance((byte R, byte G, byte B) a, (byte R, byte G, byte B) b) =>
+        Math.Sqrt(Math.Pow(a.R - b.R, 2) + Math.Pow(a.G - b.G, 2) + Math.Pow(a.B - b.B, 2));
+
     public void Dispose() => _bitmap.Dispose();
 }
