@@ -27,7 +27,7 @@ public static class Curves
     /// of <paramref name="width"/> × <paramref name="height"/> pixels. A series may be empty (it then only appears in the
     /// legend), but there must be at least one series. Series of up to 40 points have a marker at each point; a series of
     /// one point (a one-epoch run) has a larger marker with its value written beside it. Whole-number x values (epochs,
-    /// seeds) get whole-number ticks, and a single x value one tick at it. Text is 1/36 of the chart's smaller side
+    /// seeds) get whole-number ticks, and a single x value one tick at it and a y axis from zero, so the points' heights compare. Text is 1/36 of the chart's smaller side
     /// (11 to 40 px), so that it stays legible when a report shrinks the chart to a phone's width.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="series"/>, or a series' X or Y array, is null.</exception>
@@ -81,6 +81,13 @@ public static class Curves
             (x0, x1) = (Math.Min(x0, xTicks[0]), Math.Max(x1, xTicks[^1]));
         }
         var (y0, y1) = Range(points.Select(p => p.Second));
+        // With one x value the chart compares points, not trends: the y axis then starts at zero (when the values share a
+        // sign), so heights are proportional to the values and 1.916 against 1.928 does not fill the plot top to bottom.
+        if (distinctX.Count == 1)
+        {
+            if (y0 > 0) y0 = 0;
+            if (y1 < 0) y1 = 0;
+        }
 
         // Text grows with the chart (1/36 of its smaller side, 11 to 40 px): a 640 × 400 chart shown at a phone's
         // width (about 360 CSS px) still has 10-pixel tick labels.
@@ -139,7 +146,11 @@ public static class Curves
         // beside it, so a one-epoch run reads as numbers rather than as lonely dots.
         var radius = Math.Max(3f, font * 0.22f);
         var singleRadius = Math.Max(5f, font * 0.42f);
-        var valueLabels = new List<(float X, float Y, string Text, SKColor Color)>();
+        var valueLabels = new List<(float X, float Y, string Text, SKColor Color, bool Left)>();
+        // With one x value, series sit side by side around it (a dot plot), so equal values do not hide each other; the
+        // left half's values are written to the left of their markers, the right half's to the right.
+        var dodge = distinctX.Count == 1 && series.Count > 1;
+        float Dodge(int s) => dodge ? (s - (series.Count - 1) / 2f) * singleRadius * 2.6f : 0f;
         canvas.Save();
         canvas.ClipRect(new SKRect(left - singleRadius, top - singleRadius, right + singleRadius, bottom + singleRadius));
         for (var s = 0; s < series.Count; s++)
@@ -158,10 +169,11 @@ public static class Curves
             canvas.DrawPath(path, line);
             if (xs.Length == 1)
             {
-                var p = new SKPoint(Px(xs[0]), Py(ys[0]));
+                var p = new SKPoint(Px(xs[0]) + Dodge(s), Py(ys[0]));
                 canvas.DrawCircle(p, singleRadius, dot);
                 canvas.DrawCircle(p, singleRadius, ring);
-                valueLabels.Add((p.X + singleRadius + font * 0.4f, p.Y, FormatValue(ys[0]), color));
+                var toLeft = dodge && s < series.Count / 2;
+                valueLabels.Add((toLeft ? p.X - singleRadius - font * 0.4f : p.X + singleRadius + font * 0.4f, p.Y, FormatValue(ys[0]), color, toLeft));
             }
             else if (xs.Length <= 40)
                 foreach (var (x, y) in xs.Zip(ys)) canvas.DrawCircle(Px(x), Py(y), radius, dot);
@@ -169,18 +181,19 @@ public static class Curves
         canvas.Restore();
         // Value labels: vertically centred on their markers, pushed apart where two would overlap.
         using var valuePaint = Typesetting.Paint(font, bold: true);
-        var placed = new List<(float X, float Y, string Text, SKColor Color)>();
+        var placed = new List<(float X, float Y, string Text, SKColor Color, bool Left)>();
         foreach (var label in valueLabels.OrderBy(l => l.Y))
         {
             var y = label.Y;
             foreach (var other in placed)
-                if (Math.Abs(other.X - label.X) < font * 6 && y < other.Y + font * 1.15f) y = other.Y + font * 1.15f;
+                if (other.Left == label.Left && Math.Abs(other.X - label.X) < font * 6 && y < other.Y + font * 1.15f) y = other.Y + font * 1.15f;
             placed.Add(label with { Y = y });
         }
-        foreach (var (x, y, value, color) in placed)
+        foreach (var (x, y, value, color, toLeft) in placed)
         {
             valuePaint.Color = color;
-            var tx = Math.Min(x, right - valuePaint.MeasureText(value) - 2);
+            var textWidth = valuePaint.MeasureText(value);
+            var tx = toLeft ? Math.Max(x - textWidth, left + 2) : Math.Min(x, right - textWidth - 2);
             canvas.DrawText(value, tx, y + font * 0.35f, valuePaint);
         }
 

@@ -122,7 +122,7 @@ public static class MainSample
                 {
                     var key = runs[m].Settings.Kind.ToString().ToLowerInvariant();
                     if (maps[m].abs().max().item<float>() == 0) allZero++;
-                    perModel[m].Add(Figure($"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", MethodName(method),
+                    perModel[m].Add(Figure($"digit{index}-{key}-{method.ToString().ToLowerInvariant()}", ModelLabel(runs[m].Settings.Kind),
                         HeatMaps.Figure(x[0, 0], maps[m], options, title: $"{MethodName(method)}, {ModelLabel(runs[m].Settings.Kind)}", panels: FigurePanels.HeatMap | FigurePanels.Overlay)));
                 }
             }
@@ -204,8 +204,9 @@ public static class MainSample
                 .Figure(digitFigure.Caption, digitFigure.Png);
             if (allZero > 0)
                 report.Paragraph($"{allZero} of the maps below {(allZero == 1 ? "is" : "are")} zero at every pixel; {(allZero == 1 ? "its picture says" : "their pictures say")} \"all zero\".");
-            for (var m = 0; m < runs.Count; m++)
-                report.FigureRow(ModelLabel(runs[m].Settings.Kind), perModel[m]);
+            // One row per method with the two models side by side: they share the row's colour scale, so they compare at a glance.
+            for (var k = 0; k < Analysis.SampleMethods.Length; k++)
+                report.FigureRow($"{MethodName(Analysis.SampleMethods[k])}: {string.Join(" | ", runs.Select(r => ModelLabel(r.Settings.Kind)))}", perModel.Select(figures => figures[k]));
         }
         report.Heading("Contextual decomposition and ACD")
             .Paragraph($"Test digit {cdIndex} (label {cdLabel}) by the generated ContextualDecomposition: the relevant part β of the class-{cdLabel} logit when only one 4×4 patch is relevant (all 49 patches in one stacked pass), " +

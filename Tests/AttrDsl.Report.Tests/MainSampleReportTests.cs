@@ -26,13 +26,15 @@ public class MainSampleReportTests(ITestOutputHelper output)
             var check = await Browser.AssertOpensCleanly(path, Path.Combine(folder, $"report-{viewport.Name}.png"), minImages: 2 * 11 + 6 + 3, viewport);
             output.WriteLine($"{viewport.Name}: {check.Images.Count} images; screenshot {check.Screenshot}");
             Assert.Contains("explainable MNIST CNN", check.Title);
-            // Rows are labelled by model, not described as "top row"; every digit and method figure is at least 224 px.
+            // Rows are labelled, not described as "top row"; every digit and method figure is at least 224 px.
             Assert.Contains(check.Layout.TocLinks, l => l.StartsWith("#test-digit-0", StringComparison.Ordinal));
             Assert.All(check.Images.Where(i => i.Alt.StartsWith("test digit", StringComparison.Ordinal)), i => Assert.True(i.NaturalWidth >= 224, $"{i.Alt}: {i.NaturalWidth} px"));
         }
         var html = File.ReadAllText(path);
-        Assert.Contains("<p class=\"group-label\">TV prior model</p>", html);
-        Assert.Contains("<p class=\"group-label\">no-prior model</p>", html);
+        // One row per method, the two models side by side on the row's shared scale, each picture captioned with its model.
+        Assert.Contains("<p class=\"group-label\">integrated gradients: TV prior model | no-prior model</p>", html);
+        Assert.Contains("<figcaption>TV prior model</figcaption>", html);
+        Assert.Contains("<figcaption>no-prior model</figcaption>", html);
         Assert.DoesNotContain("top row", html);
     }
 }

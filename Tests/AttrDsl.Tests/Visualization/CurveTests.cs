@@ -59,9 +59,24 @@ public class CurveTests
     public void A_one_epoch_run_draws_large_markers_with_their_values_in_the_middle_of_the_plot()
     {
         double[] one = [1];
-        using var png = new Png(Curves.Png("held-out accuracy", "epoch", "accuracy", [("TV prior", one, [0.9512]), ("no prior", one, [0.9634])]));
         (byte, byte, byte) blue = (31, 119, 180), red = (214, 39, 40);
-        foreach (var colour in new[] { blue, red })
+        // Two series side by side around the one x value: the first to the left (its value written left of it), the second
+        // to the right.
+        using (var two = new Png(Curves.Png("held-out accuracy", "epoch", "accuracy", [("TV prior", one, [0.9512]), ("no prior", one, [0.9634])])))
+        {
+            double Centre((byte, byte, byte) colour)
+            {
+                var xs = new List<int>();
+                for (var y = 0; y < two.Height; y++)
+                for (var x = 0; x < two.Width * 3 / 4; x++)
+                    if (two[x, y] == colour) xs.Add(x);
+                Assert.True(xs.Count > 60, $"{colour}: only {xs.Count} pixels");
+                return xs.Average();
+            }
+            Assert.True(Centre(blue) < two.Width * 0.5 && Centre(red) > two.Width * 0.5, $"blue at {Centre(blue):F0}, red at {Centre(red):F0} of {two.Width} px");
+        }
+        using var png = new Png(Curves.Png("held-out accuracy", "epoch", "accuracy", [("TV prior", one, [0.9512])]));
+        foreach (var colour in new[] { blue })
         {
             var xs = new List<int>();
             for (var y = 0; y < png.Height; y++)
@@ -75,6 +90,28 @@ public class CurveTests
             Assert.InRange(marker, png.Width * 0.45, png.Width * 0.65);
             Assert.True(xs.Count(x => x > marker + 12) > 20, $"{colour}: no value label beside the marker");
         }
+    }
+
+    [Fact]
+    public void A_one_epoch_run_starts_its_y_axis_at_zero_so_close_values_sit_close()
+    {
+        // 1.916 and 1.928 differ by 0.6 %: drawn on an axis from zero their markers are a few pixels apart; on an axis
+        // fitted to the two values they would be at the top and the bottom of the plot.
+        double[] one = [1];
+        using var png = new Png(Curves.Png("training loss", "epoch", "loss", [("TV prior", one, [1.928]), ("no prior", one, [1.916])]));
+        (byte, byte, byte) blue = (31, 119, 180), red = (214, 39, 40);
+        double MarkerRow((byte, byte, byte) colour)
+        {
+            var rows = new List<int>();
+            for (var y = 0; y < png.Height; y++)
+            for (var x = png.Width * 2 / 5; x < png.Width * 3 / 5; x++)   // the marker column, left of the legend
+                if (png[x, y] == colour) rows.Add(y);
+            Assert.True(rows.Count > 60, $"{colour}: no marker");
+            return rows.Average();
+        }
+        var (b, r) = (MarkerRow(blue), MarkerRow(red));
+        Assert.True(Math.Abs(b - r) < png.Height * 0.05, $"markers {b:F0} and {r:F0} px down: too far apart for values 0.6 % apart");
+        Assert.True(Math.Max(b, r) < png.Height * 0.4, $"markers at {b:F0} / {r:F0} px of {png.Height}: values near the top of a 0-based axis");
     }
 
     [Fact]
