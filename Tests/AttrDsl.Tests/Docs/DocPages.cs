@@ -14,6 +14,7 @@ public static class DocPages
     [
         new("docs/dsl.md", "Tests/AttrDsl.Generators.Tests/DocsTests.cs", "each block compiled with the generator, the page's usings in front"),
         new("docs/your-model.md", "Tests/AttrDsl.Tests/Docs/YourModelDocTests.cs", "each block is the body of a test, compared with the page"),
+        new("docs/visualization.md", "Tests/AttrDsl.Tests/Visualization/VisualizationDocTests.cs", "each block is the body of a test, compared with the page"),
     ];
 
     /// <summary>The page the tutorial test (.ci/tutorial-test) also builds and runs in a fresh project outside the repository.</summary>
