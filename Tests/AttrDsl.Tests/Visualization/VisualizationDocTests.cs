@@ -18,7 +18,6 @@ public sealed class VisualizationDocTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", ".."));
 
     // A ring-shaped "digit" [1, 1, 28, 28] and a smooth signed attribution of the same shape.
     private static (Tensor X, Tensor Attribution) Digit(double strength = 1)
@@ -31,28 +30,7 @@ public sealed class VisualizationDocTests : IDisposable
     }
 
     [Fact]
-    public void ThePageShowsExactlyTheCodeTheseTestsRun()
-    {
-        var page = File.ReadAllLines(Path.Combine(Root(), "docs", "visualization.md"));
-        var blocks = new List<string>();
-        for (var i = 0; i < page.Length; i++)
-        {
-            if (page[i].Trim() != "```csharp") continue;
-            var end = Array.FindIndex(page, i + 1, l => l.Trim() == "```");
-            if (i == 0 || page[i - 1].Trim() != "<!-- fragment -->") blocks.Add(Normalize(page[(i + 1)..end]));
-            i = end;
-        }
-        var source = File.ReadAllText(Path.Combine(Root(), "Tests", "AttrDsl.Tests", "Visualization", "VisualizationDocTests.cs"));
-        var regions = Regex.Matches(source, @"// docs:begin (\d+)\r?\n(.*?)\r?\n\s*// docs:end", RegexOptions.Singleline)
-            .ToDictionary(m => int.Parse(m.Groups[1].Value), m => Normalize(m.Groups[2].Value.Split('\n')));
-        Assert.Equal(blocks.Count, regions.Count);
-        for (var k = 0; k < blocks.Count; k++)
-            Assert.True(blocks[k] == regions[k + 1], $"block {k + 1} of docs/visualization.md differs from the test's code:\n{blocks[k]}\n---\n{regions[k + 1]}");
-    }
-
-    // Usings stay out of the comparison (the test file has them at its top); indentation and blank lines do not count.
-    private static string Normalize(IEnumerable<string> lines) =>
-        string.Join("\n", lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)));
+    public void ThePageShowsExactlyTheCodeTheseTestsRun() => AttrDsl.Tests.Docs.PageRegions.AssertSameCode("docs/visualization.md", "Tests/AttrDsl.Tests/Visualization/VisualizationDocTests.cs");
 
     [Fact]
     public void OneAttributionAsAFigure()
