@@ -60,6 +60,10 @@ public sealed class AttributionPriorTrainer
     private bool _secondOrderChecked;
     private long[]? _checkedSampleShape;
     private long _step;
+    // The data-parallel step in progress (Step with a BatchShard): keyed reference draws, and the loss weight
+    // B·size/N that makes the averaged gradients the global batch's mean-loss gradients.
+    private BatchShard? _shard;
+    private double _weight = 1;
 
     /// <summary>Creates the trainer.</summary>
     /// <param name="model">The model being trained.</param>
@@ -115,6 +119,41 @@ public sealed class AttributionPriorTrainer
     /// <exception cref="TrainingDivergedException">An optimizer update made a weight NaN/±Inf although its inputs were finite
     /// (e.g. Adam with eps = 0): the update was undone, weights and optimizer state are bitwise as before it.</exception>
     public StepReport Step(Tensor x, Tensor y, int epoch = 0) => StepWithoutMask(x, y, epoch, batch: null);
+
+    /// <summary>
+    /// One data-parallel training step: this process's part (<paramref name="x"/>, <paramref name="y"/>) of a global batch,
+    /// placed in it by <paramref name="shard"/>. The task loss and Σ λ·Ω (which must be means over the batch's samples, as
+    /// cross-entropy and the built-in priors are) are weighted by B·size/N, every gradient is averaged over the processes by
+    /// <see cref="PriorTrainingOptions.GradientAverager"/> in one flat buffer after the whole backward pass (second-order
+    /// terms included), and each process then applies the same update: the weights stay equal on every process and equal
+    /// (up to rounding) to a one-process step on the global batch. Expected-gradient references are drawn per sample from
+    /// a generator keyed by <see cref="PriorTrainingOptions.ReferenceSeed"/>, the step and the sample's global index.
+    /// The report's losses are the global batch's.
+    /// </summary>
+    /// <param name="x">This process's inputs [B, ...], the global samples shard.Offset … shard.Offset + B − 1.</param>
+    /// <param name="y">Their labels.</param>
+    /// <param name="shard">Where the batch lies in the global batch.</param>
+    /// <param name="epoch">The epoch (warm-up epochs train the task alone).</param>
+    /// <remarks>Every process must call it for every step (the averaging is a collective call). A step that fails on one
+    /// process only (bad data there) throws there before the averaging: end that process (mpirun then ends the job) or
+    /// abort the job, or the others wait for it.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="shard"/> is null.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Step(Tensor, Tensor, int)"/>; also a batch that runs past the
+    /// global batch (shard.Offset + B &gt; shard.GlobalCount), or options with explanation penalties. Nothing was trained.</exception>
+    /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor, int)"/>.</exception>
+    public StepReport Step(Tensor x, Tensor y, BatchShard shard, int epoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        Checks.Live(x, $"{Name}.Step", nameof(x));
+        if (x.dim() >= 1 && shard.Offset + x.size(0) > shard.GlobalCount)
+            throw new ArgumentException(
+                $"{Name}.Step: the batch's {x.size(0)} samples start at global index {shard.Offset} and so run past the global batch of {shard.GlobalCount}; " +
+                "give each process the shard of its own samples (BatchShard.Split)", nameof(shard));
+        _shard = shard;
+        _weight = x.dim() >= 1 ? (double)x.size(0) * (_options.GradientAverager?.Size ?? 1) / shard.GlobalCount : 1;
+        try { return StepWithoutMask(x, y, epoch, batch: null); }
+        finally { (_shard, _weight) = (null, 1); }
+    }
 
     private StepReport StepWithoutMask(Tensor x, Tensor y, int epoch, int? batch)
     {
@@ -176,6 +215,10 @@ public sealed class AttributionPriorTrainer
         if (epoch < 0)
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"{method}: epoch must be 0 or more (it decides the warm-up: epochs below WarmupEpochs train the task alone)");
         if (withMask) Checks.Live(rawMask, method, "mask");
+        if (_options.GradientAverager is not null && _shard is null)
+            throw new InvalidOperationException(
+                $"{method}: the options hold a GradientAverager (data-parallel training), so each step must say where its batch lies in the global batch: " +
+                "call Step(x, y, shard, epoch) with a BatchShard on every process");
         CheckBatch(x, y, method);
 
         using var scope = NewDisposeScope();
@@ -194,9 +237,10 @@ public sealed class AttributionPriorTrainer
             {
                 _optimizer.zero_grad();
                 var loss = TaskLoss(x, y, method, out task);
-                loss.backward(retain_graph: false);
+                (_weight == 1 ? loss : loss * _weight).backward(retain_graph: false);
                 const string none = "No weights were updated by this step.";
                 var phase = withPrior ? "task phase" : "task step";
+                task = AverageGradients(_optimizer, [task], null)[0];
                 CheckGradients(_optimizer, phase, method, none);
                 ApplyUpdate(_optimizer, phase, method, none);
                 if (withPrior)
@@ -204,7 +248,8 @@ public sealed class AttributionPriorTrainer
                     const string applied = "The step's task update (alternating schedule) was applied; its prior update was not.";
                     _priorOptimizer.zero_grad();
                     var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
-                    Backward(omega, _priorOptimizer);
+                    Backward(_weight == 1 ? omega : omega * _weight, _priorOptimizer);
+                    prior = AverageGradients(_priorOptimizer, [prior], parts)[0];
                     CheckGradients(_priorOptimizer, "prior phase", method, applied);
                     ApplyUpdate(_priorOptimizer, "prior phase", method, applied);
                     stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
@@ -216,7 +261,9 @@ public sealed class AttributionPriorTrainer
                 _optimizer.zero_grad();
                 var loss = TaskLoss(x, y, method, out task);
                 var (omega, attr) = PriorLoss(x, y, mask, parts, method, applied, out prior);
-                Backward(loss + omega, _optimizer);
+                Backward(_weight == 1 ? loss + omega : (loss + omega) * _weight, _optimizer);
+                var averaged = AverageGradients(_optimizer, [task, prior], parts);
+                (task, prior) = (averaged[0], averaged[1]);
                 CheckGradients(_optimizer, "task + prior", method, applied);
                 ApplyUpdate(_optimizer, "task + prior", method, applied);
                 stats = _options.ComputeStatistics && attr is not null ? Stats(attr) : null;
@@ -474,7 +521,9 @@ public sealed class AttributionPriorTrainer
         Tensor attributions;
         if (_options.Source == AttributionSource.ExpectedGradients)
         {
-            var batch = InterpolationBatch.Sample(x, _options.Background!, _options.References, null, false, method);
+            var batch = _shard is { } shard
+                ? KeyedReferences.Sample(x, _options.Background!, _options.References, _options.ReferenceSeed, _step, shard.Offset, method)
+                : InterpolationBatch.Sample(x, _options.Background!, _options.References, null, false, method);
             var output = Checks.Output(ModelCall.Call(_model, batch.Inputs, method), batch.Inputs.size(0), method, requireFinite: false);
             attributions = batch.Attributions(output, target, createGraph: true);
         }
@@ -598,6 +647,53 @@ public sealed class AttributionPriorTrainer
         if (trainable.Count == 0)
             throw new InvalidOperationException($"{Name}: the optimizer holds no parameter that requires grad; build it from model.parameters()");
         autograd.backward([loss], retain_graph: false, inputs: trainable);
+    }
+
+    // ------------------------------------------------------------------ data parallel
+
+    /// <summary>
+    /// Data-parallel training: after the whole backward pass, every gradient of the optimizer's parameters is averaged
+    /// over the processes in ONE flat buffer (one all-reduce per optimizer step: its latency, not the number of
+    /// parameters, sets the cost), with the step's reported loss values appended (weighted like the losses, so their
+    /// averages are the global batch's). Returns the averaged values and updates <paramref name="parts"/> alike; with no
+    /// averager, returns <paramref name="values"/> unchanged. A parameter without a gradient takes part as zeros and
+    /// keeps none.
+    /// </summary>
+    private double[] AverageGradients(optim.Optimizer optimizer, double[] values, Dictionary<string, double>? parts)
+    {
+        if (_options.GradientAverager is not { } averager) return values;
+        var keys = parts?.Keys.ToArray() ?? [];
+        var extra = values.Select(v => v * _weight).Concat(keys.Select(k => parts![k] * _weight)).ToArray();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parameters = optimizer.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
+        var wide = parameters.Any(p => p.dtype == ScalarType.Float64);
+        var dtype = wide ? ScalarType.Float64 : ScalarType.Float32;
+        var pieces = parameters.Select(p => p.grad is { IsInvalid: false } g ? g.detach().reshape(-1).to(dtype, CPU) : zeros(p.numel(), dtype)).ToList();
+        pieces.Add(tensor(extra).to(dtype));
+        var flat = cat(pieces, 0).contiguous();
+        if (wide)
+        {
+            var buffer = flat.data<double>().ToArray();
+            averager.AverageInPlace(buffer);
+            flat = tensor(buffer);
+        }
+        else
+        {
+            var buffer = flat.data<float>().ToArray();
+            averager.AverageInPlace(buffer);
+            flat = tensor(buffer);
+        }
+        long at = 0;
+        foreach (var p in parameters)
+        {
+            var n = p.numel();
+            if (p.grad is { IsInvalid: false } g) g.copy_(flat.narrow(0, at, n).view(p.shape));
+            at += n;
+        }
+        var averaged = flat.narrow(0, at, extra.Length).to(ScalarType.Float64).data<double>().ToArray();
+        for (var i = 0; i < keys.Length; i++) parts![keys[i]] = averaged[values.Length + i];
+        return averaged[..values.Length];
     }
 
     // ------------------------------------------------------------------ divergence

@@ -76,6 +76,21 @@ public sealed class PriorTrainingOptions
     /// </summary>
     public Func<Tensor, Target>? TargetFromLabels { get; init; }
 
+    /// <summary>
+    /// Data-parallel training: averages every gradient over the processes of a job after each backward pass and before
+    /// each optimizer step, in one flat buffer (e.g. <see cref="AttrDsl.ScaleOut.Mpi.MpiCommunicator"/>), so every
+    /// process steps identically. Train with <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, BatchShard, int)"/>;
+    /// null (the default) trains one process.
+    /// </summary>
+    public IGradientAverager? GradientAverager { get; init; }
+
+    /// <summary>
+    /// The seed of the keyed expected-gradient draws of <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, BatchShard, int)"/>:
+    /// sample g of step s draws its references and α from a generator seeded by (seed, s, g), independent of the process
+    /// and of torch's global generator.
+    /// </summary>
+    public long ReferenceSeed { get; init; }
+
     internal void Validate()
     {
         if (Priors is null) throw new ArgumentException("Priors is null; give a list of PriorTerm (empty when only Penalties are trained)");

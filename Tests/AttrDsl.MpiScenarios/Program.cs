@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using AttrDsl.Checkpoints;
+using AttrDsl.Datasets;
+using AttrDsl.MpiScenarios;
+using AttrDsl.Priors;
+using AttrDsl.Samples.MnistTrain;
+using AttrDsl.ScaleOut.Mpi;
+using AttrDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Usage: AttrDsl.MpiScenarios.dll train <summed|alternating> <output prefix> [steps] [global batch]
+//        AttrDsl.MpiScenarios.dll die <exit|kill|throw>
+// Started by mpirun. "train": every rank trains the same model on its shard of the same global batches; rank 0 writes
+// <prefix>.f32 (all parameters, float32, in named_parameters order) and <prefix>.ckpt (Checkpoint.Save) and prints
+// one timing line. "die": rank 1 leaves before the first all-reduce; the other ranks wait in it until mpirun ends them.
+torch.set_num_threads(1);
+var mode = args.ElementAtOrDefault(0);
+using var world = MpiCommunicator.World();
+if (mode == "die")
+{
+    if (world.Rank == 1)
+    {
+        Console.Error.WriteLine("rank 1: leaving before the first all-reduce");
+        switch (args.ElementAtOrDefault(1))
+        {
+            case "kill": Process.GetCurrentProcess().Kill(); break;
+            case "throw": throw new InvalidOperationException("rank 1 failed before the all-reduce");
+            default: Environment.Exit(3); break;
+        }
+    }
+    var buffer = new float[1000];
+    world.AverageInPlace(buffer);   // waits for rank 1, which never comes
+    Console.WriteLine($"rank {world.Rank}: the all-reduce returned although rank 1 left");
+    return 0;
+}
+if (mode != "train" || args.Length < 3)
+{
+    Console.Error.WriteLine("usage: train <summed|alternating> <output prefix> [steps] [global batch] | die <exit|kill|throw>");
+    return 2;
+}
+var schedule = args[1] == "alternating" ? PriorSchedule.Alternating : PriorSchedule.Summed;
+var steps = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
+var globalBatch = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 64;
+
+using var mnist = Mnist.Load();
+torch.manual_seed(1);
+var model = new MnistNet();
+var background = mnist.Images.narrow(0, 0, 200);
+var timed = new TimedAverager(world);
+var options = new PriorTrainingOptions
+{
+    Priors = [new PriorTerm(new TotalVariation(), 0.01)],
+    Background = background,
+    References = 1,
+    Schedule = schedule,
+    ComputeStatistics = false,
+    GradientAverager = timed,
+    ReferenceSeed = 7,
+};
+var optimizer = optim.Adam(model.parameters(), 1e-3);
+var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
+var (shard, count) = BatchShard.Split(globalBatch, world.Rank, world.Size);
+if (shard is null) throw new InvalidOperationException($"rank {world.Rank} has no samples: use at most {globalBatch} ranks");
+
+var stepTimes = new List<double>();
+StepReport? last = null;
+for (var t = 0; t < steps; t++)
+{
+    using var scope = NewDisposeScope();
+    var start = (200 + (long)t * globalBatch) % (mnist.Count - globalBatch) + shard.Offset;
+    var x = mnist.Images.narrow(0, start, count);
+    var y = mnist.Labels.narrow(0, start, count);
+    var clock = Stopwatch.StartNew();
+    last = trainer.Step(x, y, shard);
+    stepTimes.Add(clock.Elapsed.TotalMilliseconds);
+}
+// Rank 0 writes; the barrier keeps the job alive until it has (a finished rank must not finalise under a writer).
+if (world.Rank == 0)
+{
+    using var noGrad = no_grad();
+    var flat = cat(model.parameters().Select(p => p.detach().reshape(-1)).ToArray(), 0).to(ScalarType.Float32).data<float>().ToArray();
+    var bytes = new byte[flat.Length * sizeof(float)];
+    Buffer.BlockCopy(flat, 0, bytes, 0, bytes.Length);
+    File.WriteAllBytes(args[2] + ".f32", bytes);
+    Checkpoint.Save(model, args[2] + ".ckpt");
+}
+// Step time: the mean after the first step (which also probes second derivatives and warms libtorch up).
+var steady = stepTimes.Skip(1).DefaultIfEmpty(stepTimes[0]).Average();
+var reduceMs = timed.Elapsed.TotalMilliseconds / Math.Max(1, timed.Calls);
+var line = string.Create(CultureInfo.InvariantCulture,
+    $"rank {world.Rank}/{world.Size} samples {count} step_ms {steady:F2} allreduce_ms_per_call {reduceMs:F3} allreduces {timed.Calls} bytes_per_allreduce {timed.LastBytes} " +
+    $"allreduce_share {timed.Elapsed.TotalMilliseconds / stepTimes.Sum():F4} task {last!.TaskLoss:R} prior {last.PriorLoss:R}");
+Console.WriteLine(line);
+world.Barrier();
+return 0;
