@@ -141,13 +141,13 @@ public sealed class AttributionPriorTrainer
     /// <exception cref="ArgumentException">As <see cref="Step(Tensor, Tensor, int)"/>; also a batch that runs past the
     /// global batch (shard.Offset + B &gt; shard.GlobalCount), or options with explanation penalties. Nothing was trained.</exception>
     /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor, int)"/>.</exception>
-    public StepReport Step(Tensor x, Tensor y, BatchShard shard, int epoch = 0)
+    public StepReport StepShard(Tensor x, Tensor y, BatchShard shard, int epoch = 0)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        Checks.Live(x, $"{Name}.Step", nameof(x));
+        Checks.Live(x, $"{Name}.StepShard", nameof(x));
         if (x.dim() >= 1 && shard.Offset + x.size(0) > shard.GlobalCount)
             throw new ArgumentException(
-                $"{Name}.Step: the batch's {x.size(0)} samples start at global index {shard.Offset} and so run past the global batch of {shard.GlobalCount}; " +
+                $"{Name}.StepShard: the batch's {x.size(0)} samples start at global index {shard.Offset} and so run past the global batch of {shard.GlobalCount}; " +
                 "give each process the shard of its own samples (BatchShard.Split)", nameof(shard));
         _shard = shard;
         _weight = x.dim() >= 1 ? (double)x.size(0) * (_options.GradientAverager?.Size ?? 1) / shard.GlobalCount : 1;
@@ -188,7 +188,7 @@ public sealed class AttributionPriorTrainer
     }
 
     private string MethodName(int epoch, int? batch) =>
-        batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.Step (step {_step}, epoch {epoch})";
+        batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.{(_shard is null ? "Step" : "StepShard")} (step {_step}, epoch {epoch})";
 
     /// <summary>
     /// One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) whose explanation penalties
@@ -218,7 +218,7 @@ public sealed class AttributionPriorTrainer
         if (_options.GradientAverager is not null && _shard is null)
             throw new InvalidOperationException(
                 $"{method}: the options hold a GradientAverager (data-parallel training), so each step must say where its batch lies in the global batch: " +
-                "call Step(x, y, shard, epoch) with a BatchShard on every process");
+                "call StepShard(x, y, shard, epoch) with a BatchShard on every process");
         CheckBatch(x, y, method);
 
         using var scope = NewDisposeScope();

@@ -79,13 +79,13 @@ public sealed class PriorTrainingOptions
     /// <summary>
     /// Data-parallel training: averages every gradient over the processes of a job after each backward pass and before
     /// each optimizer step, in one flat buffer (e.g. <see cref="AttrDsl.ScaleOut.Mpi.MpiCommunicator"/>), so every
-    /// process steps identically. Train with <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, BatchShard, int)"/>;
+    /// process steps identically. Train with <see cref="AttributionPriorTrainer.StepShard(Tensor, Tensor, BatchShard, int)"/>;
     /// null (the default) trains one process.
     /// </summary>
     public IGradientAverager? GradientAverager { get; init; }
 
     /// <summary>
-    /// The seed of the keyed expected-gradient draws of <see cref="AttributionPriorTrainer.Step(Tensor, Tensor, BatchShard, int)"/>:
+    /// The seed of the keyed expected-gradient draws of <see cref="AttributionPriorTrainer.StepShard(Tensor, Tensor, BatchShard, int)"/>:
     /// sample g of step s draws its references and α from a generator seeded by (seed, s, g), independent of the process
     /// and of torch's global generator.
     /// </summary>

@@ -10,7 +10,7 @@ using AttrDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Usage: AttrDsl.MpiScenarios.dll train <summed|alternating> <output prefix> [steps] [global batch]
+// Usage: AttrDsl.MpiScenarios.dll train <summed|alternating> <output prefix> [steps] [global batch] [Adam learning rate]
 //        AttrDsl.MpiScenarios.dll die <exit|kill|throw>
 // Started by mpirun. "train": every rank trains the same model on its shard of the same global batches; rank 0 writes
 // <prefix>.f32 (all parameters, float32, in named_parameters order) and <prefix>.ckpt (Checkpoint.Save) and prints
@@ -43,6 +43,7 @@ if (mode != "train" || args.Length < 3)
 var schedule = args[1] == "alternating" ? PriorSchedule.Alternating : PriorSchedule.Summed;
 var steps = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
 var globalBatch = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 64;
+var learningRate = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : 1e-4;
 
 using var mnist = Mnist.Load();
 torch.manual_seed(1);
@@ -59,7 +60,7 @@ var options = new PriorTrainingOptions
     GradientAverager = timed,
     ReferenceSeed = 7,
 };
-var optimizer = optim.Adam(model.parameters(), 1e-3);
+var optimizer = optim.Adam(model.parameters(), learningRate);
 var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
 var (shard, count) = BatchShard.Split(globalBatch, world.Rank, world.Size);
 if (shard is null) throw new InvalidOperationException($"rank {world.Rank} has no samples: use at most {globalBatch} ranks");
@@ -73,7 +74,7 @@ for (var t = 0; t < steps; t++)
     var x = mnist.Images.narrow(0, start, count);
     var y = mnist.Labels.narrow(0, start, count);
     var clock = Stopwatch.StartNew();
-    last = trainer.Step(x, y, shard);
+    last = trainer.StepShard(x, y, shard);
     stepTimes.Add(clock.Elapsed.TotalMilliseconds);
 }
 // Rank 0 writes; the barrier keeps the job alive until it has (a finished rank must not finalise under a writer).

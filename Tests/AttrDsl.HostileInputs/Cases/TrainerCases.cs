@@ -102,6 +102,21 @@ public static class TrainerCases
         }, Expect.Result("1,2,1,2", r => r is "1,2,1,2" ? null : $"{r}"));
         yield return C(fit, "progress-throws", () => T().Fit([(M.X(), Y())], 1, new Reported(_ => throw new InvalidOperationException("progress bug 5e5e"))), Expect.Error("progress bug 5e5e"));
 
+        const string shardStep = "AttributionPriorTrainer.StepShard";
+        yield return C(shardStep, "shard-null", () => T().StepShard(M.X(), Y(), null!), Expect.Null("shard"));
+        yield return C(shardStep, "shard-runs-past-global-batch", () => T().StepShard(M.X(), Y(), new BatchShard(3, 4)), Expect.Error("shard", "4"));
+        yield return C(shardStep, "shard-disposed-x", () => T().StepShard(M.Dead(M.X()), Y(), new BatchShard(0, 2)), Expect.Disposed("x"));
+        yield return C(shardStep, "shard-NaN-x", () => T().StepShard(M.WithNaN(M.X()), Y(), new BatchShard(0, 2)), Expect.Error("x", "NaN"));
+        yield return C(step, "averager-without-shard", () => T(o: new PriorTrainingOptions { Priors = [new PriorTerm(new L1Attribution(), 0.1)], Background = randn(5, 4), GradientAverager = new OneProcess() }).Step(M.X(), Y()), Expect.Error<InvalidOperationException>("GradientAverager", "BatchShard"));
+        yield return C(shardStep, "shard-valid", () => T(o: new PriorTrainingOptions { Priors = [new PriorTerm(new L1Attribution(), 0.1)], Background = randn(5, 4), GradientAverager = new OneProcess() }).StepShard(M.X(), Y(), new BatchShard(0, 2)).TaskLoss, Expect.Result("finite loss", r => r is double d && double.IsFinite(d) ? null : $"{r}"));
+        yield return C("BatchShard.ctor", "globalCount-0", () => new BatchShard(0, 0), Expect.Error("globalCount", "0"));
+        yield return C("BatchShard.ctor", "offset-negative", () => new BatchShard(-1, 4), Expect.Error("offset", "-1"));
+        yield return C("BatchShard.ctor", "offset-past-end", () => new BatchShard(4, 4), Expect.Error("offset", "4"));
+        yield return C("BatchShard.Split", "size-0", () => BatchShard.Split(4, 0, 0), Expect.Error("size", "0"));
+        yield return C("BatchShard.Split", "rank-outside", () => BatchShard.Split(4, 2, 2), Expect.Error("rank", "2"));
+        yield return C("BatchShard.Split", "globalCount-0", () => BatchShard.Split(0, 0, 2), Expect.Error("globalCount", "0"));
+        yield return C("BatchShard.Split", "unequal", () => { var (s, n) = BatchShard.Split(5, 1, 2); return $"{s!.Offset}+{n}"; }, Expect.Result("3+2", r => r is "3+2" ? null : $"{r}"));
+        yield return C("BatchShard.Split", "more-ranks-than-samples", () => { var (s, n) = BatchShard.Split(2, 3, 4); return $"{s is null}/{n}"; }, Expect.Result("True/0", r => r is "True/0" ? null : $"{r}"));
         yield return C("Batches.ctor", "batchSize-0", () => new Data.Batches(M.X(), Y(), 0), Expect.Error("batchSize", "0"));
         yield return C("Batches.ctor", "labels-wrong-length", () => new Data.Batches(M.X(), tensor(new long[] { 0, 1, 2 }), 1), Expect.Error("labels", "3"));
         yield return C("Batches.ctor", "disposed-inputs", () => new Data.Batches(M.Dead(M.X()), Y(), 1), Expect.Disposed("inputs"));
@@ -116,6 +131,14 @@ public static class TrainerCases
         yield return C("ExplainableState.Trainer", "null-priors", () => { var m = M.Mlp(); return new ExplainableState(1, TargetSelection.Label).Trainer(m, optim.SGD(m.parameters(), 0.1), null!, PriorSchedule.Summed); }, Expect.Null("priors"));
         yield return C("Allocator.TuneAllocator", "negative-threshold", () => Performance.Allocator.TuneAllocator(-1), Expect.Error("threshold", "-1"));
         yield return C("Allocator.Trim", "completes", () => Performance.Allocator.Trim(), Expect.Completes());
+    }
+
+    /// <summary>A job of one process: averaging leaves every buffer as it is.</summary>
+    private sealed class OneProcess : IGradientAverager
+    {
+        public int Size => 1;
+        public void AverageInPlace(Span<float> buffer) { }
+        public void AverageInPlace(Span<double> buffer) { }
     }
 
     /// <summary>A synchronous progress handler.</summary>
