@@ -60,7 +60,9 @@ var options = new PriorTrainingOptions
     GradientAverager = timed,
     ReferenceSeed = 7,
 };
-var optimizer = optim.Adam(model.parameters(), learningRate);
+// Adam with eps = 1e-6: with the default 1e-8 a gradient component that is zero up to rounding (1e-9) takes a ±lr step
+// whose sign is the rounding's, so runs that sum in another order (N ranks, one process) drift apart by several lr.
+var optimizer = optim.Adam(model.parameters(), learningRate, eps: 1e-6);
 var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
 var (shard, count) = BatchShard.Split(globalBatch, world.Rank, world.Size);
 if (shard is null) throw new InvalidOperationException($"rank {world.Rank} has no samples: use at most {globalBatch} ranks");
