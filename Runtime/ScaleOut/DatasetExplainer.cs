@@ -197,7 +197,7 @@ public static class DatasetExplainer
                 using (no_grad()) logits = model.call(x);
                 if (logits.dim() != 2 || logits.size(0) != rows)
                     throw new InvalidOperationException($"{Method}: the model returned shape [{string.Join(", ", logits.shape)}] for a batch of {rows}; it must return logits [B, classes]");
-                Checks.Indices(y, logits.size(1), Method, nameof(labels), "the model's classes");
+                CheckLabels(y, start, logits.size(1));
                 var predicted = logits.argmax(1);
                 var target = Target.PerSample(options.Target == DatasetTarget.Label ? y : predicted);
                 var ids = Enumerable.Range(0, rows).Select(i => start + i).ToArray();
@@ -242,6 +242,16 @@ public static class DatasetExplainer
                 foreach (var write in columns) write(rg);
             progress?.Report(new ShardProgress(shard, end - shardStart, shardEnd - shardStart));
         }
+    }
+
+    /// <summary>Labels index the model's classes; the error names the sample by its global index.</summary>
+    private static void CheckLabels(Tensor y, long start, long classes)
+    {
+        var bad = y.lt(0).logical_or(y.ge(classes)).nonzero();
+        if (bad.size(0) == 0) return;
+        var i = bad[0, 0].item<long>();
+        throw new ArgumentOutOfRangeException("labels",
+            $"{Method}: labels[{start + i}] = {y[i].item<long>()} is not a class of the model, which returns {classes} logits (classes 0 to {classes - 1}); fix the labels or pass the model they belong to");
     }
 
     private static long[] Longs(Tensor t) => t.to_type(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();

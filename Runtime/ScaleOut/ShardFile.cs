@@ -84,7 +84,7 @@ internal static class ShardFile
         {
             return ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException))
+        catch (Exception e) when (e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException))
         {
             throw new InvalidDataException($"'{path}' is not a readable Parquet file ({e.GetType().Name}: {e.Message}); delete it and run its shard again", e);
         }

@@ -24,6 +24,12 @@ public static class Exemptions
         ["LoadedCheckpoint.ctor"] = "pure data record (Checkpoint.Load output)",
         ["SignificanceResult.ctor"] = "pure data record (Significance.Test output)",
         ["PriorContext.ctor"] = "pure data record (inputs of IAttributionPrior.Loss)",
+        ["DatasetExplainOptions.ctor"] = "pure data record (its values are checked by DatasetExplainer.ExplainShard cases)",
+        ["ShardManifest.ctor"] = "pure data record (DatasetExplainer output; FromJson cases cover reading one)",
+        ["ShardProgress.ctor"] = "pure data record struct (reported by DatasetExplainer.ExplainShard)",
+        ["ShardResult.ctor"] = "pure data record (DatasetExplainer.ExplainShard output)",
+        ["GatheredShard.ctor"] = "pure data record (ShardGather.Gather output)",
+        ["GatherResult.ctor"] = "pure data record (ShardGather.Gather output)",
         ["Decomposition.ctor"] = "pure data record struct; its operations are covered",
     };
 
