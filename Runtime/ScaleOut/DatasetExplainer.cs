@@ -199,7 +199,8 @@ public static class DatasetExplainer
                     throw new InvalidOperationException($"{Method}: the model returned shape [{string.Join(", ", logits.shape)}] for a batch of {rows}; it must return logits [B, classes]");
                 CheckLabels(y, start, logits.size(1));
                 var predicted = logits.argmax(1);
-                var target = Target.PerSample(options.Target == DatasetTarget.Label ? y : predicted);
+                // The classes live where the model's outputs do (labels may sit on the CPU beside GPU inputs).
+                var target = Target.PerSample(options.Target == DatasetTarget.Label ? y.to(logits.device) : predicted);
                 var ids = Enumerable.Range(0, rows).Select(i => start + i).ToArray();
                 var labelData = Longs(y);
                 var predData = Longs(predicted);
