@@ -41,7 +41,12 @@ public sealed class DatasetExplainerTests : IDisposable
         var gathered = ShardGather.Gather(Path.Combine(_dir, "four"));
         Assert.Equal(4, gathered.Shards.Count);
         Assert.Equal([0L, 32, 80, 112], gathered.Shards.Select(s => s.FirstSample));
-        Assert.True(File.Exists(gathered.IndexPath));
+        // The index names every file with its sample range, and the run's manifest.
+        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(gathered.IndexPath));
+        Assert.Equal(ShardGather.IndexFileName, Path.GetFileName(gathered.IndexPath));
+        Assert.Equal(DatasetExplainer.ModelHash(model), index.RootElement.GetProperty("manifest").GetProperty("model_hash").GetString());
+        Assert.Equal(["shard-00000-of-00004.parquet:0:32", "shard-00001-of-00004.parquet:32:48", "shard-00002-of-00004.parquet:80:32", "shard-00003-of-00004.parquet:112:38"],
+            index.RootElement.GetProperty("shards").EnumerateArray().Select(e => $"{e.GetProperty("file").GetString()}:{e.GetProperty("first_sample").GetInt64()}:{e.GetProperty("rows").GetInt64()}"));
     }
 
     [Fact]
