@@ -4,7 +4,7 @@ namespace AttrDsl.HostileInputs;
 public static class CaseCatalog
 {
     public static readonly string[] Areas =
-        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area];
+        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area, ScaleOutCases.Area];
 
     public static IReadOnlyList<Case> Area(string area)
     {
@@ -21,6 +21,7 @@ public static class CaseCatalog
             CliCases.Area => CliCases.All(),
             RuleCases.Area => RuleCases.All(),
             DataCases.Area => DataCases.All(),
+            ScaleOutCases.Area => ScaleOutCases.All(),
             _ => throw new ArgumentException($"unknown area '{area}'; areas: {string.Join(", ", Areas)}", nameof(area)),
         };
         return cases.Select((c, i) => c with { Index = i }).ToList();

@@ -19,6 +19,7 @@ internal sealed class ChildProcess : IDisposable
         ["runtime-leaves-allocator-alone"] = AllocatorChildScenarios.RuntimeLeavesTheAllocatorAlone,
         ["create-graph-trainer"] = Training.CreateGraphWarningScenarios.TrainWithPriors,
         ["create-graph-control-leaf"] = Training.CreateGraphWarningScenarios.TorchBackwardOnALeaf,
+        ["explain-shard-slowly"] = ScaleOut.ShardChildScenarios.ExplainShardSlowly,
     };
 
     private readonly Process _process;
