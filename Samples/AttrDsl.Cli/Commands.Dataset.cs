@@ -62,9 +62,10 @@ public static partial class Commands
                 ChunkSize = Math.Min(DatasetChunkSize, samples / n),
             };
             var full = Path.GetFullPath(folder);
-            MainSample.CreateDirectory(full, "--output");
+            if (File.Exists(full)) throw new UserError($"--output '{folder}' is a file, not a folder; pass the folder all shards of the run write to (it is created if missing)");
             SetThreads(parse.GetValue(threads));
             var (net, metadata) = Networks.Load(parse.GetValue(checkpoint)!);
+            MainSample.CreateDirectory(full, "--output");   // after the checkpoint: a refused run leaves no folder behind
             net.eval();   // attributions must not depend on the batch
             using var digits = Digits.Load();
             using var scope = NewDisposeScope();
@@ -145,6 +146,7 @@ public static partial class Commands
         {
             var folder = parse.GetValue(input);
             if (string.IsNullOrWhiteSpace(folder)) throw new UserError("--input is missing; pass the folder explain-dataset wrote the shards to, e.g. --input shards");
+            if (File.Exists(folder)) throw new UserError($"--input '{folder}' is a file, not a folder; pass the folder explain-dataset wrote the shards to");
             GatherResult result;
             try { result = ShardGather.Gather(folder); }
             catch (DirectoryNotFoundException e) { throw new UserError($"--input: {GatherMessage(e)}"); }
