@@ -13,10 +13,10 @@ namespace AttrDsl.Cli;
 
 /// <summary>
 /// The <c>attrdsl</c> command line: no command runs the main sample; <c>train</c>, <c>explain</c>, <c>decompose</c>,
-/// <c>significance</c> and <c>report</c> do one job each. A user error is one line on standard error ("error: ...",
+/// <c>significance</c>, <c>report</c>, <c>explain-dataset</c> and <c>gather-dataset</c> do one job each. A user error is one line on standard error ("error: ...",
 /// naming the problem and the fix) and exit code 2 (1 for a run that failed), never a stack trace.
 /// </summary>
-public static class Commands
+public static partial class Commands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -27,8 +27,17 @@ public static class Commands
     public const string Name = "attrdsl";
 
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
-    public static int Run(string[] args, IAnsiConsole console, IAnsiConsole errors)
+    public static int Run(string[] args, IAnsiConsole console, IAnsiConsole errors) =>
+        Run(args, console, errors, Environment.GetEnvironmentVariable);
+
+    /// <summary>
+    /// As <see cref="Run(string[], IAnsiConsole, IAnsiConsole)"/>, reading environment variables (the shard index that
+    /// Slurm or Kubernetes sets for <c>explain-dataset</c>) through <paramref name="environment"/>, so that a caller
+    /// decides what the command sees.
+    /// </summary>
+    public static int Run(string[] args, IAnsiConsole console, IAnsiConsole errors, Func<string, string?> environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         // A plain root command, not RootCommand: RootCommand takes its name from the executable (AttrDsl.Cli), and a
         // command's name cannot be changed afterwards. The help and version options are what RootCommand would add.
         var root = new Command(Name, "AttrDsl: explainable deep learning on TorchSharp. With no command: the main sample (train the MNIST CNN with and without its total-variation attribution prior, score robustness, explain, decompose, write an HTML report).")
@@ -50,6 +59,8 @@ public static class Commands
         root.Subcommands.Add(DecomposeCommand(console, errors));
         root.Subcommands.Add(SignificanceCommand(console, errors));
         root.Subcommands.Add(report);
+        root.Subcommands.Add(ExplainDatasetCommand(console, errors, environment));
+        root.Subcommands.Add(GatherDatasetCommand(console, errors));
 
         // Whatever escapes the commands' own guard (parsing, help, the invocation itself) is still one line, never a frame dump.
         return Guard(errors, () =>

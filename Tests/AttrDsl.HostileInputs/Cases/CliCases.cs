@@ -23,7 +23,10 @@ public static class CliCases
     private static Case C(string entry, string name, string[] args, Expectation e) => new(Area, entry.Replace(' ', '_'), name, () => Run(args), e);
 
     /// <summary>Runs the tool; returns its output when it succeeds, throws <see cref="CliFailure"/> when it does not.</summary>
-    public static object Run(string[] args)
+    public static object Run(string[] args) => Run(args, _ => null);
+
+    /// <summary>As <see cref="Run(string[])"/>, with the environment the tool sees (the scheduler's shard index).</summary>
+    public static object Run(string[] args, Func<string, string?> environment)
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
@@ -34,7 +37,7 @@ public static class CliCases
         Console.SetOut(output);
         Console.SetError(errors);
         int exit;
-        try { exit = Commands.Run(args, console, errorConsole); }
+        try { exit = Commands.Run(args, console, errorConsole, environment); }
         finally
         {
             Console.SetOut(stdout);
@@ -67,6 +70,11 @@ public static class CliCases
         ("significance", "--points", "1", "2000000000"),
         ("significance", "--alpha", "0", "1"),
         ("significance", "--threads", "0", "100000"),
+        ("explain-dataset", "--shard", "-1", "100000"),
+        ("explain-dataset", "--shards", "0", "100000"),
+        ("explain-dataset", "--count", "0", "100000"),
+        ("explain-dataset", "--steps", "0", "100000"),
+        ("explain-dataset", "--threads", "0", "100000"),
     ];
 
     // Options taking one of a fixed set of values.
@@ -76,9 +84,20 @@ public static class CliCases
         ("train", "--schedule", "summed"),
         ("explain", "--method", "ig"),
         ("significance", "--correction", "holm"),
+        ("explain-dataset", "--target", "label"),
     ];
 
-    private static readonly string[] Commands_ = ["train", "explain", "decompose", "significance", "report"];
+    private static readonly string[] Commands_ = ["train", "explain", "decompose", "significance", "report", "explain-dataset"];
+
+    // A path no case ever creates: a refused run must not write there.
+    private static readonly string NeverWritten = Path.Combine(Path.GetTempPath(), "attrdsl-hostile-never-written");
+
+    // explain-dataset with everything but the shard index valid (2 shards; a checkpoint that is never reached).
+    private static string[] ExplainDataset(params string[] extra) =>
+        ["explain-dataset", "--checkpoint", "/nonexistent/model.safetensors", "--shards", "2", "--output", NeverWritten, .. extra];
+
+    private static Case WithEnvironment(string entry, string name, string variable, string value, string[] args, Expectation e) =>
+        new(Area, entry.Replace(' ', '_'), name, () => Run(args, v => v == variable ? value : null), e);
 
     public static IEnumerable<Case> All()
     {
@@ -118,6 +137,37 @@ public static class CliCases
         yield return C("attrdsl explain --inputs", "not-indices", ["explain", "--inputs", "a,b"], Expect.Error("--inputs", "a"));
         yield return C("attrdsl explain --inputs", "out-of-range-index", ["explain", "--inputs", "0,5000"], Expect.Error("--inputs", "5000"));
         yield return C("attrdsl decompose --tile", "not-a-divisor", ["decompose", "--tile", "5"], Expect.Error("--tile", "5", "28"));
+        // explain-dataset: the shard index, the run's shape, the methods, the files.
+        yield return C("attrdsl explain-dataset --shard", "not-below-shards", ExplainDataset("--shard", "2"), Expect.Error("--shard 2", "--shards 2", "0 to 1"));
+        yield return C("attrdsl explain-dataset --shard", "no-index-anywhere", ExplainDataset(), Expect.Error("--shard", "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"));
+        yield return WithEnvironment("attrdsl explain-dataset --shard", "slurm-index-not-a-number", "SLURM_ARRAY_TASK_ID", "abc", ExplainDataset(), Expect.Error("SLURM_ARRAY_TASK_ID", "abc", "--shard"));
+        yield return WithEnvironment("attrdsl explain-dataset --shard", "slurm-index-negative", "SLURM_ARRAY_TASK_ID", "-1", ExplainDataset(), Expect.Error("SLURM_ARRAY_TASK_ID", "-1"));
+        yield return WithEnvironment("attrdsl explain-dataset --shard", "slurm-index-not-below-shards", "SLURM_ARRAY_TASK_ID", "2", ExplainDataset(), Expect.Error("SLURM_ARRAY_TASK_ID 2", "--shards 2"));
+        yield return WithEnvironment("attrdsl explain-dataset --shard", "kubernetes-index-not-below-shards", "JOB_COMPLETION_INDEX", "9", ExplainDataset(), Expect.Error("JOB_COMPLETION_INDEX 9", "--shards 2"));
+        yield return C("attrdsl explain-dataset --shards", "missing-option", ["explain-dataset", "--shard", "0", "--output", NeverWritten], Expect.Error("--shards"));
+        yield return C("attrdsl explain-dataset --shards", "more-than-digits", ["explain-dataset", "--shard", "0", "--shards", "10", "--count", "5", "--output", NeverWritten], Expect.Error("--shards 10", "5 digits"));
+        yield return C("attrdsl explain-dataset --output", "missing-option", ["explain-dataset", "--shard", "0", "--shards", "2"], Expect.Error("--output"));
+        yield return C("attrdsl explain-dataset --output", "a-file", ["explain-dataset", "--shard", "0", "--shards", "2", "--output", typeof(CliCases).Assembly.Location], Expect.Error("--output", "is a file"));
+        yield return C("attrdsl explain-dataset --checkpoint", "missing-file", ExplainDataset("--shard", "0"), Expect.Error("/nonexistent/model.safetensors"));
+        yield return C("attrdsl explain-dataset --methods", "unknown-method", ExplainDataset("--shard", "0", "--methods", "ig,bogus"), Expect.Error("--methods", "bogus", "saliency"));
+        yield return C("attrdsl explain-dataset --methods", "misspelt-method", ExplainDataset("--shard", "0", "--methods", "salency"), Expect.Error("--methods", "salency", "saliency"));
+        yield return C("attrdsl explain-dataset --methods", "empty-list", ExplainDataset("--shard", "0", "--methods", " , "), Expect.Error("--methods", "empty"));
+        yield return C("attrdsl explain-dataset --methods", "named-twice", ExplainDataset("--shard", "0", "--methods", "ig,IG"), Expect.Error("--methods", "twice"));
+        yield return C("attrdsl explain-dataset --methods", "missing-value", ["explain-dataset", "--methods"], Expect.Error("--methods"));
+        // gather-dataset: nothing to gather.
+        yield return C("attrdsl gather-dataset", "unknown-option", ["gather-dataset", "--bogus-option", "1"], Expect.Error("--bogus-option"));
+        yield return C("attrdsl gather-dataset", "help", ["gather-dataset", "--help"], Expect.Result("help with the options", r => r is string s && s.Contains("--input", StringComparison.Ordinal) ? null : "no help text"));
+        yield return C("attrdsl gather-dataset", "near-miss-option", ["gather-dataset", "--inptu", "shards"], Expect.Error("--inptu", "--input"));
+        yield return C("attrdsl gather-dataset --input", "missing-option", ["gather-dataset"], Expect.Error("--input"));
+        yield return C("attrdsl gather-dataset --input", "missing-value", ["gather-dataset", "--input"], Expect.Error("--input"));
+        yield return C("attrdsl gather-dataset --input", "missing-folder", ["gather-dataset", "--input", "/nonexistent/shards"], Expect.Error("--input", "/nonexistent/shards", "does not exist"));
+        yield return C("attrdsl gather-dataset --input", "a-file", ["gather-dataset", "--input", typeof(CliCases).Assembly.Location], Expect.Error("--input", "is a file"));
+        yield return new(Area, "attrdsl_gather-dataset_--input", "no-shards-in-folder", () =>
+        {
+            var empty = Directory.CreateTempSubdirectory("attrdsl-hostile-gather-");
+            try { return Run(["gather-dataset", "--input", empty.FullName]); }
+            finally { empty.Delete(recursive: true); }
+        }, Expect.Error("--input", "no shard files", "attrdsl explain-dataset"));
         yield return C("attrdsl significance --versus", "same-as-digit", ["significance", "--digit", "3", "--versus", "3"], Expect.Error("--versus", "3"));
     }
 }

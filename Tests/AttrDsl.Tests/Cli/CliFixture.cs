@@ -43,5 +43,9 @@ public sealed class CliFixture : IDisposable
     public static ChildRun Run(string workingDirectory, params string[] args) =>
         ChildProcess.Run(typeof(Commands).Assembly.Location, workingDirectory, TimeSpan.FromMinutes(8), null, args);
 
+    /// <summary>As <see cref="Run(string, string[])"/>, with <paramref name="environment"/> set (null values removed) in the child's environment.</summary>
+    public static ChildRun Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        ChildProcess.Run(typeof(Commands).Assembly.Location, workingDirectory, TimeSpan.FromMinutes(8), null, environment, args);
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }

@@ -67,6 +67,11 @@ public sealed class CliHostileInputTests(CliFixture fixture, ITestOutputHelper l
         Both("significance", "--points", "1", "2000000000", "from 2 to 10000");
         Both("significance", "--alpha", "0", "1", "between 0 and 1, exclusive");
         Both("significance", "--threads", "0", "1025", "from 1 to 1024");
+        Both("explain-dataset", "--shard", "-1", "2000", "from 0 to 1999");
+        Both("explain-dataset", "--shards", "0", "2001", "from 1 to 2000");
+        Both("explain-dataset", "--count", "0", "2001", "from 1 to 2000");
+        Both("explain-dataset", "--steps", "0", "1025", "from 1 to 1024");
+        Both("explain-dataset", "--threads", "0", "1025", "from 1 to 1024");
         return data;
     }
 
@@ -132,6 +137,7 @@ public sealed class CliHostileInputTests(CliFixture fixture, ITestOutputHelper l
     [InlineData("train", "(1–8000)")]
     [InlineData("decompose", "(1–28)")]
     [InlineData("report", "(1–1024)")]
+    [InlineData("explain-dataset", "(1–2000)")]
     public void HelpShowsTheRanges(string command, string range)
     {
         var run = Run(command, "--help");

@@ -51,6 +51,7 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
     [InlineData(new[] { "decompose" }, "--tile")]
     [InlineData(new[] { "significance" }, "--correction")]
     [InlineData(new[] { "report" }, "--quick")]
+    [InlineData(new[] { "explain-dataset" }, "SLURM_ARRAY_TASK_ID")]
     public void EveryCommandHasHelp(string[] command, string mentions)
     {
         var run = Run([.. command, "--help"]);

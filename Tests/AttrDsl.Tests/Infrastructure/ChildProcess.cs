@@ -14,7 +14,15 @@ public sealed record ChildRun(int ExitCode, string Output, string Error);
 public static class ChildProcess
 {
     /// <summary>Runs <paramref name="dll"/> with <paramref name="args"/> in <paramref name="workingDirectory"/>; kills it after <paramref name="timeout"/>.</summary>
-    public static ChildRun Run(string dll, string workingDirectory, TimeSpan timeout, ITestOutputHelper? log, params string[] args)
+    public static ChildRun Run(string dll, string workingDirectory, TimeSpan timeout, ITestOutputHelper? log, params string[] args) =>
+        Run(dll, workingDirectory, timeout, log, new Dictionary<string, string?>(), args);
+
+    /// <summary>
+    /// As <see cref="Run(string, string, TimeSpan, ITestOutputHelper?, string[])"/>, with <paramref name="environment"/>
+    /// set in the child's environment (a null value removes the variable, so the test host's own value cannot leak in).
+    /// </summary>
+    public static ChildRun Run(string dll, string workingDirectory, TimeSpan timeout, ITestOutputHelper? log,
+        IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h
             : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
@@ -25,6 +33,11 @@ public static class ChildProcess
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        foreach (var (variable, value) in environment)
+        {
+            if (value is null) psi.Environment.Remove(variable);
+            else psi.Environment[variable] = value;
+        }
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
