@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AttrDsl.Attribution;
 using AttrDsl.Checkpoints;
+using AttrDsl.Internal;
 using Parquet;
 using Parquet.Schema;
 
@@ -194,7 +195,8 @@ public static class DatasetExplainer
                 var x = inputs.narrow(0, start, rows);
                 var y = labels.narrow(0, start, rows).to_type(ScalarType.Int64);
                 Tensor logits;
-                using (no_grad()) logits = model.call(x);
+                // Through the model boundary every other method uses: a libtorch failure names the module that failed.
+                using (no_grad()) logits = ModelCall.Call(model, x, Method);
                 if (logits.dim() != 2 || logits.size(0) != rows)
                     throw new InvalidOperationException($"{Method}: the model returned shape [{string.Join(", ", logits.shape)}] for a batch of {rows}; it must return logits [B, classes]");
                 CheckLabels(y, start, logits.size(1));
@@ -248,11 +250,9 @@ public static class DatasetExplainer
     /// <summary>Labels index the model's classes; the error names the sample by its global index.</summary>
     private static void CheckLabels(Tensor y, long start, long classes)
     {
-        var bad = y.lt(0).logical_or(y.ge(classes)).nonzero();
-        if (bad.size(0) == 0) return;
-        var i = bad[0, 0].item<long>();
+        if (Checks.First(y, v => v.lt(0).logical_or(v.ge(classes))) is not { } bad) return;
         throw new ArgumentOutOfRangeException("labels",
-            $"{Method}: labels[{start + i}] = {y[i].item<long>()} is not a class of the model, which returns {classes} logits (classes 0 to {classes - 1}); fix the labels or pass the model they belong to");
+            $"{Method}: labels[{start + bad.Flat}] = {bad.Value} is not a class of the model, which returns {classes} logits (classes 0 to {classes - 1}); fix the labels or pass the model they belong to");
     }
 
     private static long[] Longs(Tensor t) => t.to_type(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
