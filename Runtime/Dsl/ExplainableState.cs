@@ -23,6 +23,9 @@ public sealed class ExplainableState
     private AttributionPriorTrainer? _trainer;
     private optim.Optimizer? _trainerOptimizer;
     private Tensor? _trainerBackground;
+    private IGradientAverager? _averager;
+    private long _referenceSeed;
+    private bool _trainerStale;
 
     /// <summary>Creates the state for a model that draws <paramref name="references"/> references per sample.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="references"/> &lt; 1.</exception>
@@ -49,6 +52,18 @@ public sealed class ExplainableState
             throw new ArgumentException($"{method}: the background set is {background.dtype}; pass floating-point samples shaped like the model's inputs", nameof(background));
         Checks.Finite(background, method, "the background set");
         _background = background;
+    }
+
+    /// <summary>
+    /// Trains the generated <c>TrainStep</c>/<c>Fit</c> data-parallel with <paramref name="averager"/> (e.g.
+    /// <see cref="AttrDsl.ScaleOut.Mpi.MpiCommunicator.World"/>), or in one process again when it is null: see
+    /// <see cref="PriorTrainingOptions.GradientAverager"/> and <see cref="PriorTrainingOptions.ReferenceSeed"/>. Every
+    /// process then passes the same global batches, trains on its share and applies the same averaged update; the
+    /// trainer is rebuilt at the next step, which copies rank 0's weights to every process.
+    /// </summary>
+    public void UseGradientAverager(IGradientAverager? averager, long referenceSeed = 0)
+    {
+        (_averager, _referenceSeed, _trainerStale) = (averager, referenceSeed, true);
     }
 
     /// <summary>
@@ -92,7 +107,8 @@ public sealed class ExplainableState
 
     /// <summary>
     /// The trainer of the generated <c>TrainStep</c>/<c>Fit</c>: built on first use and again whenever the optimizer or
-    /// the background set changes (cross-entropy task loss; the priors, schedule and k from the attributes).
+    /// the background set or the gradient averager changes (cross-entropy task loss; the priors, schedule and k from the
+    /// attributes).
     /// </summary>
     /// <exception cref="InvalidOperationException">No background set was given.</exception>
     public AttributionPriorTrainer Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IReadOnlyList<PriorTerm> priors, PriorSchedule schedule)
@@ -103,7 +119,7 @@ public sealed class ExplainableState
         Checks.Live(model, $"{model.GetType().Name}.TrainStep");
         var background = Background ?? throw new InvalidOperationException(
             $"{model.GetName()}.TrainStep trains attribution priors on expected gradients, which draw references from a background set: call UseBackground(trainInputs) once before training");
-        if (_trainer is null || !ReferenceEquals(_trainerOptimizer, optimizer) || !ReferenceEquals(_trainerBackground, background))
+        if (_trainer is null || _trainerStale || !ReferenceEquals(_trainerOptimizer, optimizer) || !ReferenceEquals(_trainerBackground, background))
         {
             var options = new PriorTrainingOptions
             {
@@ -112,9 +128,11 @@ public sealed class ExplainableState
                 References = _references,
                 Schedule = schedule,
                 TargetFromLabels = _target == TargetSelection.Predicted ? _ => Target.Max : null,
+                GradientAverager = _averager,
+                ReferenceSeed = _referenceSeed,
             };
             _trainer = new AttributionPriorTrainer(model, static (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
-            (_trainerOptimizer, _trainerBackground) = (optimizer, background);
+            (_trainerOptimizer, _trainerBackground, _trainerStale) = (optimizer, background, false);
         }
         return _trainer;
     }

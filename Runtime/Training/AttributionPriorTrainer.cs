@@ -64,6 +64,7 @@ public sealed class AttributionPriorTrainer
     // B·size/N that makes the averaged gradients the global batch's mean-loss gradients.
     private BatchShard? _shard;
     private double _weight = 1;
+    private bool _splitGlobalBatch;   // the shard is this process's share of a global batch given to Step or Fit
 
     /// <summary>Creates the trainer.</summary>
     /// <param name="model">The model being trained.</param>
@@ -72,7 +73,11 @@ public sealed class AttributionPriorTrainer
     /// <param name="options">Priors, references, schedule, warm-up.</param>
     /// <param name="priorOptimizer">The prior step's own optimizer (alternating schedule; the seed's TF1 code used two Adams).</param>
     /// <exception cref="ArgumentException">Invalid options; a background set that is empty, holds NaN/±Inf, or whose
-    /// samples a prior cannot apply to (e.g. total variation on non-image inputs).</exception>
+    /// samples a prior cannot apply to (e.g. total variation on non-image inputs); a
+    /// <see cref="PriorTrainingOptions.GradientAverager"/> with explanation penalties (not trained data-parallel) or with
+    /// a rank outside [0, size).</exception>
+    /// <remarks>With a <see cref="PriorTrainingOptions.GradientAverager"/> the constructor is a collective call: every
+    /// process creates its trainer, and every process's model takes rank 0's parameters and floating-point buffers.</remarks>
     /// <exception cref="ObjectDisposedException">The model or the background set was disposed.</exception>
     public AttributionPriorTrainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> taskLoss, optim.Optimizer optimizer,
         PriorTrainingOptions options, optim.Optimizer? priorOptimizer = null)
@@ -98,6 +103,7 @@ public sealed class AttributionPriorTrainer
             Checks.Finite(background, Name, "the Background set");
             CheckPriorsApply(background.shape[1..], "the Background set's samples");
         }
+        if (options.GradientAverager is { } averager) StartDataParallel(averager);
     }
 
     /// <summary>Raised after every step, with its report.</summary>
@@ -118,6 +124,11 @@ public sealed class AttributionPriorTrainer
     /// input's shape). No update with it was applied (see the class remarks for the alternating schedule).</exception>
     /// <exception cref="TrainingDivergedException">An optimizer update made a weight NaN/±Inf although its inputs were finite
     /// (e.g. Adam with eps = 0): the update was undone, weights and optimizer state are bitwise as before it.</exception>
+    /// <remarks>With a <see cref="PriorTrainingOptions.GradientAverager"/> (data-parallel training), (<paramref name="x"/>,
+    /// <paramref name="y"/>) is the global batch, the same on every process: each process trains on its contiguous share
+    /// (<see cref="BatchShard.Split"/> by its rank), gradients are averaged over the processes and every process applies the
+    /// same update — as <see cref="StepShard"/> does for a process that loads only its own share. Every process must call it
+    /// for every step. <c>Fit</c> steps this way too.</remarks>
     public StepReport Step(Tensor x, Tensor y, int epoch = 0) => StepWithoutMask(x, y, epoch, batch: null);
 
     /// <summary>
@@ -188,7 +199,7 @@ public sealed class AttributionPriorTrainer
     }
 
     private string MethodName(int epoch, int? batch) =>
-        batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.{(_shard is null ? "Step" : "StepShard")} (step {_step}, epoch {epoch})";
+        batch is { } b ? $"{Name}.Fit (epoch {epoch}, batch {b}, step {_step})" : $"{Name}.{(_shard is null || _splitGlobalBatch ? "Step" : "StepShard")} (step {_step}, epoch {epoch})";
 
     /// <summary>
     /// One training step on the batch (<paramref name="x"/>, <paramref name="y"/>) whose explanation penalties
@@ -215,10 +226,7 @@ public sealed class AttributionPriorTrainer
         if (epoch < 0)
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"{method}: epoch must be 0 or more (it decides the warm-up: epochs below WarmupEpochs train the task alone)");
         if (withMask) Checks.Live(rawMask, method, "mask");
-        if (_options.GradientAverager is not null && _shard is null)
-            throw new InvalidOperationException(
-                $"{method}: the options hold a GradientAverager (data-parallel training), so each step must say where its batch lies in the global batch: " +
-                "call StepShard(x, y, shard, epoch) with a BatchShard on every process");
+        if (_options.GradientAverager is { } averager && _shard is null) return GlobalBatchStep(averager, x, y, rawMask, epoch, batch, withMask, method);
         CheckBatch(x, y, method);
 
         using var scope = NewDisposeScope();
@@ -279,6 +287,32 @@ public sealed class AttributionPriorTrainer
         var report = new StepReport(epoch, _step++, task, prior, parts, stats);
         StepCompleted?.Invoke(report);
         return report;
+    }
+
+    /// <summary>
+    /// Data-parallel step on a global batch that every process holds (<see cref="Step(Tensor, Tensor, int)"/>, <c>Fit</c>,
+    /// the generated <c>TrainStep</c>/<c>Fit</c>): this process trains on its contiguous share
+    /// (<see cref="BatchShard.Split"/> by its rank). The whole global batch is checked first, on every process: bad data
+    /// then fails every process alike, before any collective call, instead of one process while the others wait for it in
+    /// the all-reduce.
+    /// </summary>
+    private StepReport GlobalBatchStep(IGradientAverager averager, Tensor x, Tensor y, Tensor? rawMask, int epoch, int? batch, bool withMask, string method)
+    {
+        CheckBatch(x, y, method);
+        var global = x.size(0);
+        var (shard, count) = BatchShard.Split(global, averager.Rank, averager.Size);
+        if (shard is null)
+            throw new ArgumentException(
+                $"{method}: the global batch holds {global} sample{(global == 1 ? "" : "s")} for {averager.Size} processes, so process {averager.Rank} would get none; " +
+                $"every process trains on at least one sample: use batches of at least {averager.Size} samples (or fewer processes)", nameof(x));
+        using var scope = NewDisposeScope();
+        var xs = x.narrow(0, shard.Offset, count);
+        var ys = y.narrow(0, shard.Offset, count);
+        // A mask of one row per sample is split with the batch; one that broadcasts along the batch (size 1) is shared.
+        var mask = rawMask is { } m && m.dim() >= 1 && m.size(0) == global && global > 1 ? m.narrow(0, shard.Offset, count) : rawMask;
+        (_shard, _weight, _splitGlobalBatch) = (shard, (double)count * averager.Size / global, true);
+        try { return StepCore(xs, ys, mask, epoch, batch, withMask); }
+        finally { (_shard, _weight, _splitGlobalBatch) = (null, 1, false); }
     }
 
     /// <summary>
@@ -663,7 +697,13 @@ public sealed class AttributionPriorTrainer
     {
         if (_options.GradientAverager is not { } averager) return values;
         var keys = parts?.Keys.ToArray() ?? [];
-        var extra = values.Select(v => v * _weight).Concat(keys.Select(k => parts![k] * _weight)).ToArray();
+        // Two checks travel with the values, unweighted: the global batch size and the step number (mod 2¹⁶, exact in
+        // float32 for any job size). Their mean equals a process's own value on every process only when all agree, so a
+        // process that sized its global batch differently or skipped a step (caught an exception and went on) is found at
+        // the next all-reduce, before anything is applied, instead of training on silently mismatched gradients.
+        var globalCount = _shard?.GlobalCount ?? 0;
+        var stepKey = _step % 65536;
+        var extra = values.Select(v => v * _weight).Concat(keys.Select(k => parts![k] * _weight)).Append(globalCount).Append(stepKey).ToArray();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var parameters = optimizer.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
@@ -692,8 +732,58 @@ public sealed class AttributionPriorTrainer
             at += n;
         }
         var averaged = flat.narrow(0, at, extra.Length).to(ScalarType.Float64).data<double>().ToArray();
+        var (meanCount, meanStep) = (averaged[^2], averaged[^1]);
+        if (Math.Abs(meanCount - globalCount) > 1e-3 * Math.Max(1, globalCount) || Math.Abs(meanStep - stepKey) > 1e-3)
+            throw new InvalidOperationException(
+                $"{Name}: the processes of the data-parallel job are out of step: this process (rank {averager.Rank} of {averager.Size}) is at step {_step} " +
+                $"with a global batch of {globalCount} samples, but the mean over the processes is step {meanStep:0.###} (mod 65536) with {meanCount:0.###} samples. " +
+                "Every process must run every step on the same global batch (the same BatchShard.GlobalCount); a process that caught an exception " +
+                "must end (or abort the job) rather than go on. No update was applied.");
         for (var i = 0; i < keys.Length; i++) parts![keys[i]] = averaged[values.Length + i];
         return averaged[..values.Length];
+    }
+
+    /// <summary>
+    /// Data-parallel set-up, when the trainer is created: explanation penalties are refused (their masks and draws are not
+    /// keyed by sample, so a split batch would train something else than the whole), and every process starts from rank 0's
+    /// parameters and floating-point buffers (one broadcast), as DistributedDataParallel does, so that processes whose
+    /// models were initialised differently still step identically.
+    /// </summary>
+    private void StartDataParallel(IGradientAverager averager)
+    {
+        if (averager.Size < 1 || averager.Rank < 0 || averager.Rank >= averager.Size)
+            throw new ArgumentException($"{Name}: the GradientAverager says rank {averager.Rank} of {averager.Size}; a job has at least 1 process and ranks 0 to size − 1", "options");
+        if (_options.Penalties.Count > 0)
+            throw new ArgumentException(
+                $"{Name}: explanation penalties ({string.Join(", ", _options.Penalties.Select(p => p.Penalty.Name))}) are not trained data-parallel; " +
+                "train them in one process (no GradientAverager), or train the priors alone data-parallel", "options");
+        if (averager.Size == 1) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var tensors = _model.parameters().Cast<Tensor>().Concat(_model.buffers()).Where(t => t.is_floating_point()).ToList();
+        if (tensors.Count == 0) return;
+        var wide = tensors.Any(t => t.dtype == ScalarType.Float64);
+        var dtype = wide ? ScalarType.Float64 : ScalarType.Float32;
+        var flat = cat(tensors.Select(t => t.detach().reshape(-1).to(dtype, CPU)).ToList(), 0).contiguous();
+        if (wide)
+        {
+            var buffer = flat.data<double>().ToArray();
+            averager.BroadcastInPlace(buffer);
+            flat = tensor(buffer);
+        }
+        else
+        {
+            var buffer = flat.data<float>().ToArray();
+            averager.BroadcastInPlace(buffer);
+            flat = tensor(buffer);
+        }
+        long at = 0;
+        foreach (var t in tensors)
+        {
+            var n = t.numel();
+            t.copy_(flat.narrow(0, at, n).view(t.shape));
+            at += n;
+        }
     }
 
     // ------------------------------------------------------------------ divergence

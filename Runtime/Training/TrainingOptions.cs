@@ -79,13 +79,15 @@ public sealed class PriorTrainingOptions
     /// <summary>
     /// Data-parallel training: averages every gradient over the processes of a job after each backward pass and before
     /// each optimizer step, in one flat buffer (e.g. <see cref="AttrDsl.ScaleOut.Mpi.MpiCommunicator"/>), so every
-    /// process steps identically. Train with <see cref="AttributionPriorTrainer.StepShard(Tensor, Tensor, BatchShard, int)"/>;
-    /// null (the default) trains one process.
+    /// process steps identically; every process starts from rank 0's weights. <c>Step</c> and <c>Fit</c> then take the
+    /// global batches (the same on every process) and train each process on its share;
+    /// <see cref="AttributionPriorTrainer.StepShard(Tensor, Tensor, BatchShard, int)"/> takes a process's own share when
+    /// each loads only its own. Null (the default) trains one process.
     /// </summary>
     public IGradientAverager? GradientAverager { get; init; }
 
     /// <summary>
-    /// The seed of the keyed expected-gradient draws of <see cref="AttributionPriorTrainer.StepShard(Tensor, Tensor, BatchShard, int)"/>:
+    /// The seed of the keyed expected-gradient draws of data-parallel steps (with a <see cref="GradientAverager"/>):
     /// sample g of step s draws its references and α from a generator seeded by (seed, s, g), independent of the process
     /// and of torch's global generator.
     /// </summary>

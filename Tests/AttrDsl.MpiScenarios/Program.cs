@@ -10,9 +10,11 @@ using AttrDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Usage: AttrDsl.MpiScenarios.dll train <summed|alternating> <output prefix> [steps] [global batch] [Adam learning rate]
+// Usage: AttrDsl.MpiScenarios.dll <train|fit|generated> <summed|alternating> <output prefix> [steps] [global batch] [Adam learning rate]
 //        AttrDsl.MpiScenarios.dll die <exit|kill|throw>
-// Started by mpirun. "train": every rank trains the same model on its shard of the same global batches; rank 0 writes
+// Started by mpirun. Every rank trains the MNIST CNN with a TV prior on the same global batches: "train" hands each rank's
+// share to AttributionPriorTrainer.StepShard, "fit" gives the global batches to AttributionPriorTrainer.Fit and
+// "generated" to the generated Fit of an [Explainable] model (the schedule argument is then ignored). Rank 0 writes
 // <prefix>.f32 (all parameters, float32, in named_parameters order) and <prefix>.ckpt (Checkpoint.Save) and prints
 // one timing line. "die": rank 1 leaves before the first all-reduce; the other ranks wait in it until mpirun ends them.
 torch.set_num_threads(1);
@@ -35,9 +37,9 @@ if (mode == "die")
     Console.WriteLine($"rank {world.Rank}: the all-reduce returned although rank 1 left");
     return 0;
 }
-if (mode != "train" || args.Length < 3)
+if (mode is not ("train" or "fit" or "generated") || args.Length < 3)
 {
-    Console.Error.WriteLine("usage: train <summed|alternating> <output prefix> [steps] [global batch] | die <exit|kill|throw>");
+    Console.Error.WriteLine("usage: <train|fit|generated> <summed|alternating> <output prefix> [steps] [global batch] [Adam learning rate] | die <exit|kill|throw>");
     return 2;
 }
 var schedule = args[1] == "alternating" ? PriorSchedule.Alternating : PriorSchedule.Summed;
@@ -46,38 +48,60 @@ var globalBatch = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCult
 var learningRate = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : 1e-4;
 
 using var mnist = Mnist.Load();
-torch.manual_seed(1);
-var model = new MnistNet();
+// Each rank initialises its model from its own seed: the trainer starts every rank from rank 0's weights (seed 1, as
+// one process), so the runs can only agree if that broadcast happens.
+torch.manual_seed(1 + 1000L * world.Rank);
+nn.Module<Tensor, Tensor> model = mode == "generated" ? new DeclaredMnistNet() : new MnistNet();
 var background = mnist.Images.narrow(0, 0, 200);
 var timed = new TimedAverager(world);
-var options = new PriorTrainingOptions
-{
-    Priors = [new PriorTerm(new TotalVariation(), 0.01)],
-    Background = background,
-    References = 1,
-    Schedule = schedule,
-    ComputeStatistics = false,
-    GradientAverager = timed,
-    ReferenceSeed = 7,
-};
 // Adam with eps = 1e-6: with the default 1e-8 a gradient component that is zero up to rounding (1e-9) takes a ±lr step
 // whose sign is the rounding's, so runs that sum in another order (N ranks, one process) drift apart by several lr.
 var optimizer = optim.Adam(model.parameters(), learningRate, eps: 1e-6);
-var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
+// The global batches, the same on every rank: step t trains on the 64 digits after 200 + 64·t (wrapping).
+var batches = Enumerable.Range(0, steps).Select(t =>
+{
+    var start = (200 + (long)t * globalBatch) % (mnist.Count - globalBatch);
+    return (Inputs: mnist.Images.narrow(0, start, globalBatch), Labels: mnist.Labels.narrow(0, start, globalBatch));
+}).ToList();
 var (shard, count) = BatchShard.Split(globalBatch, world.Rank, world.Size);
 if (shard is null) throw new InvalidOperationException($"rank {world.Rank} has no samples: use at most {globalBatch} ranks");
 
 var stepTimes = new List<double>();
 StepReport? last = null;
-for (var t = 0; t < steps; t++)
+var clock = Stopwatch.StartNew();
+if (mode == "generated")
 {
-    using var scope = NewDisposeScope();
-    var start = (200 + (long)t * globalBatch) % (mnist.Count - globalBatch) + shard.Offset;
-    var x = mnist.Images.narrow(0, start, count);
-    var y = mnist.Labels.narrow(0, start, count);
-    var clock = Stopwatch.StartNew();
-    last = trainer.StepShard(x, y, shard);
-    stepTimes.Add(clock.Elapsed.TotalMilliseconds);
+    // The generated Fit of an [Explainable] model (its declared TV prior, λ = 1e-3, summed schedule): every rank passes
+    // the global batches and trains on its share.
+    var generated = (DeclaredMnistNet)model;
+    generated.UseBackground(background);
+    generated.UseGradientAverager(timed, referenceSeed: 7);
+    var reports = generated.Fit(batches, optimizer, epochs: 1, new StepTimes(stepTimes, clock, r => last = r));
+}
+else
+{
+    var options = new PriorTrainingOptions
+    {
+        Priors = [new PriorTerm(new TotalVariation(), 0.01)],
+        Background = background,
+        References = 1,
+        Schedule = schedule,
+        ComputeStatistics = false,
+        GradientAverager = timed,
+        ReferenceSeed = 7,
+    };
+    var trainer = new AttributionPriorTrainer(model, (o, y) => nn.functional.cross_entropy(o, y), optimizer, options);
+    if (mode == "fit")
+        trainer.Fit(batches, epochs: 1, new StepTimes(stepTimes, clock, r => last = r));
+    else
+        foreach (var (inputs, labels) in batches)
+        {
+            // StepShard: each rank hands over only its own share of the global batch.
+            using var scope = NewDisposeScope();
+            clock.Restart();
+            last = trainer.StepShard(inputs.narrow(0, shard.Offset, count), labels.narrow(0, shard.Offset, count), shard);
+            stepTimes.Add(clock.Elapsed.TotalMilliseconds);
+        }
 }
 // Rank 0 writes; the barrier keeps the job alive until it has (a finished rank must not finalise under a writer).
 if (world.Rank == 0)

@@ -120,6 +120,35 @@ public sealed class MpiCommunicator : IGradientAverager, IDisposable
         for (var i = 0; i < buffer.Length; i++) buffer[i] *= scale;
     }
 
+    /// <summary>Replaces <paramref name="buffer"/> on every rank by rank 0's (one MPI_Bcast per 2³¹ − 1 elements).</summary>
+    /// <exception cref="ObjectDisposedException">The communicator was disposed (MPI finalised).</exception>
+    public void BroadcastInPlace(Span<float> buffer)
+    {
+        lock (Gate)
+        {
+            Live();
+            for (var start = 0; start < buffer.Length; start += int.MaxValue)
+            {
+                var part = buffer.Slice(start, Math.Min(int.MaxValue, buffer.Length - start));
+                Check(MpiNative.MPI_Bcast(ref MemoryMarshal.GetReference(part), part.Length, _float, 0, _comm), "MPI_Bcast");
+            }
+        }
+    }
+
+    /// <inheritdoc cref="BroadcastInPlace(Span{float})"/>
+    public void BroadcastInPlace(Span<double> buffer)
+    {
+        lock (Gate)
+        {
+            Live();
+            for (var start = 0; start < buffer.Length; start += int.MaxValue)
+            {
+                var part = buffer.Slice(start, Math.Min(int.MaxValue, buffer.Length - start));
+                Check(MpiNative.MPI_Bcast(ref MemoryMarshal.GetReference(part), part.Length, _double, 0, _comm), "MPI_Bcast");
+            }
+        }
+    }
+
     /// <summary>Waits until every rank has called it (MPI_Barrier).</summary>
     /// <exception cref="ObjectDisposedException">The communicator was disposed (MPI finalised).</exception>
     public void Barrier()

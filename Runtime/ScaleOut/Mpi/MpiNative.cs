@@ -50,6 +50,8 @@ internal static class MpiNative
     [DllImport(Library)] internal static extern int MPI_Comm_size(IntPtr comm, out int size);
     [DllImport(Library)] internal static extern int MPI_Allreduce(IntPtr sendbuf, ref float recvbuf, int count, IntPtr datatype, IntPtr op, IntPtr comm);
     [DllImport(Library)] internal static extern int MPI_Allreduce(IntPtr sendbuf, ref double recvbuf, int count, IntPtr datatype, IntPtr op, IntPtr comm);
+    [DllImport(Library)] internal static extern int MPI_Bcast(ref float buffer, int count, IntPtr datatype, int root, IntPtr comm);
+    [DllImport(Library)] internal static extern int MPI_Bcast(ref double buffer, int count, IntPtr datatype, int root, IntPtr comm);
     [DllImport(Library)] internal static extern int MPI_Barrier(IntPtr comm);
     [DllImport(Library)] internal static extern int MPI_Abort(IntPtr comm, int errorcode);
     [DllImport(Library)] internal static extern int MPI_Finalize();

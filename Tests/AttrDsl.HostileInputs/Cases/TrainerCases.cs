@@ -107,7 +107,12 @@ public static class TrainerCases
         yield return C(shardStep, "shard-runs-past-global-batch", () => T().StepShard(M.X(), Y(), new BatchShard(3, 4)), Expect.Error("shard", "4"));
         yield return C(shardStep, "shard-disposed-x", () => T().StepShard(M.Dead(M.X()), Y(), new BatchShard(0, 2)), Expect.Disposed("x"));
         yield return C(shardStep, "shard-NaN-x", () => T().StepShard(M.WithNaN(M.X()), Y(), new BatchShard(0, 2)), Expect.Error("x", "NaN"));
-        yield return C(step, "averager-without-shard", () => T(o: new PriorTrainingOptions { Priors = [new PriorTerm(new L1Attribution(), 0.1)], Background = randn(5, 4), GradientAverager = new OneProcess() }).Step(M.X(), Y()), Expect.Error<InvalidOperationException>("GradientAverager", "BatchShard"));
+        yield return C(step, "averager-global-batch", () => T(o: Parallel(new OneProcess())).Step(M.X(), Y()).TaskLoss, Expect.Result("finite loss", r => r is double d && double.IsFinite(d) ? null : $"{r}"));
+        yield return C(step, "averager-batch-smaller-than-job", () => T(o: Parallel(new Pretend(3, 4))).Step(M.X(), Y()), Expect.Error("x", "at least 4"));
+        yield return C(step, "averager-NaN-in-another-share", () => T(o: Parallel(new Pretend(0, 2))).Step(M.WithNaN(M.X()), Y()), Expect.Error("x", "NaN"));
+        yield return C(step, "averager-out-of-step", () => T(o: Parallel(new Pretend(0, 2, skewStep: true))).Step(M.X(), Y()), Expect.Error<InvalidOperationException>("out of step", "rank 0"));
+        yield return C(ctor, "averager-with-penalties", () => T(o: new PriorTrainingOptions { Penalties = [new PenaltyTerm(new AttrDsl.Decomposition.Penalties.RrrPenalty(), 1)], GradientAverager = new OneProcess() }), Expect.Error("penalties", "data-parallel"));
+        yield return C(ctor, "averager-rank-outside-job", () => T(o: Parallel(new Pretend(2, 2))), Expect.Error("rank 2 of 2"));
         yield return C(shardStep, "shard-valid", () => T(o: new PriorTrainingOptions { Priors = [new PriorTerm(new L1Attribution(), 0.1)], Background = randn(5, 4), GradientAverager = new OneProcess() }).StepShard(M.X(), Y(), new BatchShard(0, 2)).TaskLoss, Expect.Result("finite loss", r => r is double d && double.IsFinite(d) ? null : $"{r}"));
         yield return C("BatchShard.ctor", "globalCount-0", () => new BatchShard(0, 0), Expect.Error("globalCount", "0"));
         yield return C("BatchShard.ctor", "offset-negative", () => new BatchShard(-1, 4), Expect.Error("offset", "-1"));
@@ -128,6 +133,22 @@ public static class TrainerCases
         yield return C("ExplainableState.UseBackground", "disposed", () => { new ExplainableState(1, TargetSelection.Label).UseBackground(M.Dead(randn(5, 4))); return "ok"; }, Expect.Disposed("background"));
         yield return C("ExplainableState.Forward", "disposed-model", () => new ExplainableState(1, TargetSelection.Label).Forward(M.Disposed(), M.X()), Expect.Disposed("model"));
         yield return C("ExplainableState.ExpectedGradients", "without-background", () => { var s = new ExplainableState(1, TargetSelection.Label); var m = M.Mlp(); return s.ExpectedGradients(m, s.Forward(m, M.X()), Y()); }, Expect.Error("background", "UseBackground"));
+        yield return C("ExplainableState.UseGradientAverager", "one-process-then-train", () =>
+        {
+            var m = M.Mlp();
+            var s = new ExplainableState(1, TargetSelection.Label);
+            s.UseBackground(randn(5, 4));
+            s.UseGradientAverager(new OneProcess(), referenceSeed: 3);
+            return s.Trainer(m, optim.SGD(m.parameters(), 0.1), [new PriorTerm(new L1Attribution(), 0.1)], PriorSchedule.Summed).Step(M.X(), Y()).TaskLoss;
+        }, Expect.Result("finite loss", r => r is double d && double.IsFinite(d) ? null : $"{r}"));
+        yield return C("ExplainableState.UseGradientAverager", "with-penalty-free-priors-and-bad-rank", () =>
+        {
+            var m = M.Mlp();
+            var s = new ExplainableState(1, TargetSelection.Label);
+            s.UseBackground(randn(5, 4));
+            s.UseGradientAverager(new Pretend(5, 2));
+            return s.Trainer(m, optim.SGD(m.parameters(), 0.1), [new PriorTerm(new L1Attribution(), 0.1)], PriorSchedule.Summed);
+        }, Expect.Error("rank 5 of 2"));
         yield return C("ExplainableState.Trainer", "null-priors", () => { var m = M.Mlp(); return new ExplainableState(1, TargetSelection.Label).Trainer(m, optim.SGD(m.parameters(), 0.1), null!, PriorSchedule.Summed); }, Expect.Null("priors"));
         yield return C("Allocator.TuneAllocator", "negative-threshold", () => Performance.Allocator.TuneAllocator(-1), Expect.Error("threshold", "-1"));
         yield return C("Allocator.Trim", "completes", () => Performance.Allocator.Trim(), Expect.Completes());
@@ -136,9 +157,29 @@ public static class TrainerCases
     /// <summary>A job of one process: averaging leaves every buffer as it is.</summary>
     private sealed class OneProcess : IGradientAverager
     {
+        public int Rank => 0;
         public int Size => 1;
         public void AverageInPlace(Span<float> buffer) { }
         public void AverageInPlace(Span<double> buffer) { }
+        public void BroadcastInPlace(Span<float> buffer) { }
+        public void BroadcastInPlace(Span<double> buffer) { }
+    }
+
+    private static PriorTrainingOptions Parallel(IGradientAverager averager) =>
+        new() { Priors = [new PriorTerm(new L1Attribution(), 0.1)], Background = randn(5, 4), GradientAverager = averager };
+
+    /// <summary>
+    /// Rank <paramref name="rank"/> of a job of <paramref name="size"/> whose other processes hold the same buffers (so
+    /// averaging changes nothing) — or, with <paramref name="skewStep"/>, one whose other processes are a step ahead.
+    /// </summary>
+    private sealed class Pretend(int rank, int size, bool skewStep = false) : IGradientAverager
+    {
+        public int Rank => rank;
+        public int Size => size;
+        public void AverageInPlace(Span<float> buffer) { if (skewStep) buffer[^1] += 0.5f; }
+        public void AverageInPlace(Span<double> buffer) { if (skewStep) buffer[^1] += 0.5; }
+        public void BroadcastInPlace(Span<float> buffer) { }
+        public void BroadcastInPlace(Span<double> buffer) { }
     }
 
     /// <summary>A synchronous progress handler.</summary>

@@ -26,6 +26,7 @@ public static class Exemptions
         ["PriorContext.ctor"] = "pure data record (inputs of IAttributionPrior.Loss)",
         ["MpiCommunicator.*"] = "needs an MPI job started by mpirun; covered by Tests/AttrDsl.Tests/ScaleOut/Mpi (MpiTrainingTests, MpiFailureTests) through Tests/AttrDsl.MpiScenarios",
         ["IGradientAverager.AverageInPlace"] = "an interface users implement (or take as MpiCommunicator), called by the trainer; covered by the trainer's shard-valid case and the MPI tests",
+        ["IGradientAverager.BroadcastInPlace"] = "an interface users implement (or take as MpiCommunicator), called by the trainer's constructor; covered by the trainer's averager cases and the MPI tests (ranks initialised differently end equal)",
         ["DatasetExplainOptions.ctor"] = "pure data record (its values are checked by DatasetExplainer.ExplainShard cases)",
         ["ShardManifest.ctor"] = "pure data record (DatasetExplainer output; FromJson cases cover reading one)",
         ["ShardProgress.ctor"] = "pure data record struct (reported by DatasetExplainer.ExplainShard)",

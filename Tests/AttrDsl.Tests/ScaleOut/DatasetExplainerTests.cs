@@ -3,6 +3,7 @@ using AttrDsl.ScaleOut;
 
 namespace AttrDsl.Tests.ScaleOut;
 
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public sealed class DatasetExplainerTests : IDisposable
 {
     private readonly string _dir = ShardFixture.TempDir();

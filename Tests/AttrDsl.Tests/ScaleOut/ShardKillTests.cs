@@ -4,6 +4,7 @@ using AttrDsl.Tests.Checkpoints;
 namespace AttrDsl.Tests.ScaleOut;
 
 /// <summary>A shard process killed (SIGKILL) mid-shard leaves no shard file; running it again completes the run.</summary>
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public sealed class ShardKillTests : IDisposable
 {
     private readonly string _dir = ShardFixture.TempDir();

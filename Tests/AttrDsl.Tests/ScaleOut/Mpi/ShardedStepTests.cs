@@ -8,6 +8,7 @@ namespace AttrDsl.Tests.ScaleOut.Mpi;
 /// global batch split into shards draws, sample for sample, what the whole batch draws; and its gradients are those of
 /// the loss weighted by B·size/N, averaged by the <see cref="IGradientAverager"/> in one buffer.
 /// </summary>
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public sealed class ShardedStepTests
 {
     [Fact]
@@ -38,7 +39,10 @@ public sealed class ShardedStepTests
 
         var buffer = Assert.Single(recorder.Buffers);
         var parameters = 4 * 3 + 3;
-        Assert.Equal(parameters + 2 + 1, buffer.Length);   // weights and biases, task and prior, one Ω part
+        // Weights and biases, task and prior, one Ω part, then the checks: the global batch size and the step number.
+        Assert.Equal(parameters + 2 + 1 + 2, buffer.Length);
+        Assert.Equal(4f, buffer[^2]);
+        Assert.Equal(0f, buffer[^1]);
         Assert.Equal(0.5 * reference.TaskLoss, buffer[parameters], 5);
         Assert.Equal(0.5 * reference.PriorLoss, buffer[parameters + 1], 5);
         // The averager returned the buffer unchanged, so the report gives the weighted values back.
@@ -71,8 +75,11 @@ public sealed class ShardedStepTests
     private sealed class Recorder(int size) : IGradientAverager
     {
         public List<float[]> Buffers { get; } = [];
+        public int Rank => 0;
         public int Size => size;
         public void AverageInPlace(Span<float> buffer) => Buffers.Add(buffer.ToArray());
         public void AverageInPlace(Span<double> buffer) => throw new InvalidOperationException("a float32 model's gradients travel as float32");
+        public void BroadcastInPlace(Span<float> buffer) { }
+        public void BroadcastInPlace(Span<double> buffer) => throw new InvalidOperationException("a float32 model's weights travel as float32");
     }
 }
