@@ -113,9 +113,13 @@ public static partial class Commands
         var trainCount = BoundedOptions.OptionalInt("--train-count", "Train on the first N training digits only (default: all 8,000).", 1, 10_000 - Digits.TestCount, 1000, "the training digits there are");
         var output = new Option<string>("--output", "-o") { Description = "Checkpoint path (safetensors; its folder must exist).", DefaultValueFactory = _ => "model.safetensors" };
         var threads = ThreadsOption();
+        var dataParallel = new Option<bool>("--data-parallel")
+        {
+            Description = "Train over the processes of an MPI job (start it with mpirun -np N or srun): each process trains on its share of every batch of 64 digits and all apply the averaged update; process 0 prints and writes the checkpoint. Needs Open MPI; --model prior only.",
+        };
         var command = new Command("train", "Train the MNIST CNN (with or without the prior) and save a checkpoint the other commands load.")
         {
-            model, lambda, schedule, epochs, seed, lr, trainCount, output, threads,
+            model, lambda, schedule, epochs, seed, lr, trainCount, output, threads, dataParallel,
         };
         command.SetAction(parse => Guard(errors, () =>
         {
@@ -124,16 +128,28 @@ public static partial class Commands
             var kind = parse.GetValue(model);
             if (kind == ModelKind.Plain && (parse.GetResult(lambda) is { Implicit: false } || parse.GetResult(schedule) is { Implicit: false }))
                 throw new UserError("--lambda and --schedule set the prior, and --model plain has none; drop them or pass --model prior");
+            if (kind == ModelKind.Plain && parse.GetValue(dataParallel))
+                throw new UserError("--data-parallel trains the attribution-prior steps over MPI, and --model plain has no prior; pass --model prior, or drop --data-parallel");
+            var world = parse.GetValue(dataParallel) ? DataParallel.Join() : null;
+            // Only process 0 speaks: N processes printing the same progress would interleave N copies of every line.
+            var say = world is { Rank: > 0 } ? DataParallel.Silent : console;
             SetThreads(parse.GetValue(threads));
             using var digits = Digits.Load();
             var train = digits.TrainingSubset(parse.GetValue(trainCount));
             var settings = new TrainSettings(kind, parse.GetValue(lambda), parse.GetValue(schedule), parse.GetValue(epochs), parse.GetValue(seed), LearningRate: parse.GetValue(lr));
-            console.MarkupLine(Markup.Escape($"training the {Networks.Title(kind)} model on {train.Count} digits ({(kind == ModelKind.Prior ? $"λ = {settings.Lambda.ToString("G", Inv)}, {settings.Schedule} schedule{(settings.Declared ? ", generated Fit" : "")}" : "cross-entropy alone")})"));
-            var trained = Trainer.Train(settings, train, digits.Test, console);
-            var metadata = settings.Metadata();
-            metadata["accuracy"] = trained.History[^1].Accuracy.ToString("R", Inv);
-            Networks.Save(trained.Model, path, metadata);
-            console.MarkupLine($"checkpoint: [bold]{Markup.Escape(Path.GetFullPath(path))}[/] (held-out accuracy {trained.History[^1].Accuracy.ToString("P2", Inv)})");
+            say.MarkupLine(Markup.Escape($"training the {Networks.Title(kind)} model on {train.Count} digits ({(kind == ModelKind.Prior ? $"λ = {settings.Lambda.ToString("G", Inv)}, {settings.Schedule} schedule{(settings.Declared ? ", generated Fit" : "")}" : "cross-entropy alone")})"));
+            if (world is not null)
+                say.MarkupLine(Markup.Escape($"data-parallel over {world.Size} MPI process{(world.Size == 1 ? "" : "es")}: each trains on about {settings.BatchSize / world.Size} of every {settings.BatchSize} digits"));
+            var trained = Trainer.Train(settings, train, digits.Test, say, world);
+            if (world is null || world.Rank == 0)
+            {
+                var metadata = settings.Metadata();
+                metadata["accuracy"] = trained.History[^1].Accuracy.ToString("R", Inv);
+                if (world is not null) metadata["processes"] = world.Size.ToString(Inv);
+                Networks.Save(trained.Model, path, metadata);
+                console.MarkupLine($"checkpoint: [bold]{Markup.Escape(Path.GetFullPath(path))}[/] (held-out accuracy {trained.History[^1].Accuracy.ToString("P2", Inv)})");
+            }
+            DataParallel.Leave(world);
             return 0;
         }));
         return command;

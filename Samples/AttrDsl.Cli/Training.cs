@@ -54,8 +54,14 @@ public static class Trainer
     /// <paramref name="console"/> as a live bar when it is interactive and as a line every few seconds when it is not
     /// (<see cref="TrainingFeedback"/>), then one line per epoch; a hint when the cores turn out busy (<see cref="StarvationWatch"/>).
     /// </summary>
+    /// <param name="s">The settings.</param>
+    /// <param name="train">The training digits (the same on every process when training data-parallel).</param>
+    /// <param name="test">The held-out digits.</param>
+    /// <param name="console">Where progress goes.</param>
+    /// <param name="averager">Data-parallel training (the prior model only): every process takes its share of each batch
+    /// and applies the averaged update; null trains in this process alone.</param>
     /// <exception cref="UserError">Training diverged (the message names the option to lower).</exception>
-    public static TrainedModel Train(TrainSettings s, Mnist train, Mnist test, IAnsiConsole console)
+    public static TrainedModel Train(TrainSettings s, Mnist train, Mnist test, IAnsiConsole console, IGradientAverager? averager = null)
     {
         var model = Networks.Create(s.Kind, s.Seed);
         var history = new List<EpochLine>();
@@ -67,7 +73,9 @@ public static class Trainer
         if (model is MnistNet net)
         {
             net.UseBackground(train.Images);
-            if (!s.Declared)
+            // The reference draws are keyed by the seed, so every process count draws the same references.
+            if (s.Declared) net.UseGradientAverager(averager, referenceSeed: s.Seed);
+            else
             {
                 // λ or the schedule differ from the attribute's: the same trainer the generated Fit uses, with these settings.
                 if (s.Schedule == PriorSchedule.Alternating)
@@ -76,7 +84,11 @@ public static class Trainer
                     schedulers.Add(optim.lr_scheduler.ExponentialLR(priorOptimizer, s.Gamma));
                 }
                 custom = new AttributionPriorTrainer(model, static (o, y) => nn.functional.cross_entropy(o, y), optimizer,
-                    new PriorTrainingOptions { Priors = [new PriorTerm(new TotalVariation(), s.Lambda)], Background = train.Images, Schedule = s.Schedule },
+                    new PriorTrainingOptions
+                    {
+                        Priors = [new PriorTerm(new TotalVariation(), s.Lambda)], Background = train.Images, Schedule = s.Schedule,
+                        GradientAverager = averager, ReferenceSeed = s.Seed,
+                    },
                     priorOptimizer);
             }
         }

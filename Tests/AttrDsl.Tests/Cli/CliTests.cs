@@ -240,6 +240,10 @@ public sealed class CliTests(CliFixture fixture, ITestOutputHelper log) : IDispo
     public void TrainRefusesPriorSettingsForThePlainModel() =>
         AssertUserError(Run("train", "--model", "plain", "--lambda", "1e-3", "--output", Path.Combine(_dir, "m.safetensors")), UserError.Usage, "--model plain", "--lambda");
 
+    [Fact]
+    public void TrainRefusesDataParallelForThePlainModel() =>
+        AssertUserError(Run("train", "--model", "plain", "--data-parallel", "--output", Path.Combine(_dir, "m.safetensors")), UserError.Usage, "--data-parallel", "--model prior");
+
     [Theory]
     [InlineData("explain")]
     [InlineData("decompose")]

@@ -11,13 +11,16 @@ internal static class MpiRun
 {
     internal const string InstallHint = "mpirun is not on PATH: install Open MPI (Debian/Ubuntu: apt-get install -y openmpi-bin libopenmpi-dev) to run the data-parallel tests";
 
-    internal static (int Exit, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan timeout, params string[] args)
+    internal static (int Exit, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan timeout, params string[] args) =>
+        RunProgram(Path.Combine(AppContext.BaseDirectory, "AttrDsl.MpiScenarios.dll"), ranks, timeout, args);
+
+    /// <summary>Starts the .NET program <paramref name="dll"/> under <c>mpirun -np <paramref name="ranks"/></c>.</summary>
+    internal static (int Exit, string Output, TimeSpan Elapsed) RunProgram(string dll, int ranks, TimeSpan timeout, params string[] args)
     {
         var mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
         Assert.True(mpirun is not null, InstallHint);
-        var dll = Path.Combine(AppContext.BaseDirectory, "AttrDsl.MpiScenarios.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; build Tests/AttrDsl.MpiScenarios");
+        Assert.True(File.Exists(dll), $"{dll} is missing; build the solution");
         var dotnet = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
         var start = new ProcessStartInfo(mpirun!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])["--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), dotnet, dll, .. args])
