@@ -14,7 +14,15 @@ public sealed record GatheredShard(string Path, int Shard, long FirstSample, lon
 /// <param name="Manifest">The run's manifest (that of shard 0).</param>
 /// <param name="Shards">The shard files, in shard order (and so in sample order).</param>
 /// <param name="IndexPath">The index written beside them, <c>_index.json</c>.</param>
-public sealed record GatherResult(ShardManifest Manifest, IReadOnlyList<GatheredShard> Shards, string IndexPath);
+/// <param name="ContentDigest">
+/// <c>"sha256:"</c> and the lower-case hex SHA-256 of the run's rows in global sample order: per row, little-endian and
+/// without separators, <c>sample_id</c>, <c>label</c> and <c>prediction</c> (int64), then per method in column order its
+/// attribution's float32 values and, for integrated gradients, its delta (float64). It depends on the rows alone, not on
+/// how the run was split into shards: two runs of the same model, options and data with the same libtorch thread count
+/// give the same digest however they were sharded, and any changed value gives another. Also in <c>_index.json</c> as
+/// <c>content_digest</c>.
+/// </param>
+public sealed record GatherResult(ShardManifest Manifest, IReadOnlyList<GatheredShard> Shards, string IndexPath, string ContentDigest);
 
 /// <summary>
 /// Checks that a directory written by <see cref="DatasetExplainer.ExplainShard"/> holds a whole run and writes its index.
@@ -36,13 +44,17 @@ public static class ShardGather
     /// <summary>
     /// Reads every shard file of <paramref name="directory"/>, checks that all come from one run (same model hash,
     /// options, shard count, sample count and versions), that every shard is there and that every sample 0..N−1 is
-    /// present exactly once, then writes <see cref="IndexFileName"/> (atomically) and returns it.
+    /// present exactly once, computes the run's <see cref="GatherResult.ContentDigest"/>, then writes
+    /// <see cref="IndexFileName"/> (atomically) and returns it.
     /// </summary>
+    /// <remarks>The digest reads every shard file once more, one file and one row group (chunk) at a time, so memory
+    /// stays that of one chunk's rows however large the run is.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="directory"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="InvalidDataException">No shard files; a file is not a readable shard; shards of different runs
-    /// (naming the odd file and the field that differs); a missing shard; a sample missing or present twice.</exception>
+    /// (naming the odd file and the field that differs); a missing shard; a sample missing or present twice; a file
+    /// whose rows are not in sample order or whose attribution columns are malformed.</exception>
     public static GatherResult Gather(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -91,13 +103,22 @@ public static class ShardGather
         if (absent >= 0)
             throw new InvalidDataException($"{Method}: sample {absent} is in no shard file ({seen.Count(s => !s)} sample(s) missing); delete the shard that should hold it and run it again");
 
+        // Shard order is sample order (each shard is a contiguous range of the plan), so the files are hashed in turn.
+        string digest;
+        using (var content = new ShardContentDigest(run))
+        {
+            foreach (var s in shards) content.Add(s.Path);
+            digest = content.Finish();
+        }
+
         var indexPath = Path.Combine(dir, IndexFileName);
         var index = new
         {
             manifest = JsonDocument.Parse(run.ToJson()).RootElement,
+            content_digest = digest,
             shards = shards.Select(s => new { file = Path.GetFileName(s.Path), shard = s.Shard, first_sample = s.FirstSample, rows = s.Rows }),
         };
         AtomicFile.Write(indexPath, stream => JsonSerializer.Serialize(stream, index, new JsonSerializerOptions { WriteIndented = true }));
-        return new GatherResult(run, shards, indexPath);
+        return new GatherResult(run, shards, indexPath, digest);
     }
 }

@@ -159,6 +159,7 @@ public static partial class Commands
             console.MarkupLine(Markup.Escape($"shards: {result.Shards.Count.ToString(Inv)} of {m.Shards.ToString(Inv)}"));
             console.MarkupLine(Markup.Escape($"samples: {m.SampleCount.ToString(Inv)} ({string.Join(", ", m.Methods)}; target {m.Target})"));
             console.MarkupLine(Markup.Escape($"model: sha256 {m.ModelHash}"));
+            console.MarkupLine(Markup.Escape($"content digest: {result.ContentDigest}"));
             console.MarkupLine($"index: [bold]{Markup.Escape(result.IndexPath)}[/]");
             return 0;
         }));

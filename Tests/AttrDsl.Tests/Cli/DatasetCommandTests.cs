@@ -79,6 +79,7 @@ public sealed class DatasetCommandTests(CliFixture fixture, ITestOutputHelper lo
         Assert.Equal([(0L, 10L), (10L, 10L)], gathered.Shards.Select(s => (s.FirstSample, s.Rows)));
         Assert.Equal(["integrated_gradients", "saliency", "input_x_gradient"], gathered.Manifest.Methods);
         Assert.Equal(4, gathered.Manifest.Steps);
+        Assert.Contains($"content digest: {gathered.ContentDigest}", gather.Output);
         var (model, _) = Networks.Load(fixture.PriorCheckpoint);
         using (model)
         {

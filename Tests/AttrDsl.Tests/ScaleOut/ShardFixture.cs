@@ -9,8 +9,16 @@ internal static class ShardFixture
 
     public static nn.Module<Tensor, Tensor> Model(long seed = 1)
     {
-        manual_seed(seed);
         var m = nn.Sequential(("conv", nn.Conv2d(1, 4, 3, stride: 2)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 13 * 13, 10)));
+        // The weights come from a generator of this call's own, not from manual_seed: the global generator is shared with
+        // test classes running in parallel, whose draws would interleave with these and make two Model() calls differ.
+        var g = new torch.Generator((ulong)seed);
+        using (no_grad())
+            foreach (var p in m.parameters())
+            {
+                var bound = p.dim() > 1 ? 1.0 / Math.Sqrt(p.numel() / p.size(0)) : 0.1;   // PyTorch's default scale, roughly
+                p.copy_((rand(p.shape, generator: g) * 2 - 1) * bound);
+            }
         m.eval();
         return m;
     }
