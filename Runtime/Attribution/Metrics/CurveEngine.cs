@@ -8,6 +8,9 @@ namespace AttrDsl.Attribution;
 /// </summary>
 internal static class CurveEngine
 {
+    /// <summary>The most steps a curve takes (a million points per sample is already far beyond any image's pixel count that matters).</summary>
+    internal const int MaxSteps = 1_000_000;
+
     internal static PerturbationCurve Run(bool deletion, string name, Func<Tensor, Tensor> forward, Tensor inputs, Tensor attributions, Target target,
         int steps, Tensor? baseline, Tensor? featureMask, CurveScore score, int? maxExamplesPerBatch, CancellationToken cancellationToken)
     {
@@ -22,8 +25,8 @@ internal static class CurveEngine
         Checks.TargetCount(target, inputs.size(0), name);
         if (!attributions.shape.SequenceEqual(inputs.shape))
             throw new ArgumentException($"{name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}; pass the attributions of these inputs", nameof(attributions));
-        if (steps < 1)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"{name}: steps must be at least 1 (the curve has steps + 1 points)");
+        if (steps < 1 || steps > MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"{name}: steps must be from 1 to 1,000,000 (the curve has steps + 1 points, each a forward pass per sample; more steps than features only repeats points)");
         Checks.Defined(score, nameof(score), name);
         Checks.Finite(inputs, name, nameof(inputs));
         var rows = AttributionValues.Rows(attributions, name);

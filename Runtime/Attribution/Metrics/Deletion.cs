@@ -22,7 +22,7 @@ public static class Deletion
     /// <param name="inputs">The explained batch [B, ...].</param>
     /// <param name="attributions">Attributions shaped like <paramref name="inputs"/> (signed: the most positive first).</param>
     /// <param name="target">The output the attributions explain.</param>
-    /// <param name="steps">Steps from nothing deleted to everything deleted (at least 1).</param>
+    /// <param name="steps">Steps from nothing deleted to everything deleted (1 to 1,000,000).</param>
     /// <param name="baseline">What a deleted feature becomes, broadcastable to the inputs; zeros when null.</param>
     /// <param name="featureMask">Integer group ids broadcastable to the inputs: the features of a group are deleted together (e.g. superpixels); one group per feature when null.</param>
     /// <param name="score">What is recorded: the target's softmax probability (default) or its logit.</param>

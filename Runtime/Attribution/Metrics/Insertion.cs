@@ -24,7 +24,7 @@ public static class Insertion
     /// <param name="inputs">The explained batch [B, ...].</param>
     /// <param name="attributions">Attributions shaped like <paramref name="inputs"/> (signed: the most positive first).</param>
     /// <param name="target">The output the attributions explain.</param>
-    /// <param name="steps">Steps from nothing inserted to everything inserted (at least 1).</param>
+    /// <param name="steps">Steps from nothing inserted to everything inserted (1 to 1,000,000).</param>
     /// <param name="start">The image the features are inserted into, broadcastable to the inputs; zeros when null
     /// (RISE's blurred start: <see cref="BlurredStart"/>(inputs)).</param>
     /// <param name="featureMask">Integer group ids broadcastable to the inputs: the features of a group are inserted together; one group per feature when null.</param>

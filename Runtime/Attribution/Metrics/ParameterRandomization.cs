@@ -117,14 +117,16 @@ public static class ParameterRandomization
     private static nn.Module<Tensor, Tensor> Copy(nn.Module<Tensor, Tensor> model, Func<nn.Module<Tensor, Tensor>> createModel)
     {
         var copy = createModel() ?? throw new InvalidOperationException($"{Name}: createModel returned null; return a new instance of the model's architecture (e.g. () => new MyNet())");
+        // Checked before anything is written, and never disposed when it fails: an instance that is or shares the model
+        // owns the caller's weights.
+        if (ReferenceEquals(copy, model))
+            throw new InvalidOperationException($"{Name}: createModel returned the model itself; it must return a new instance, so that randomising it leaves the model's weights alone");
+        var own = model.named_parameters().Select(p => p.parameter.Handle).ToHashSet();
+        foreach (var (path, p) in copy.named_parameters())
+            if (own.Contains(p.Handle))
+                throw new InvalidOperationException($"{Name}: the instance createModel returned shares the parameter '{path}' with the model; return a new instance with its own layers");
         try
         {
-            if (ReferenceEquals(copy, model))
-                throw new InvalidOperationException($"{Name}: createModel returned the model itself; it must return a new instance, so that randomising it leaves the model's weights alone");
-            var own = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.Handle);
-            foreach (var (path, p) in copy.named_parameters())
-                if (own.TryGetValue(path, out var handle) && handle == p.Handle)
-                    throw new InvalidOperationException($"{Name}: the instance createModel returned shares the parameter '{path}' with the model; return a new instance with its own layers");
             var state = model.state_dict();
             var target = copy.state_dict();
             var missing = state.Keys.Except(target.Keys).Concat(target.Keys.Except(state.Keys)).ToArray();
