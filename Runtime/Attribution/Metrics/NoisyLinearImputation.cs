@@ -68,13 +68,15 @@ internal static class NoisyLinearImputation
     private static Vector<double> Solve(Matrix<double> a, Vector<double> b)
     {
         var x = Vector<double>.Build.Dense(b.Count);
+        // Every kept neighbour 0 (a black background): the solution is 0, and BiCGStab breaks down on a zero residual.
+        if (b.All(v => v == 0)) return x;
         var iterator = new Iterator<double>(new IterationCountStopCriterion<double>(10 * b.Count + 100), new ResidualStopCriterion<double>(1e-12));
         try
         {
             new BiCgStab().Solve(a, b, x, iterator, new DiagonalPreconditioner());
             if (iterator.Status == IterationStatus.Converged && x.All(double.IsFinite)) return x;
         }
-        catch (Exception e) when (e is ArithmeticException or InvalidOperationException) { }   // a breakdown: take the exact route
+        catch (Exception e) when (e is MathNet.Numerics.NumericalBreakdownException or ArithmeticException or InvalidOperationException) { }   // a breakdown: take the exact route
         return Matrix<double>.Build.DenseOfArray(a.ToArray()).LU().Solve(b);
     }
 }
