@@ -61,6 +61,7 @@ public static partial class Commands
         root.Subcommands.Add(report);
         root.Subcommands.Add(ExplainDatasetCommand(console, errors, environment));
         root.Subcommands.Add(GatherDatasetCommand(console, errors));
+        root.Subcommands.Add(RankMethodsCommand(console, errors));
 
         // Whatever escapes the commands' own guard (parsing, help, the invocation itself) is still one line, never a frame dump.
         return Guard(errors, () =>

@@ -75,6 +75,8 @@ public static class CliCases
         ("explain-dataset", "--count", "0", "100000"),
         ("explain-dataset", "--steps", "0", "100000"),
         ("explain-dataset", "--threads", "0", "100000"),
+        ("rank-methods", "--count", "0", "100000"),
+        ("rank-methods", "--threads", "0", "100000"),
     ];
 
     // Options taking one of a fixed set of values.
@@ -87,7 +89,7 @@ public static class CliCases
         ("explain-dataset", "--target", "label"),
     ];
 
-    private static readonly string[] Commands_ = ["train", "explain", "decompose", "significance", "report", "explain-dataset"];
+    private static readonly string[] Commands_ = ["train", "explain", "decompose", "significance", "report", "explain-dataset", "rank-methods"];
 
     // A path no case ever creates: a refused run must not write there.
     private static readonly string NeverWritten = Path.Combine(Path.GetTempPath(), "attrdsl-hostile-never-written");
@@ -132,6 +134,9 @@ public static class CliCases
         yield return C("attrdsl", "help", ["--help"], Expect.Result("help listing the commands", r => r is string s && s.Contains("significance", StringComparison.Ordinal) ? null : "no command list"));
         yield return C("attrdsl explain --method", "misspelt-option", ["explain", "--methd", "ig"], Expect.Error("--methd", "--method"));
         yield return C("attrdsl explain --checkpoint", "missing-file", ["explain", "--checkpoint", "/nonexistent/model.safetensors"], Expect.Error("/nonexistent/model.safetensors"));
+        yield return C("attrdsl rank-methods --checkpoint", "missing-file", ["rank-methods", "--checkpoint", "/nonexistent/model.safetensors", "--output", NeverWritten], Expect.Error("/nonexistent/model.safetensors"));
+        yield return C("attrdsl rank-methods --output", "empty", ["rank-methods", "--checkpoint", "/nonexistent/model.safetensors", "--output", ""], Expect.Error("--output"));
+        yield return C("attrdsl rank-methods --output", "a-file", ["rank-methods", "--checkpoint", "/nonexistent/model.safetensors", "--output", typeof(CliCases).Assembly.Location], Expect.Error("--output"));
         yield return C("attrdsl decompose --checkpoint", "missing-file", ["decompose", "--checkpoint", "/nonexistent/model.safetensors"], Expect.Error("/nonexistent/model.safetensors"));
         yield return C("attrdsl significance --checkpoint", "missing-file", ["significance", "--checkpoint", "/nonexistent/model.safetensors"], Expect.Error("/nonexistent/model.safetensors"));
         yield return C("attrdsl explain --inputs", "not-indices", ["explain", "--inputs", "a,b"], Expect.Error("--inputs", "a"));

@@ -4,7 +4,7 @@ namespace AttrDsl.HostileInputs;
 public static class CaseCatalog
 {
     public static readonly string[] Areas =
-        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area, ScaleOutCases.Area];
+        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, FaithfulnessCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area, ScaleOutCases.Area];
 
     public static IReadOnlyList<Case> Area(string area)
     {
@@ -15,6 +15,7 @@ public static class CaseCatalog
             DecompositionCases.Area => DecompositionCases.All(),
             PriorCases.Area => PriorCases.All(),
             MetricsCases.Area => MetricsCases.All(),
+            FaithfulnessCases.Area => FaithfulnessCases.All(),
             TrainerCases.Area => TrainerCases.All(),
             CheckpointCases.Area => CheckpointCases.All(),
             VisualizationCases.Area => VisualizationCases.All(),

@@ -33,6 +33,7 @@ public static class Exemptions
         ["ShardResult.ctor"] = "pure data record (DatasetExplainer.ExplainShard output)",
         ["GatheredShard.ctor"] = "pure data record (ShardGather.Gather output)",
         ["GatherResult.ctor"] = "pure data record (ShardGather.Gather output)",
+        ["RandomizationStep.ctor"] = "pure data record (ParameterRandomization.Run output)",
         ["Decomposition.ctor"] = "pure data record struct; its operations are covered",
     };
 

@@ -72,6 +72,8 @@ public sealed class CliHostileInputTests(CliFixture fixture, ITestOutputHelper l
         Both("explain-dataset", "--count", "0", "2001", "from 1 to 2000");
         Both("explain-dataset", "--steps", "0", "1025", "from 1 to 1024");
         Both("explain-dataset", "--threads", "0", "1025", "from 1 to 1024");
+        Both("rank-methods", "--count", "0", "201", "from 1 to 200");
+        Both("rank-methods", "--threads", "0", "1025", "from 1 to 1024");
         return data;
     }
 
