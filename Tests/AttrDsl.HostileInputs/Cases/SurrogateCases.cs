@@ -1,0 +1,100 @@
+using AttrDsl.Attribution;
+using Module = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace AttrDsl.HostileInputs;
+
+/// <summary>The surrogate and permutation methods: KernelShap, Lime, FeaturePermutation.</summary>
+public static class SurrogateCases
+{
+    public const string Area = "surrogate";
+
+    private static Case C(string entry, string name, Func<object?> action, Expectation e) => new(Area, entry, name, action, e);
+
+    // With M.In = 4 groups, 14 ≥ 2^4 − 2 coalitions make KernelShap exact: the linear truth holds to rounding.
+    private static readonly AttrMethod[] Methods =
+    [
+        new("KernelShap", "KernelShap.Attribute", m => new KernelShap(m), f => new KernelShap(f),
+            (o, x, t, b, nb) => ((KernelShap)o).Attribute(x!, t!, null, nb ? AblationBaseline.FromTensor(null!) : b is null ? default : AblationBaseline.FromTensor(b), nSamples: 14, seed: 1),
+            BaselineName: "baselines", LinearTruth: (lin, x, c) => x * M.W(lin)[c], Perturbation: true,
+            BadCounts:
+            [
+                ("nSamples-0", (o, x) => ((KernelShap)o).Attribute(x, 0, nSamples: 0), ["nSamples", "0"]),
+                ("nSamples-negative", (o, x) => ((KernelShap)o).Attribute(x, 0, nSamples: -5), ["nSamples", "-5"]),
+                ("featureMask-wrong-shape", (o, x) => ((KernelShap)o).Attribute(x, 0, zeros(new long[] { 2, 3 }, int64)), ["featureMask", "[2, 3]"]),
+                ("featureMask-float", (o, x) => ((KernelShap)o).Attribute(x, 0, zeros(new long[] { 1, 4 })), ["featureMask", "Float32|float|integer|int64"]),
+                ("featureMask-negative-id", (o, x) => ((KernelShap)o).Attribute(x, 0, tensor(new long[] { 0, -1, 1, 1 })), ["featureMask", "-1"]),
+                ("featureMask-disposed", (o, x) => ((KernelShap)o).Attribute(x, 0, M.Dead(zeros(new long[] { 4 }, int64))), ["featureMask", "disposed"]),
+                ("perturbationsPerEval-0", (o, x) => ((KernelShap)o).Attribute(x, 0, perturbationsPerEval: 0), ["perturbationsPerEval", "0"]),
+            ]),
+        new("Lime", "Lime.Attribute", m => new Lime(m), f => new Lime(f),
+            (o, x, t, b, nb) => ((Lime)o).Attribute(x!, t!, null, nb ? AblationBaseline.FromTensor(null!) : b is null ? default : AblationBaseline.FromTensor(b), nSamples: 40, seed: 1),
+            BaselineName: "baselines", LinearTruth: (lin, x, c) => x * M.W(lin)[c], Perturbation: true,
+            BadCounts:
+            [
+                ("nSamples-0", (o, x) => ((Lime)o).Attribute(x, 0, nSamples: 0), ["nSamples", "0"]),
+                ("featureMask-wrong-shape", (o, x) => ((Lime)o).Attribute(x, 0, zeros(new long[] { 2, 3 }, int64)), ["featureMask", "[2, 3]"]),
+                ("perturbationsPerEval-0", (o, x) => ((Lime)o).Attribute(x, 0, perturbationsPerEval: 0), ["perturbationsPerEval", "0"]),
+                ("kernelWidth-0", (o, x) => ((Lime)o).Attribute(x, 0, kernelWidth: 0), ["kernelWidth", "0"]),
+                ("kernelWidth-NaN", (o, x) => ((Lime)o).Attribute(x, 0, kernelWidth: double.NaN), ["kernelWidth", "NaN"]),
+                ("ridge-negative", (o, x) => ((Lime)o).Attribute(x, 0, ridge: -1), ["ridge", "-1"]),
+                ("ridge-infinite", (o, x) => ((Lime)o).Attribute(x, 0, ridge: double.PositiveInfinity), ["ridge", "∞|inf"]),
+                ("distance-undefined", (o, x) => ((Lime)o).Attribute(x, 0, distance: (LimeDistance)7), ["distance", "7"]),
+            ]),
+    ];
+
+    public static IEnumerable<Case> All()
+    {
+        foreach (var m in Methods)
+            foreach (var c in AttributionCases.For(m))
+                yield return c with { Area = Area };
+        foreach (var c in Permutation()) yield return c;
+        foreach (var c in Constructors()) yield return c;
+    }
+
+    /// <summary>
+    /// FeaturePermutation has no baseline and needs two rows, so it gets its own list rather than the generic one (whose
+    /// batch-of-one case must succeed).
+    /// </summary>
+    private static IEnumerable<Case> Permutation()
+    {
+        const string e = "FeaturePermutation.Attribute";
+        Tensor Run(Module model, Tensor? x, Target? t) => new FeaturePermutation(model).Attribute(x!, t!, seed: 1);
+        yield return C(e, "null-inputs", () => Run(M.Mlp(), null, 0), Expect.Null("inputs"));
+        yield return C(e, "disposed-inputs", () => Run(M.Mlp(), M.Dead(M.X()), 0), Expect.Disposed("input"));
+        yield return C(e, "empty-batch", () => Run(M.Mlp(), zeros(0, M.In), 0), Expect.Error("input", "empty"));
+        yield return C(e, "batch-of-one", () => Run(M.Mlp(), M.X(1), 0), Expect.Error("inputs", "batch", "2"));
+        yield return C(e, "NaN-inputs", () => Run(M.Mlp(), M.WithNaN(M.X()), 0), Expect.Error("input", "NaN"));
+        yield return C(e, "int64-inputs", () => Run(M.Mlp(), randint(0, 5, [M.B, M.In]), 0), Expect.Error("input", "Int64|integer|floating"));
+        yield return C(e, "null-target", () => Run(M.Mlp(), M.X(), null), Expect.Null("target"));
+        yield return C(e, "class-out-of-range", () => Run(M.Mlp(), M.X(), 3), Expect.Error("target|class", "3"));
+        yield return C(e, "featureMask-wrong-shape", () => new FeaturePermutation(M.Mlp()).Attribute(M.X(), 0, zeros(new long[] { 2, 3 }, int64)), Expect.Error("featureMask", "[2, 3]"));
+        yield return C(e, "perturbationsPerEval-0", () => new FeaturePermutation(M.Mlp()).Attribute(M.X(), 0, perturbationsPerEval: 0), Expect.Error("perturbationsPerEval", "0"));
+        yield return C(e, "nPermutations-0", () => new FeaturePermutation(M.Mlp()).Attribute(M.X(), 0, nPermutations: 0), Expect.Error("nPermutations", "0"));
+        yield return C(e, "disposed-model", () => Run(M.Disposed(), M.X(), 0), Expect.Disposed("model"));
+        yield return C(e, "model-returns-NaN", () => Run(M.NanOut(), M.X(), 0), Expect.Error("output", "NaN"));
+        yield return C(e, "model-throws", () => Run(M.Throws(), M.X(), 0), Expect.Error("user forward bug 7c1f"));
+        yield return C(e, "cancelled-token", () => new FeaturePermutation(M.Mlp()).Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        // Two rows: the only permutation other than the identity swaps them, so feature i gets w_i (x_bi − x_(1−b)i).
+        yield return C(e, "linear-model-closed-form", () => { var lin = M.Lin(); var x = M.X(); return ((object?)Run(lin, x, 2), (x - x.flip(0)) * M.W(lin)[2]); },
+            Expect.Result("equals the closed form for a linear model", r => { var (a, t) = ((object?, Tensor))r!; return Verify.Close(a, t, 2e-3); }));
+        yield return C(e, "image-batch", () => new FeaturePermutation(M.Conv()).Attribute(M.Img(3), 0, seed: 2), Expect.FiniteTensor(3, 1, 4, 4));
+        yield return C("KernelShap.Attribute", "cancelled-token", () => new KernelShap(M.Mlp()).Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("Lime.Attribute", "cancelled-token", () => new Lime(M.Mlp()).Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+    }
+
+    private static IEnumerable<Case> Constructors()
+    {
+        (string Type, Func<Module?, object> Model, Func<Func<Tensor, Tensor>?, object> Forward)[] ctors =
+        [
+            ("KernelShap", m => new KernelShap(m!), f => new KernelShap(f!)),
+            ("Lime", m => new Lime(m!), f => new Lime(f!)),
+            ("FeaturePermutation", m => new FeaturePermutation(m!), f => new FeaturePermutation(f!)),
+        ];
+        foreach (var (type, model, forward) in ctors)
+        {
+            yield return C($"{type}.ctor", "null-model", () => model(null), Expect.Null("model"));
+            yield return C($"{type}.ctor", "null-forward", () => forward(null), Expect.Null("forward"));
+            yield return C($"{type}.ctor", "disposed-model", () => model(M.Disposed()), Expect.Disposed("model"));
+        }
+    }
+}
