@@ -49,6 +49,53 @@ public static class SurrogateCases
                 yield return c with { Area = Area };
         foreach (var c in Permutation()) yield return c;
         foreach (var c in Constructors()) yield return c;
+        foreach (var m in LayerMethods)
+            foreach (var c in LayerCases.For(m))
+                yield return c with { Area = Area };
+        foreach (var c in Layer()) yield return c;
+    }
+
+    // Their baselines are not the generic layer cases' (input-shaped, one per row): LayerFeatureAblation's live in the
+    // layer's space, LayerGradientShap's are a distribution of any size; both get their own cases in Layer().
+    private static readonly LayerMethod[] LayerMethods =
+    [
+        new("LayerFeatureAblation", "LayerFeatureAblation.Attribute", (m, p) => new LayerFeatureAblation(m, p), (o, x, t, _) => ((LayerFeatureAblation)o).Attribute(x!, t!),
+            BadCounts: [("perturbationsPerEval-0", (o, x) => ((LayerFeatureAblation)o).Attribute(x, 0, perturbationsPerEval: 0), ["perturbationsPerEval", "0"]),
+                        ("layerMask-wrong-shape", (o, x) => ((LayerFeatureAblation)o).Attribute(x, 0, zeros(new long[] { 2, 3 }, int64)), ["layerMask", "[2, 3]"]),
+                        ("layerMask-float", (o, x) => ((LayerFeatureAblation)o).Attribute(x, 0, zeros(new long[] { 1, 5 })), ["layerMask", "Float32|integer"]),
+                        ("layerBaselines-NaN", (o, x) => ((LayerFeatureAblation)o).Attribute(x, 0, layerBaselines: double.NaN), ["layerBaselines", "NaN"]),
+                        ("layerBaselines-wrong-shape", (o, x) => ((LayerFeatureAblation)o).Attribute(x, 0, layerBaselines: zeros(2, 9)), ["layerBaselines", "[2, 9]"])]),
+        new("LayerGradientShap", "LayerGradientShap.Attribute", (m, p) => new LayerGradientShap(m, p), (o, x, t, _) => ((LayerGradientShap)o).Attribute(x!, t!, x is null || x.IsInvalid || x.dim() < 2 ? zeros(3, M.In) : zeros([3, .. x.shape[1..]], dtype: x.dtype), nSamples: 3),
+            BadCounts: [("nSamples-0", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, zeros(3, M.In), nSamples: 0), ["nSamples", "0"]),
+                        ("stdevs-negative", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, zeros(3, M.In), stdevs: -1), ["stdevs", "-1"]),
+                        ("stdevs-NaN", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, zeros(3, M.In), stdevs: double.NaN), ["stdevs", "NaN"]),
+                        ("null-baselines", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, null!), ["baselines"]),
+                        ("empty-baselines", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, zeros(0, M.In)), ["baselines", "empty"]),
+                        ("NaN-baselines", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, M.WithNaN(zeros(3, M.In))), ["baselines", "NaN"]),
+                        ("disposed-baselines", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, M.Dead(zeros(3, M.In))), ["baselines", "disposed"]),
+                        ("baselines-wrong-features", (o, x) => ((LayerGradientShap)o).Attribute(x, 0, zeros(3, 5)), ["baselines", "[3, 5]|5"])]),
+    ];
+
+    private static IEnumerable<Case> Layer()
+    {
+        yield return C("LayerFeatureAblation.Attribute", "cancelled-token", () => new LayerFeatureAblation(M.Mlp(), "relu").Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("LayerGradientShap.Attribute", "cancelled-token", () => new LayerGradientShap(M.Mlp(), "relu").Attribute(M.X(), 0, zeros(3, M.In), cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        (string Type, Func<Module?, string?, object> ByPath, Func<LayerSplit?, object> BySplit, Func<Func<Tensor, Tensor>?, Func<Tensor, Tensor>?, object> ByFuncs)[] ctors =
+        [
+            ("LayerFeatureAblation", (m, p) => new LayerFeatureAblation(m!, p!), s => new LayerFeatureAblation(s!), (a, b) => new LayerFeatureAblation(a!, b!)),
+            ("LayerGradientShap", (m, p) => new LayerGradientShap(m!, p!), s => new LayerGradientShap(s!), (a, b) => new LayerGradientShap(a!, b!)),
+        ];
+        foreach (var (type, byPath, bySplit, byFuncs) in ctors)
+        {
+            var ctor = $"{type}.ctor";
+            yield return C(ctor, "null-model", () => byPath(null, "relu"), Expect.Null("model"));
+            yield return C(ctor, "null-layerPath", () => byPath(M.Mlp(), null), Expect.Null("layerPath"));
+            yield return C(ctor, "disposed-model", () => byPath(M.Disposed(), "relu"), Expect.Disposed("model"));
+            yield return C(ctor, "path-missing-lists-children", () => byPath(M.Mlp(), "fc3"), Expect.Error("fc3", "fc1", "fc2"));
+            yield return C(ctor, "null-bottom-func", () => byFuncs(null, x => x), Expect.Null("bottom"));
+            yield return C(ctor, "null-top-func", () => byFuncs(x => x, null), Expect.Null("top"));
+            yield return C(ctor, "null-split", () => bySplit(null), Expect.Null("split"));
+        }
     }
 
     /// <summary>
