@@ -53,6 +53,46 @@ public static class SurrogateCases
             foreach (var c in LayerCases.For(m))
                 yield return c with { Area = Area };
         foreach (var c in Layer()) yield return c;
+        foreach (var c in Neuron()) yield return c;
+    }
+
+    /// <summary>NeuronGradient and NeuronIntegratedGradients at unit 2 of the MLP's "relu" ([B, 5]).</summary>
+    private static IEnumerable<Case> Neuron()
+    {
+        (string Type, Func<Module?, string?, long[]?, object> ByPath, Func<LayerSplit?, long[]?, object> BySplit, Func<Func<Tensor, Tensor>?, long[]?, object> ByFunc, Func<object, Tensor?, object?> Call)[] methods =
+        [
+            ("NeuronGradient", (m, p, i) => new NeuronGradient(m!, p!, i!), (s, i) => new NeuronGradient(s!, i!), (f, i) => new NeuronGradient(f!, i!), (o, x) => ((NeuronGradient)o).Attribute(x!)),
+            ("NeuronIntegratedGradients", (m, p, i) => new NeuronIntegratedGradients(m!, p!, i!), (s, i) => new NeuronIntegratedGradients(s!, i!), (f, i) => new NeuronIntegratedGradients(f!, i!), (o, x) => ((NeuronIntegratedGradients)o).Attribute(x!, nSteps: 16)),
+        ];
+        foreach (var (type, byPath, bySplit, byFunc, call) in methods)
+        {
+            var ctor = $"{type}.ctor";
+            var e = $"{type}.Attribute";
+            yield return C(ctor, "null-model", () => byPath(null, "relu", [2]), Expect.Null("model"));
+            yield return C(ctor, "null-layerPath", () => byPath(M.Mlp(), null, [2]), Expect.Null("layerPath"));
+            yield return C(ctor, "path-missing", () => byPath(M.Mlp(), "fc3", [2]), Expect.Error("fc3", "fc1"));
+            yield return C(ctor, "null-neuronIndex", () => byPath(M.Mlp(), "relu", null), Expect.Null("neuronIndex"));
+            yield return C(ctor, "empty-neuronIndex", () => byPath(M.Mlp(), "relu", []), Expect.Error("neuronIndex", "empty"));
+            yield return C(ctor, "null-split", () => bySplit(null, [2]), Expect.Null("split"));
+            yield return C(ctor, "null-bottom", () => byFunc(null, [2]), Expect.Null("bottom"));
+            yield return C(e, "null-inputs", () => call(byPath(M.Mlp(), "relu", [2]), null), Expect.Null("inputs"));
+            yield return C(e, "disposed-inputs", () => call(byPath(M.Mlp(), "relu", [2]), M.Dead(M.X())), Expect.Disposed("input"));
+            yield return C(e, "NaN-inputs", () => call(byPath(M.Mlp(), "relu", [2]), M.WithNaN(M.X())), Expect.Error("input", "NaN"));
+            yield return C(e, "empty-batch", () => call(byPath(M.Mlp(), "relu", [2]), zeros(0, M.In)), Expect.Error("input", "empty"));
+            yield return C(e, "neuronIndex-out-of-range", () => call(byPath(M.Mlp(), "relu", [5]), M.X()), Expect.Error("neuronIndex", "[5]"));
+            yield return C(e, "neuronIndex-negative", () => call(byPath(M.Mlp(), "relu", [-1]), M.X()), Expect.Error("neuronIndex", "-1"));
+            yield return C(e, "neuronIndex-wrong-rank", () => call(byPath(M.Mlp(), "relu", [0, 1]), M.X()), Expect.Error("neuronIndex", "[5]"));
+            yield return C(e, "disposed-model", () => { var m = M.Mlp(); var o = byPath(m, "relu", [2]); m.Dispose(); return call(o, M.X()); }, Expect.Disposed("model"));
+            yield return C(e, "batch-of-one", () => call(byPath(M.Mlp(), "relu", [2]), M.X(1)), Expect.FiniteTensor(1, M.In));
+            yield return C(e, "float64", () => { var m = M.Mlp(float64); return call(byPath(m, "relu", [1]), M.X().to(float64)); }, Expect.Result("finite float64", r => Verify.Tensor(r, [M.B, M.In], float64)));
+        }
+        yield return C("NeuronIntegratedGradients.Attribute", "nSteps-0", () => new NeuronIntegratedGradients(M.Mlp(), "relu", [2]).Attribute(M.X(), nSteps: 0), Expect.Error("nSteps", "0"));
+        yield return C("NeuronIntegratedGradients.Attribute", "cancelled-token", () => new NeuronIntegratedGradients(M.Mlp(), "relu", [2]).Attribute(M.X(), cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        // A linear layer's neuron is w_k·x + b_k: its gradient is w_k in every row, and its IG from 0 is w_k ⊙ x.
+        yield return C("NeuronGradient.Attribute", "linear-neuron-closed-form", () => { var lin = M.Lin(); var x = M.X(); return ((object?)new NeuronGradient(lin, "fc", [1]).Attribute(x), M.W(lin)[1].expand(x.shape)); },
+            Expect.Result("equals the neuron's weights", r => { var (a, t) = ((object?, Tensor))r!; return Verify.Close(a, t, 1e-4); }));
+        yield return C("NeuronIntegratedGradients.Attribute", "linear-neuron-closed-form", () => { var lin = M.Lin(); var x = M.X(); return ((object?)new NeuronIntegratedGradients(lin, "fc", [2]).Attribute(x), x * M.W(lin)[2]); },
+            Expect.Result("equals w ⊙ x", r => { var (a, t) = ((object?, Tensor))r!; return Verify.Close(a, t, 2e-3); }));
     }
 
     // Their baselines are not the generic layer cases' (input-shaped, one per row): LayerFeatureAblation's live in the
