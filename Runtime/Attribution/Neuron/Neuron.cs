@@ -14,11 +14,18 @@ internal static class Neuron
     /// The function x ↦ h(x)[:, index…] as [B, 1] (a model with one output, explained with <see cref="Target.Output"/>),
     /// checking <paramref name="neuronIndex"/> against the layer's output shape on the first call.
     /// </summary>
-    internal static Func<Tensor, Tensor> Output(LayerSplit split, long[] neuronIndex, string method) => x =>
+    internal static Func<Tensor, Tensor> Output(LayerSplit split, long[] neuronIndex, string method) => x => Select(Layer(split, x, method), neuronIndex, method);
+
+    /// <summary>
+    /// The layer's output at <paramref name="x"/>, differentiable with respect to x: by name it is captured inside the graph
+    /// (the split's own Bottom detaches it, as the layer methods differentiate only after the layer).
+    /// </summary>
+    internal static Tensor Layer(LayerSplit split, Tensor x, string method) =>
+        split.Named is { } layer ? ModelCall.Run(() => layer.ActivationsWithGraph(x), method, x, layer.Root) : split.Bottom(x);
+
+    /// <summary>The neuron's column [B, 1] of a layer output z [B, ...], the index checked against z's per-sample shape.</summary>
+    internal static Tensor Select(Tensor z, long[] neuronIndex, string method)
     {
-        // By name, the layer's output kept in the graph (the split's own Bottom detaches it: the layer methods differentiate
-        // only after the layer).
-        var z = split.Named is { } layer ? ModelCall.Run(() => layer.ActivationsWithGraph(x), method, x, layer.Root) : split.Bottom(x);
         if (z is null)
             throw new InvalidOperationException($"{method}: the layer returned null; it must return its activations [B, ...]");
         var perSample = z.shape[1..];
@@ -30,7 +37,7 @@ internal static class Neuron
         var flat = 0L;
         for (var d = 0; d < perSample.Length; d++) flat = flat * perSample[d] + neuronIndex[d];
         return z.reshape(z.size(0), -1).narrow(1, flat, 1);
-    };
+    }
 
     /// <summary>Checks the index itself (not null, at least one dimension); its range is checked against the layer's output.</summary>
     internal static long[] CheckIndex(long[]? neuronIndex, string method)

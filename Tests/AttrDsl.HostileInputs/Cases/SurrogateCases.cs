@@ -86,6 +86,29 @@ public static class SurrogateCases
             yield return C(e, "batch-of-one", () => call(byPath(M.Mlp(), "relu", [2]), M.X(1)), Expect.FiniteTensor(1, M.In));
             yield return C(e, "float64", () => { var m = M.Mlp(float64); return call(byPath(m, "relu", [1]), M.X().to(float64)); }, Expect.Result("finite float64", r => Verify.Tensor(r, [M.B, M.In], float64)));
         }
+        (string Type, Func<Module?, string?, long[]?, object> ByPath, Func<LayerSplit?, long[]?, object> BySplit, Func<Func<Tensor, Tensor>?, long[]?, object> ByFunc, Func<object, Tensor?, object?> Call) conductance =
+            ("NeuronConductance", (m, p, i) => new NeuronConductance(m!, p!, i!), (s, i) => new NeuronConductance(s!, i!), (f, i) => new NeuronConductance(f!, z => z, i!), (o, x) => ((NeuronConductance)o).Attribute(x!, 0, nSteps: 8));
+        {
+            var (type, byPath, bySplit, byFunc, call) = conductance;
+            var ctor = $"{type}.ctor";
+            var e = $"{type}.Attribute";
+            yield return C(ctor, "null-model", () => byPath(null, "relu", [2]), Expect.Null("model"));
+            yield return C(ctor, "null-layerPath", () => byPath(M.Mlp(), null, [2]), Expect.Null("layerPath"));
+            yield return C(ctor, "null-neuronIndex", () => byPath(M.Mlp(), "relu", null), Expect.Null("neuronIndex"));
+            yield return C(ctor, "empty-neuronIndex", () => byPath(M.Mlp(), "relu", []), Expect.Error("neuronIndex", "empty"));
+            yield return C(ctor, "null-split", () => bySplit(null, [2]), Expect.Null("split"));
+            yield return C(ctor, "null-bottom", () => byFunc(null, [2]), Expect.Null("bottom"));
+            yield return C(e, "null-inputs", () => call(byPath(M.Mlp(), "relu", [2]), null), Expect.Null("inputs"));
+            yield return C(e, "NaN-inputs", () => call(byPath(M.Mlp(), "relu", [2]), M.WithNaN(M.X())), Expect.Error("input", "NaN"));
+            yield return C(e, "null-target", () => new NeuronConductance(M.Mlp(), "relu", [2]).Attribute(M.X(), null!), Expect.Null("target"));
+            yield return C(e, "class-out-of-range", () => new NeuronConductance(M.Mlp(), "relu", [2]).Attribute(M.X(), 3), Expect.Error("target|class", "3"));
+            yield return C(e, "nSteps-0", () => new NeuronConductance(M.Mlp(), "relu", [2]).Attribute(M.X(), 0, nSteps: 0), Expect.Error("nSteps", "0"));
+            yield return C(e, "NaN-baselines", () => new NeuronConductance(M.Mlp(), "relu", [2]).Attribute(M.X(), 0, M.WithNaN(zeros(1, M.In))), Expect.Error("baselines", "NaN"));
+            yield return C(e, "neuronIndex-out-of-range", () => call(byPath(M.Mlp(), "relu", [5]), M.X()), Expect.Error("neuronIndex", "[5]"));
+            yield return C(e, "disposed-model", () => { var m = M.Mlp(); var o = byPath(m, "relu", [2]); m.Dispose(); return call(o, M.X()); }, Expect.Disposed("model"));
+            yield return C(e, "batch-of-one", () => call(byPath(M.Mlp(), "relu", [2]), M.X(1)), Expect.FiniteTensor(1, M.In));
+            yield return C(e, "cancelled-token", () => new NeuronConductance(M.Mlp(), "relu", [2]).Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        }
         yield return C("NeuronIntegratedGradients.Attribute", "nSteps-0", () => new NeuronIntegratedGradients(M.Mlp(), "relu", [2]).Attribute(M.X(), nSteps: 0), Expect.Error("nSteps", "0"));
         yield return C("NeuronIntegratedGradients.Attribute", "cancelled-token", () => new NeuronIntegratedGradients(M.Mlp(), "relu", [2]).Attribute(M.X(), cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
         // A linear layer's neuron is w_k·x + b_k: its gradient is w_k in every row, and its IG from 0 is w_k ⊙ x.

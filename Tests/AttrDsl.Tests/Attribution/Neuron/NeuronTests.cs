@@ -83,3 +83,45 @@ public class NeuronTests
         Assert.Equal("neuronIndex", rank.ParamName);
     }
 }
+
+public class NeuronConductanceTests
+{
+    [Fact]
+    public void WithALinearTailItIsTheWeightTimesNeuronIntegratedGradients()
+    {
+        // f = W·tanh(h) + c: ∂f_c/∂y_k = W[c, k] at every point, so the conductance through neuron k is W[c, k] times the
+        // neuron's integrated gradients (same Gauss–Legendre points), and sums to W[c, k]·(y_k(x) − y_k(x')).
+        using var scope = NewDisposeScope();
+        manual_seed(31);
+        var model = nn.Sequential(("lin1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("lin2", nn.Linear(4, 2)));
+        model.to(float64);
+        var w = A(((Linear)model.named_children().Last().module).weight!);
+        var x = T(Values(6, 98, -2, 2), 2, 3);
+        var baseline = T(Values(3, 99), 1, 3);
+        var conductance = A(new NeuronConductance(model, "act", [2]).Attribute(x, 1, baseline, nSteps: 40));
+        var ig = A(new NeuronIntegratedGradients(model, "act", [2]).Attribute(x, baseline, nSteps: 40));
+        Close(ig.Select(v => w[1 * 4 + 2] * v).ToArray(), conductance, 1e-12);
+        using var noGrad = no_grad();
+        var act = (nn.Module<Tensor, Tensor>)model.named_children().ElementAt(1).module;
+        var lin1 = (nn.Module<Tensor, Tensor>)model.named_children().First().module;
+        var y = A(act.call(lin1.call(x)).select(1, 2));
+        var yBase = A(act.call(lin1.call(baseline)).select(1, 2))[0];
+        for (var r = 0; r < 2; r++) Assert.Equal(w[6] * (y[r] - yBase), conductance[(r * 3)..(r * 3 + 3)].Sum(), 8);
+    }
+
+    [Fact]
+    public void SummedOverNeuronsItIsTheModelsIntegratedGradients()
+    {
+        // Σ_k ∂f/∂y_k ∂y_k/∂x_i = ∂f/∂x_i (chain rule through the layer), so the conductances of all the layer's neurons add
+        // up to the input's integrated gradients, for a nonlinear tail too.
+        using var scope = NewDisposeScope();
+        manual_seed(32);
+        var model = nn.Sequential(("lin1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("lin2", nn.Linear(4, 3)), ("out", nn.Softplus()));
+        model.to(float64);
+        var x = T(Values(6, 100, -2, 2), 2, 3);
+        var sum = zeros(2, 3, dtype: float64);
+        for (long k = 0; k < 4; k++) sum += new NeuronConductance(model, "act", [k]).Attribute(x, 0, nSteps: 24);
+        var ig = new IntegratedGradients(model).Attribute(x, 0, nSteps: 24);
+        Close(A(ig), A(sum), 1e-12);
+    }
+}
