@@ -18,6 +18,7 @@ if (args is ["--help" or "-h", ..])
           decomposition one contextual-decomposition pass vs one forward pass of the MNIST CNN (batch 64)
           models        models you did not write: contextual decomposition vs forward of TorchVision's resnet18 and of a
                         text classifier on TorchSharp's transformer encoder; Grad-CAM at resnet18's "layer4" by name vs a hand split
+          surrogates    KernelSHAP (200 coalitions, 4x4 patches) of one digit on the MNIST CNN: batched vs one row per forward
           acd           ACD agglomeration of one 28x28 digit at pixel tiles: candidates scored in batches vs one per pass
           generator     the source generator over 1,000 synthetic models: cold generation, one-keystroke edit re-run
           analyzers     AttrDsl's analyzers on the same project: their execution time as a share of the compile
@@ -43,9 +44,9 @@ if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution su
     return 0;
 }
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
-if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "models", "acd", "generator", "analyzers"];
-var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "models", "acd", "generator", "analyzers"]).ToList();
-if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, models, acd, generator or analyzers (see --help)");
+if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "models", "acd", "surrogates", "generator", "analyzers"];
+var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "models", "acd", "surrogates", "generator", "analyzers"]).ToList();
+if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, models, acd, surrogates, generator or analyzers (see --help)");
 if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
 ChildProcess.ExtraArguments = ["--threads", threads.ToString(CultureInfo.InvariantCulture)];
@@ -61,6 +62,7 @@ if (suites.Contains("models"))
     Table("Models you did not write: Grad-CAM by module path", GradCamByNameBenchmarks.Run());
 }
 if (suites.Contains("acd")) Table("ACD agglomeration", AcdBenchmarks.Run());
+if (suites.Contains("surrogates")) Table("Surrogate methods", SurrogateBenchmarks.Run());
 if (suites.Contains("generator")) Table("Source generator", GeneratorBenchmarks.Run());
 if (suites.Contains("analyzers")) Table("Analyzers", AnalyzerBenchmarks.Run());
 return 0;

@@ -76,7 +76,15 @@ internal sealed class NamedLayer
     /// except the first time, which runs it whole to check the layer runs exactly once.
     /// </summary>
     /// <exception cref="InvalidOperationException">The layer is not called through <c>call</c>, or runs more than once per forward.</exception>
-    internal Tensor Activations(Tensor inputs)
+    internal Tensor Activations(Tensor inputs) => Capture(inputs, keepGraph: false);
+
+    /// <summary>
+    /// As <see cref="Activations"/>, but the copy stays in the autograd graph, so that it can be differentiated with respect
+    /// to the inputs (the neuron methods).
+    /// </summary>
+    internal Tensor ActivationsWithGraph(Tensor inputs) => Capture(inputs, keepGraph: true);
+
+    private Tensor Capture(Tensor inputs, bool keepGraph)
     {
         Tensor? captured = null;
         var calls = 0;
@@ -91,7 +99,7 @@ internal sealed class NamedLayer
             // when their scope ends (here, when the stop unwinds it), and the rest of the forward may change the output
             // in place (x.add_(identity).relu_()), which would change an alias of it.
             using (NewDisposeScope())
-                captured = output.detach().clone().DetachFromDisposeScope();
+                captured = (keepGraph ? output.clone() : output.detach().clone()).DetachFromDisposeScope();
             if (stopAtLayer) throw stop;
             return null!;    // keeps the layer's output
         });

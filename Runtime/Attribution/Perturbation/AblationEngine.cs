@@ -53,8 +53,11 @@ internal static class AblationEngine
     internal static ScalarType AccumulationType(Tensor outputs) =>
         is_floating_point(outputs.dtype) ? outputs.dtype : ScalarType.Float32;
 
-    /// <summary>Checks a feature mask and returns it expanded to the input's shape as int64 (contiguous).</summary>
-    internal static Tensor ExpandFeatureMask(Tensor? featureMask, Tensor x, string method)
+    /// <summary>
+    /// Checks a feature mask and returns it expanded to the input's shape as int64 (contiguous). <paramref name="name"/> and
+    /// <paramref name="of"/> are what errors call the mask and the tensor it groups (a layer method's <c>layerMask</c> groups the layer's output).
+    /// </summary>
+    internal static Tensor ExpandFeatureMask(Tensor? featureMask, Tensor x, string method, string name = "featureMask", string of = "the input")
     {
         if (featureMask is null)
         {
@@ -64,16 +67,16 @@ internal static class AblationEngine
             using var shaped = ids.reshape([1, .. x.shape[1..]]);
             return shaped.expand(x.shape).contiguous();
         }
-        Checks.Live(featureMask, method, nameof(featureMask));
+        Checks.Live(featureMask, method, name);
         if (featureMask.is_floating_point() || featureMask.dtype == ScalarType.Bool)
-            throw new ArgumentException($"{method}: featureMask must hold integer group ids (int64), not {featureMask.dtype}", nameof(featureMask));
-        AttributionArgs.CheckBroadcastable(featureMask.shape, x.shape, $"{method}: featureMask", "the input");
+            throw new ArgumentException($"{method}: {name} must hold integer group ids (int64), not {featureMask.dtype}", name);
+        AttributionArgs.CheckBroadcastable(featureMask.shape, x.shape, $"{method}: {name}", of);
         using var asLong = featureMask.detach().@long();
         // Group ids are 0 .. n−1, as in Captum: a negative id is almost always a sentinel or an off-by-one, not a group.
         using (var negative = asLong.lt(0))
             if (negative.any().item<bool>())
-                throw new ArgumentOutOfRangeException(nameof(featureMask),
-                    $"{method}: featureMask holds the group id {asLong.reshape(-1)[negative.reshape(-1).nonzero()[0, 0]].item<long>()}; group ids are 0 .. n−1 (one id per group of features ablated together)");
+                throw new ArgumentOutOfRangeException(name,
+                    $"{method}: {name} holds the group id {asLong.reshape(-1)[negative.reshape(-1).nonzero()[0, 0]].item<long>()}; group ids are 0 .. n−1 (one id per group of features ablated together)");
         using var expanded = asLong.expand(x.shape);
         return expanded.contiguous();
     }

@@ -1,0 +1,46 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttrDsl.Attribution;
+
+/// <summary>
+/// The weighted (optionally ridge-penalised) linear least-squares fit behind <see cref="KernelShap"/> and <see cref="Lime"/>.
+/// <para>
+/// Done with MathNet.Numerics rather than torch: the system is tiny (one unknown per feature group) and is solved on the CPU
+/// in float64 whatever the model's device and dtype, so float32 models still get a float64 fit; MathNet is already a runtime
+/// dependency (significance tests) and gives a symmetric eigendecomposition, with which a rank-deficient system (fewer
+/// coalitions than groups, or groups that never vary) gets the minimum-norm solution instead of an exception or infinities.
+/// </para>
+/// </summary>
+internal static class WeightedLeastSquares
+{
+    /// <summary>Eigenvalues below this fraction of the largest are treated as 0 (the pseudo-inverse's cut-off).</summary>
+    private const double RelativeCutoff = 1e-12;
+
+    /// <summary>
+    /// β minimising Σ_s w_s (y_s − x_s·β)² + ridge · Σ_{j ≥ penalizeFrom} β_j², for every column of <paramref name="y"/> at
+    /// once: x [n, p], y [n, m], w [n] (≥ 0); returns β [p, m]. Solved through the normal equations X'WX β = X'Wy with the
+    /// pseudo-inverse of X'WX + ridge·I (minimum-norm β when the system is singular).
+    /// </summary>
+    internal static double[,] Solve(double[,] x, double[,] y, double[] w, double ridge = 0, int penalizeFrom = 0)
+    {
+        var n = x.GetLength(0);
+        var p = x.GetLength(1);
+        var m = y.GetLength(1);
+        var build = Matrix<double>.Build;
+        var xm = build.DenseOfArray(x);
+        var wx = xm.Clone();
+        for (var s = 0; s < n; s++)
+            for (var j = 0; j < p; j++)
+                wx[s, j] *= w[s];
+        var normal = wx.TransposeThisAndMultiply(xm);                 // X'WX [p, p]
+        for (var j = penalizeFrom; j < p && ridge > 0; j++) normal[j, j] += ridge;
+        var rhs = wx.TransposeThisAndMultiply(build.DenseOfArray(y)); // X'Wy [p, m]
+        var evd = normal.Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues.Select(v => v.Real).ToArray();
+        var vectors = evd.EigenVectors;
+        var largest = values.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        var inverse = Vector<double>.Build.Dense(p, j => Math.Abs(values[j]) > RelativeCutoff * largest && largest > 0 ? 1 / values[j] : 0);
+        var beta = vectors * build.DiagonalOfDiagonalVector(inverse) * vectors.TransposeThisAndMultiply(rhs);
+        return beta.ToArray();
+    }
+}
