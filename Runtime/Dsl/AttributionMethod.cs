@@ -21,4 +21,10 @@ public enum AttributionMethod
     FeatureAblation,
     /// <summary>Shapley value sampling over single features.</summary>
     ShapleyValueSampling,
+    /// <summary>KernelSHAP (Lundberg and Lee 2017) over 4×4 patches for images (single features otherwise), 200 coalitions, seed 0, zero baseline.</summary>
+    KernelShap,
+    /// <summary>LIME (Ribeiro et al. 2016) over 4×4 patches for images (single features otherwise), 200 samples, seed 0, zero baseline.</summary>
+    Lime,
+    /// <summary>Feature permutation (Breiman 2001; Captum's <c>FeaturePermutation</c>): each feature permuted across the batch (at least 2 samples), seed 0.</summary>
+    FeaturePermutation,
 }

@@ -31,12 +31,21 @@ public static class Explainer
             AttributionMethod.Occlusion => new Occlusion(model).Attribute(x, target, Window(x), Window(x)),
             AttributionMethod.FeatureAblation => new FeatureAblation(model).Attribute(x, target),
             AttributionMethod.ShapleyValueSampling => new ShapleyValueSampling(model).Attribute(x, target),
+            AttributionMethod.KernelShap => new KernelShap(model).Attribute(x, target, PatchMask(x), nSamples: SurrogateSamples, perturbationsPerEval: SurrogateSamples, seed: 0),
+            AttributionMethod.Lime => new Lime(model).Attribute(x, target, PatchMask(x), nSamples: SurrogateSamples, perturbationsPerEval: SurrogateSamples, seed: 0),
+            AttributionMethod.FeaturePermutation => new FeaturePermutation(model).Attribute(x, target, seed: 0),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown attribution method {method}"),
         };
     }
 
     /// <summary>Layer attributions of <paramref name="x"/> at the split point <paramref name="split"/> (activation-shaped; Grad-CAM: [B, 1, H, W] or [B, ...] without the channel).</summary>
-    public static Tensor ExplainLayer(LayerSplit split, Tensor x, Target target, LayerAttributionMethod method)
+    /// <param name="split">The model split at the layer.</param>
+    /// <param name="x">A batch [B, ...].</param>
+    /// <param name="target">What to explain.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="background">The background set for layer GradientSHAP (its samples' layer activations are the baselines); the other methods ignore it.</param>
+    /// <exception cref="ArgumentException">The method needs a background set and none was given, or the method's own argument checks failed.</exception>
+    public static Tensor ExplainLayer(LayerSplit split, Tensor x, Target target, LayerAttributionMethod method, Tensor? background = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(x);
@@ -49,6 +58,8 @@ public static class Explainer
             LayerAttributionMethod.Conductance => new LayerConductance(split).Attribute(x, target),
             LayerAttributionMethod.IntegratedGradients => new LayerIntegratedGradients(split).Attribute(x, target),
             LayerAttributionMethod.GradientXActivation => new LayerGradientXActivation(split).Attribute(x, target),
+            LayerAttributionMethod.FeatureAblation => new LayerFeatureAblation(split).Attribute(x, target),
+            LayerAttributionMethod.GradientShap => new LayerGradientShap(split).Attribute(x, target, NeedBackground(background, method.ToString()), nSamples: 16),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown layer attribution method {method}"),
         };
     }
@@ -58,11 +69,17 @@ public static class Explainer
     /// <paramref name="layerPath"/> (e.g. "layer4", "features.28"; see <see cref="LayerSplit.At"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The path names no module of the model (the message lists its paths), or the method's own argument checks failed.</exception>
-    public static Tensor ExplainLayer(nn.Module<Tensor, Tensor> model, string layerPath, Tensor x, Target target, LayerAttributionMethod method)
+    /// <param name="model">The model.</param>
+    /// <param name="layerPath">The module path of the layer.</param>
+    /// <param name="x">A batch [B, ...].</param>
+    /// <param name="target">What to explain.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="background">The background set for layer GradientSHAP; the other methods ignore it.</param>
+    public static Tensor ExplainLayer(nn.Module<Tensor, Tensor> model, string layerPath, Tensor x, Target target, LayerAttributionMethod method, Tensor? background = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layerPath);
-        return ExplainLayer(LayerSplit.At(model, layerPath), x, target, method);
+        return ExplainLayer(LayerSplit.At(model, layerPath), x, target, method, background);
     }
 
     private static NoiseTunnel SmoothGrad(nn.Module<Tensor, Tensor> model)
@@ -71,7 +88,27 @@ public static class Explainer
         return new NoiseTunnel((inputs, target) => saliency.Attribute(inputs, target));
     }
 
-    private static Tensor NeedBackground(Tensor? background, AttributionMethod method) =>
+    // KernelSHAP's and LIME's coalitions per explanation, all evaluated in one forward pass of B·200 rows.
+    private const int SurrogateSamples = 200;
+
+    /// <summary>
+    /// The interpretable features of KernelSHAP and LIME: 4×4 patches of images [B, C, H, W] (shared by the channels, so
+    /// an MNIST digit has 49 features), single elements otherwise — coalitions over 784 single pixels would need far more
+    /// samples than a default can afford.
+    /// </summary>
+    private static Tensor? PatchMask(Tensor x)
+    {
+        if (x.dim() != 4) return null;
+        var (h, w) = (x.size(2), x.size(3));
+        var cols = (w + 3) / 4;
+        var r = arange(h, dtype: ScalarType.Int64).div(4, rounding_mode: RoundingMode.floor);
+        var c = arange(w, dtype: ScalarType.Int64).div(4, rounding_mode: RoundingMode.floor);
+        return (r.unsqueeze(1) * cols + c.unsqueeze(0)).reshape(1, 1, h, w).to(x.device);
+    }
+
+    private static Tensor NeedBackground(Tensor? background, AttributionMethod method) => NeedBackground(background, method.ToString());
+
+    private static Tensor NeedBackground(Tensor? background, string method) =>
         background is { IsInvalid: true } ? throw new ObjectDisposedException(nameof(background),
             $"{method}: the background set was disposed; pass a live tensor (or call UseBackground(trainInputs) on the model again)") :
         background is { } b ? b : throw new ArgumentException(

@@ -15,4 +15,8 @@ public enum LayerAttributionMethod
     IntegratedGradients,
     /// <summary>The layer's activation times the output's gradient with respect to it.</summary>
     GradientXActivation,
+    /// <summary>Layer feature ablation: each element of the layer's activation set to zero in turn, attributed the change of the output.</summary>
+    FeatureAblation,
+    /// <summary>Layer GradientSHAP: expected layer gradient × (activation − baseline activation) over the background set's layer activations (needs a background set).</summary>
+    GradientShap,
 }

@@ -196,10 +196,13 @@ public static class LayerCases
         foreach (var method in Enum.GetValues<LayerAttributionMethod>())
         {
             var conv = method == LayerAttributionMethod.GradCam;
-            yield return C("Explainer.ExplainLayer", $"{method}-valid", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Img(), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, method),
+            var needsBg = method == LayerAttributionMethod.GradientShap;
+            Tensor? Bg() => needsBg ? (conv ? M.Img(5) : randn(5, 4)) : null;
+            yield return C("Explainer.ExplainLayer", $"{method}-valid", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Img(), 0, method, Bg()) : Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, method, Bg()),
                 conv ? Expect.FiniteTensor(M.B, 1, 4, 4) : Expect.FiniteTensor(M.B, 5));
-            yield return C("Explainer.ExplainLayer", $"{method}-NaN-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.WithNaN(M.Img()), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.WithNaN(M.X()), 0, method), Expect.Error("NaN"));
-            yield return C("Explainer.ExplainLayer", $"{method}-disposed-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Dead(M.Img()), 0, method) : Explainer.ExplainLayer(M.Mlp(), "relu", M.Dead(M.X()), 0, method), Expect.Disposed("x|inputs"));
+            yield return C("Explainer.ExplainLayer", $"{method}-NaN-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.WithNaN(M.Img()), 0, method, Bg()) : Explainer.ExplainLayer(M.Mlp(), "relu", M.WithNaN(M.X()), 0, method, Bg()), Expect.Error("NaN"));
+            yield return C("Explainer.ExplainLayer", $"{method}-disposed-inputs", () => conv ? Explainer.ExplainLayer(M.Conv(), "conv", M.Dead(M.Img()), 0, method, Bg()) : Explainer.ExplainLayer(M.Mlp(), "relu", M.Dead(M.X()), 0, method, Bg()), Expect.Disposed("x|inputs"));
+            if (needsBg) yield return C("Explainer.ExplainLayer", $"{method}-missing-background", () => Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, method), Expect.Error("background"));
         }
     }
 }
