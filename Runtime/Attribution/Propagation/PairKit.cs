@@ -66,8 +66,8 @@ internal static class PairKit
         if (Verified.TryGetValue(model, out _)) return;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var own = model.forward(x.detach());
-        var w = walked.detach();
+        var own = model.forward(x.detach()).to(float64);
+        var w = walked.detach().to(float64);
         var tolerance = 1e-4 * Math.Max(1.0, own.abs().max().item<double>());
         if (!own.shape.SequenceEqual(w.shape) || (own - w).abs().max().item<double>() > tolerance)
         {
