@@ -23,6 +23,7 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         var a = d.Relevant;
         Tensor f0;
         using (no_grad()) f0 = f(d.Irrelevant);
+        if (isRelu) return new Pair(Relu(a, f0, d.Irrelevant), f0).MoveToOuterDisposeScope();
         var fa = f(a);
         var delta = (a.detach() - d.Irrelevant).detach();
         var small = delta.abs() < Epsilon;
@@ -31,6 +32,22 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         // Value f(x), derivative m; where the difference vanishes, f itself (its own derivative).
         var surrogate = am + (fa.detach() - am.detach());
         return new Pair(where(small, fa, surrogate), f0).MoveToOuterDisposeScope();
+    }
+
+    // ReLU's derivative is known, so the multiplier is built without a graph through f: one product carries it.
+    private static Tensor Relu(Tensor a, Tensor f0, Tensor a0)
+    {
+        Tensor m, rest;
+        using (no_grad())
+        {
+            var x = a.detach();
+            var fa = x.relu();
+            var delta = x - a0;
+            var small = delta.abs() < Epsilon;
+            m = where(small, x.gt(0).to(x.dtype), (fa - f0) / where(small, ones_like(delta), delta));
+            rest = fa - x * m;
+        }
+        return a * m + rest;
     }
 
     /// <summary>
@@ -49,13 +66,20 @@ internal sealed class DeepLiftRules(string method) : Interpretation
             (o, ix) = pool(a.detach());
             (o0, i0) = pool(d.Irrelevant);
         }
-        var delta = (a.detach() - d.Irrelevant).detach();
-        var small = delta.abs() < Epsilon;
-        var inverse = where(small, zeros_like(delta), 1 / where(small, ones_like(delta), delta));
-        var top = maximum(o, o0);
-        var q = a * inverse;
-        var routed = a * small.to(a.dtype);
-        var t = Gather(q, ix) * (top - o0) + Gather(q, i0) * (o - top) + Gather(routed, ix);
+        Tensor k1, k2;
+        using (no_grad())
+        {
+            var delta = a.detach() - d.Irrelevant;
+            var small = delta.abs() < Epsilon;
+            var inverse = where(small, zeros_like(delta), 1 / where(small, ones_like(delta), delta));
+            var top = maximum(o, o0);
+            // Credits per output, moved onto the input's and the reference's maxima and divided by their differences;
+            // where the input's maximum has no difference its plain gradient (1) passes instead.
+            k1 = Gather(inverse, ix) * (top - o0) + Gather(small.to(a.dtype), ix);
+            k2 = Gather(inverse, i0) * (o - top);
+        }
+        // pool(a) is a gathered at the input's maxima, with that gather's gradient.
+        var t = pool(a).Values * k1 + Gather(a, i0) * k2;
         return new Pair(o + (t - t.detach()), o0).MoveToOuterDisposeScope();
     }
 
