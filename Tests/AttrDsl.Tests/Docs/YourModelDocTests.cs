@@ -91,7 +91,7 @@ public class YourModelDocTests
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
-        // docs:begin 5
+        // docs:begin 4
         var model = torchvision.models.resnet18(num_classes: 10);
         model.eval();
         var x = randn(2, 3, 64, 64);

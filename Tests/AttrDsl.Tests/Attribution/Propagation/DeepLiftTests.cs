@@ -108,6 +108,27 @@ public class DeepLiftTests(ITestOutputHelper output)
         Assert.True(Max(new Lrp(hostile, LrpRule.Gamma()).Attribute(x, 1) - new Lrp(reference, LrpRule.Gamma()).Attribute(x, 1)) < 1e-12);
     }
 
+    [Fact]
+    public void GeneratedDecomposableModelSumsToDelta()
+    {
+        // ResidualCnn's forward (functional ReLUs, a [Decomposable] residual block, functional max and average pooling)
+        // is translated by the source generator; DeepLift reads the same translation.
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var model = new AttrDsl.Tests.Models.ResidualCnn();
+        model.to(float64);
+        model.eval();
+        var x = randn(3, 1, 28, 28, dtype: float64);
+        var x0 = randn(3, 1, 28, 28, dtype: float64) * 0.1;
+        var (a, delta) = new DeepLift(model).AttributeWithDelta(x, 7, x0);
+        Tensor fx, f0;
+        using (no_grad()) { fx = model.forward(x)[.., 7]; f0 = model.forward(x0)[.., 7]; }
+        var independent = a.flatten(1).sum(1) - (fx - f0);
+        output.WriteLine($"ResidualCnn: max |Σa − Δf| = {Max(independent):E2}, max |Δf| = {Max(fx - f0):E2}");
+        Assert.True(Max(independent) < 1e-10 * Math.Max(1, Max(fx - f0)));
+        Assert.True(Max(delta) < 1e-10 * Math.Max(1, Max(fx - f0)));
+    }
+
     [Theory]
     [MemberData(nameof(TorchVisionZoo.Names), MemberType = typeof(TorchVisionZoo))]
     public void TorchVisionModelSumsToDelta(string name)
@@ -126,7 +147,9 @@ public class DeepLiftTests(ITestOutputHelper output)
         var scale = new[] { Max(fx - f0), a.abs().sum().item<double>(), Max(fx), Max(f0) }.Max();
         var relative = Max(delta) / scale;
         output.WriteLine($"{name}: |Σa − Δf| / scale = {relative:E2} (Δf = {(fx - f0).item<double>():G4}, Σ|a| = {a.abs().sum().item<double>():G4})");
-        Assert.True(relative < 1e-8, $"{name}: DeepLift misses f(x) − f(x₀) by {relative:E2} (relative)");
+        // Or 1e-10 absolute: randomly initialised MobileNet v2 saturates its ReLU6s, so f(x) − f(x₀) is ~1e-11 and
+        // float64 rounding of its O(1) activations (~1e-13) is all that is left.
+        Assert.True(relative < 1e-8 || Max(delta) < 1e-10, $"{name}: DeepLift misses f(x) − f(x₀) by {relative:E2} (relative), {Max(delta):E2} (absolute)");
     }
 
     [Fact]

@@ -8,6 +8,23 @@ public class LrpAndGuidedTests
     private static double Max(Tensor t) => t.abs().max().to(float64).item<double>();
 
     [Fact]
+    public void CaptumLrpSimpleAttributionsBatch()
+    {
+        // Captum tests/attr/test_lrp.py, test_lrp_simple_attributions(_batch): linear(3→3, weights 2), ReLU (in place here,
+        // as test_lrp_simple_inplaceReLU), linear(3→1, weights 3), ε rule; x = (1, 2, 3) and 3x → (18, 36, 54), (54, 108, 162).
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(("linear", nn.Linear(3, 3, hasBias: false)), ("relu", nn.ReLU(inplace: true)), ("linear2", nn.Linear(3, 1, hasBias: false)));
+        using (no_grad())
+        {
+            ((TorchSharp.Modules.Linear)model[0]).weight!.fill_(2);
+            ((TorchSharp.Modules.Linear)model[2]).weight!.fill_(3);
+        }
+        var x = tensor(new float[,] { { 1, 2, 3 }, { 3, 6, 9 } });
+        var r = new Lrp(model).Attribute(x, 0);
+        Assert.True(Max(r - tensor(new float[,] { { 18, 36, 54 }, { 54, 108, 162 } })) < 1e-3, r.str());
+    }
+
+    [Fact]
     public void EveryRuleConservesRelevanceOnBiasFreeReluNets()
     {
         using var scope = NewDisposeScope();
