@@ -41,11 +41,14 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         using (no_grad())
         {
             var x = a.detach();
-            var fa = x.relu();
             var delta = x - a0;
-            var small = delta.abs() < Epsilon;
-            m = where(small, x.gt(0).to(x.dtype), (fa - f0) / where(small, ones_like(delta), delta));
-            rest = fa - x * m;
+            var fa = x.relu();
+            // In place where the temporaries are this rule's own (a few passes fewer over the activation); the division
+            // gives ±Inf/NaN only where |Δ| < ε, which the derivative then replaces.
+            m = (fa - f0).div_(delta);
+            var small = delta.abs_() < Epsilon;
+            m = where(small, x.gt(0).to(x.dtype), m);
+            rest = fa.sub_(x * m);
         }
         return a * m + rest;
     }
@@ -71,11 +74,11 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         {
             var delta = a.detach() - d.Irrelevant;
             var small = delta.abs() < Epsilon;
-            var inverse = where(small, zeros_like(delta), 1 / where(small, ones_like(delta), delta));
+            var inverse = delta.reciprocal_().masked_fill_(small, 0);
             var top = maximum(o, o0);
             // Credits per output, moved onto the input's and the reference's maxima and divided by their differences;
             // where the input's maximum has no difference its plain gradient (1) passes instead.
-            k1 = Gather(inverse, ix) * (top - o0) + Gather(small.to(a.dtype), ix);
+            k1 = Gather(inverse, ix) * (top - o0) + Gather(small, ix).to(a.dtype);
             k2 = Gather(inverse, i0) * (o - top);
         }
         // pool(a) is a gathered at the input's maxima, with that gather's gradient.
