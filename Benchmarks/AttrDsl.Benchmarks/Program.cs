@@ -4,7 +4,7 @@ using AttrDsl.Performance;
 using AttrDsl.Samples.MnistTrain;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|models|acd|generator|analyzers]... [--threads N]]
+// Usage: dotnet run -c Release --project Benchmarks/AttrDsl.Benchmarks [-- [runtime|attribution|priors|decomposition|models|acd|generator|analyzers|deeplift]... [--threads N]]
 // Prints Markdown tables; docs/benchmarks.md keeps the latest results with this command.
 // The allocator setting is part of what is measured: every process of the run (children included) tunes it first.
 var tuned = Allocator.TuneAllocator();
@@ -22,8 +22,9 @@ if (args is ["--help" or "-h", ..])
           acd           ACD agglomeration of one 28x28 digit at pixel tiles: candidates scored in batches vs one per pass
           generator     the source generator over 1,000 synthetic models: cold generation, one-keystroke edit re-run
           analyzers     AttrDsl's analyzers on the same project: their execution time as a share of the compile
+          deeplift      DeepLift on the MNIST CNN (batch 64) vs one forward + backward of the same batch (not run by default)
           --threads N   libtorch intra-op threads (default: all cores)
-        With no suite named, all run.
+        With no suite named, all but deeplift run.
         """);
     return 0;
 }
@@ -45,8 +46,8 @@ if (args is ["--peak-ig", var ibs, ..])   // child process of the attribution su
 }
 var suites = args.Where((a, i) => !a.StartsWith("--") && (threadsAt < 0 || i != threadsAt + 1)).ToHashSet();
 if (suites.Count == 0) suites = ["runtime", "attribution", "priors", "decomposition", "models", "acd", "surrogates", "generator", "analyzers"];
-var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "models", "acd", "surrogates", "generator", "analyzers"]).ToList();
-if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, models, acd, surrogates, generator or analyzers (see --help)");
+var unknown = suites.Except(["runtime", "attribution", "priors", "decomposition", "models", "acd", "surrogates", "generator", "analyzers", "deeplift"]).ToList();
+if (unknown.Count > 0) return Fail($"unknown suite(s): {string.Join(", ", unknown)}; name runtime, attribution, priors, decomposition, models, acd, surrogates, generator, analyzers or deeplift (see --help)");
 if (args.FirstOrDefault(a => a.StartsWith("--") && a != "--threads") is { } option) return Fail($"unknown option {option}; see --help");
 
 ChildProcess.ExtraArguments = ["--threads", threads.ToString(CultureInfo.InvariantCulture)];
@@ -54,6 +55,7 @@ Console.WriteLine($"AttrDsl benchmarks — TorchSharp {typeof(torch).Assembly.Ge
     $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, allocator {(tuned ? "tuned (mallopt 1 GiB)" : "glibc default")}, {DateTime.UtcNow:yyyy-MM-dd}");
 if (suites.Contains("runtime")) Table("Runtime", RuntimeBenchmarks.Run());
 if (suites.Contains("attribution")) Table("Attribution", AttributionBenchmarks.Run());
+if (suites.Contains("deeplift")) Table("DeepLift", DeepLiftBenchmarks.Run());
 if (suites.Contains("priors")) Table("Attribution priors", PriorBenchmarks.Run());
 if (suites.Contains("decomposition")) Table("Contextual decomposition", DecompositionBenchmarks.Run());
 if (suites.Contains("models"))

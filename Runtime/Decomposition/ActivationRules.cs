@@ -26,6 +26,7 @@ public static class ActivationRules
     public static Decomposition Relu(Decomposition d)
     {
         CdGuard.Check(d, nameof(d));
+        if (Interpretation.Current is { } i) return i.Elementwise(d, x => nn.functional.relu(x), isRelu: true);
         return ZeroAtZero(d, x => nn.functional.relu(x));
     }
 
@@ -100,6 +101,7 @@ public static class ActivationRules
     {
         ArgumentNullException.ThrowIfNull(f);
         CdGuard.Check(d, nameof(d));
+        if (Interpretation.Current is { } i) return i.Elementwise(d, f, isRelu: false);
         using var scope = NewDisposeScope();
         var fb = f(d.Relevant);
         var fall = f(d.Relevant + d.Irrelevant);
@@ -125,6 +127,7 @@ public static class ActivationRules
     {
         ArgumentNullException.ThrowIfNull(f);
         CdGuard.Check(d, nameof(d));
+        if (Interpretation.Current is { } i) return i.Elementwise(d, f, isRelu: false);
         using var scope = NewDisposeScope();
         var total = d.Relevant + d.Irrelevant;
         var y = f(total);
@@ -146,6 +149,7 @@ public static class ActivationRules
     {
         ArgumentNullException.ThrowIfNull(f);
         CdGuard.Check(d, nameof(d));
+        if (Interpretation.Current is { } i) return i.Elementwise(d, f, isRelu: false);
         using var scope = NewDisposeScope();
         var fb = f(d.Relevant);
         var fg = f(d.Irrelevant);

@@ -23,6 +23,7 @@ public static class AttentionRules
     /// <returns>β and γ of the output [..., L, Ev].</returns>
     public static Decomposition ScaledDotProductAttention(Decomposition q, Decomposition k, Decomposition v, Tensor? attnMask = null, bool isCausal = false, double? scale = null)
     {
+        Interpretation.Refuse("attention");
         using var scope = NewDisposeScope();
         using var weights = Weights(q.Total(), k.Total(), attnMask, isCausal, scale);
         return Weighted(weights, v).MoveToOuterDisposeScope();

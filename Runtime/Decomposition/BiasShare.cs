@@ -24,6 +24,8 @@ public static class BiasShare
             CdGuard.Broadcast(relevant.shape, bias.shape, "BiasShare.Split", nameof(relevant), nameof(bias));
         }
         if (bias is null) return new Decomposition(relevant, irrelevant);
+        // Under another interpretation the two parts are two activations (input's, reference's): each gets the bias.
+        if (Interpretation.Current is not null) return new Decomposition(relevant + bias, irrelevant + bias);
         using var scope = NewDisposeScope();
         var ar = relevant.abs();
         var denom = ar + irrelevant.abs();

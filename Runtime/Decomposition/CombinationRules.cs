@@ -43,6 +43,7 @@ public static class CombinationRules
     public static Decomposition Constant(Tensor c)
     {
         ArgumentNullException.ThrowIfNull(c);
+        Interpretation.Refuse("a constant entering the computation on its own");
         return new(c / 2, c / 2);
     }
 
@@ -50,6 +51,7 @@ public static class CombinationRules
     public static Decomposition Constant(double c, Decomposition like)
     {
         CdGuard.Check(like, nameof(like));
+        Interpretation.Refuse("a constant entering the computation on its own");
         return new(full_like(like.Relevant, c / 2), full_like(like.Relevant, c / 2));
     }
 }

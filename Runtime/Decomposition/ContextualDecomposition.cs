@@ -140,6 +140,12 @@ public static class ContextualDecomposition
         return Visit(module, path, d);
     }
 
+    /// <summary>The walk of <paramref name="model"/> over a pair under a running <see cref="Interpretation"/>.</summary>
+    internal static Decomposition RunPair(nn.Module model, Decomposition d) => Run(model, d);
+
+    /// <summary>The path of the module being walked now ("(model)" for the root or outside a walk).</summary>
+    internal static string InnermostPath() => stack is { Count: > 0 } s && s[^1].Path.Length > 0 ? s[^1].Path : "(model)";
+
     private static Decomposition Run(nn.Module model, Decomposition d)
     {
         Checks.Live(model, Method);
@@ -197,6 +203,7 @@ public static class ContextualDecomposition
                     d = Visit(child, Join(path, name), d);
                 return d;
             }
+            if (Interpretation.Current?.Leaf(module, d) is { } interpreted) return interpreted;
             return Leaf(module, path, d);
         }
         catch (Exception e) when (LibTorch.IsNative(e))

@@ -29,6 +29,7 @@ public static class LstmRules
     /// <summary>As <see cref="Lstm(LSTM, Decomposition)"/> with the layout given explicitly.</summary>
     public static (Decomposition Output, Decomposition Hidden, Decomposition Cell) Lstm(LSTM layer, Decomposition d, bool batchFirst)
     {
+        Interpretation.Refuse("an LSTM");
         ArgumentNullException.ThrowIfNull(layer);
         var p = layer.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
         if (p.ContainsKey("weight_ih_l1") || p.ContainsKey("weight_ih_l0_reverse"))

@@ -60,6 +60,7 @@ public static class NormalizationRules
     /// <summary>The functional LayerNorm rule over the last <paramref name="normalizedShape"/>.Length dimensions.</summary>
     public static Decomposition layer_norm(Decomposition d, long[] normalizedShape, Tensor? weight, Tensor? bias, double eps = 1e-5)
     {
+        Interpretation.Refuse("layer normalisation");
         ArgumentNullException.ThrowIfNull(normalizedShape);
         var dims = d.Relevant.dim();
         if (normalizedShape.Length == 0 || normalizedShape.Length > dims)
@@ -94,6 +95,7 @@ public static class NormalizationRules
     /// <exception cref="ArgumentException">The activation has no channel dimension, or C is not a multiple of the group count.</exception>
     public static Decomposition group_norm(Decomposition d, long numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
+        Interpretation.Refuse("group normalisation");
         var dims = d.Relevant.dim();
         if (dims < 2)
             throw new ArgumentException($"GroupNorm needs [N, C, ...] activations; this one is [{string.Join(", ", d.Relevant.shape)}].");
@@ -146,6 +148,7 @@ public static class NormalizationRules
                 throw new ArgumentException("instance_norm without input statistics needs running_mean and running_var.");
             return batch_norm(d, runningMean, runningVar, weight, bias, eps);
         }
+        Interpretation.Refuse("instance normalisation with the input's own statistics");
         if (d.Relevant.dim() < 3)
             throw new ArgumentException($"Instance normalisation with input statistics needs batched [N, C, L...] activations; this one is [{string.Join(", ", d.Relevant.shape)}].");
         return group_norm(d, d.Relevant.shape[1], weight, bias, eps);

@@ -23,6 +23,7 @@ public static class PoolingRules
     /// <summary>Functional 1-d max pooling of [N, C, L] activations, positions chosen on β + γ.</summary>
     public static Decomposition max_pool1d(Decomposition d, long kernelSize, long? stride = null, long? padding = null, long? dilation = null, bool ceilMode = false)
     {
+        if (Interpretation.Current is { } pair) return pair.MaxPool(d, t => nn.functional.max_pool1d_with_indices(t, kernelSize, stride, padding, dilation, ceilMode));
         using var scope = NewDisposeScope();
         var (_, indices) = nn.functional.max_pool1d_with_indices(d.Relevant + d.Irrelevant, kernelSize, stride, padding, dilation, ceilMode);
         return Gather(d, indices).MoveToOuterDisposeScope();
@@ -31,6 +32,7 @@ public static class PoolingRules
     /// <summary>Functional 2-d max pooling of [N, C, H, W] activations, positions chosen on β + γ.</summary>
     public static Decomposition max_pool2d(Decomposition d, long[] kernelSize, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceilMode = false)
     {
+        if (Interpretation.Current is { } pair) return pair.MaxPool(d, t => nn.functional.max_pool2d_with_indices(t, kernelSize, stride, padding, dilation, ceilMode));
         using var scope = NewDisposeScope();
         var (_, indices) = nn.functional.max_pool2d_with_indices(d.Relevant + d.Irrelevant, kernelSize, stride, padding, dilation, ceilMode);
         return Gather(d, indices).MoveToOuterDisposeScope();
@@ -57,6 +59,7 @@ public static class PoolingRules
     /// <summary>Functional adaptive 1-d max pooling of [N, C, L] activations, positions chosen on β + γ.</summary>
     public static Decomposition adaptive_max_pool1d(Decomposition d, long outputSize)
     {
+        if (Interpretation.Current is { } pair) return pair.MaxPool(d, t => nn.functional.adaptive_max_pool1d_with_indices(t, outputSize));
         using var scope = NewDisposeScope();
         var (_, indices) = nn.functional.adaptive_max_pool1d_with_indices(d.Relevant + d.Irrelevant, outputSize);
         return Gather(d, indices).MoveToOuterDisposeScope();
@@ -65,6 +68,7 @@ public static class PoolingRules
     /// <summary>Functional adaptive 2-d max pooling of [N, C, H, W] activations, positions chosen on β + γ.</summary>
     public static Decomposition adaptive_max_pool2d(Decomposition d, long[] outputSize)
     {
+        if (Interpretation.Current is { } pair) return pair.MaxPool(d, t => nn.functional.adaptive_max_pool2d_with_indices(t, outputSize));
         ArgumentNullException.ThrowIfNull(outputSize);
         using var scope = NewDisposeScope();
         var (_, indices) = nn.functional.adaptive_max_pool2d_with_indices(d.Relevant + d.Irrelevant, outputSize);

@@ -15,6 +15,7 @@ public static class ProductRules
         CdGuard.Check(a, nameof(a));
         CdGuard.Check(b, nameof(b));
         CdGuard.Broadcast(a.Relevant.shape, b.Relevant.shape, "mul", nameof(a), nameof(b));
+        if (Interpretation.Current is { } i) return i.Product(a, b);
         return Expand(a, b, (x, y) => x * y);
     }
 
@@ -29,6 +30,7 @@ public static class ProductRules
         CdGuard.Check(a, nameof(a));
         CdGuard.Check(b, nameof(b));
         CdGuard.Broadcast(a.Relevant.shape, b.Relevant.shape, "div", nameof(a), nameof(b));
+        Interpretation.Refuse("a quotient of two activations");
         using var scope = NewDisposeScope();
         var denominator = b.Total();
         // A zero denominator gives ±Inf or NaN parts; said here, where the division is, not as a NaN output later.
@@ -59,6 +61,7 @@ public static class ProductRules
     {
         CdGuard.Check(a, nameof(a));
         CdGuard.Check(b, nameof(b));
+        Interpretation.Refuse("a matrix product of two activations");
         CdGuard.Matmul(a.Relevant.shape, b.Relevant.shape, "matmul", nameof(a), nameof(b));
         return Expand(a, b, (x, y) => x.matmul(y));
     }
@@ -86,6 +89,7 @@ public static class ProductRules
     {
         CdGuard.Check(a, nameof(a));
         CdGuard.Check(b, nameof(b));
+        Interpretation.Refuse("a matrix product of two activations");
         CdGuard.Bmm(a.Relevant.shape, b.Relevant.shape, nameof(a), nameof(b));
         return Expand(a, b, (x, y) => x.bmm(y));
     }

@@ -18,6 +18,7 @@ public static class SoftmaxRules
     public static Tensor Softmax(Decomposition d, long dim, ScalarType? dtype = null)
     {
         CdGuard.Check(d, nameof(d));
+        Interpretation.Refuse("softmax");
         using var scope = NewDisposeScope();
         var full = d.Total();
         return CdGuard.Call(() => full.softmax(dim, dtype), "softmax", full, "input").MoveToOuterDisposeScope();
@@ -27,6 +28,7 @@ public static class SoftmaxRules
     public static Decomposition LogSoftmax(Decomposition d, long dim, ScalarType? dtype = null)
     {
         CdGuard.Check(d, nameof(d));
+        Interpretation.Refuse("log_softmax");
         using var scope = NewDisposeScope();
         var (beta, gamma) = dtype is { } t ? (d.Relevant.to(t), d.Irrelevant.to(t)) : (d.Relevant, d.Irrelevant);
         var full = beta + gamma;

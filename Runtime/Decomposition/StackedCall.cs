@@ -11,6 +11,14 @@ internal static class StackedCall
     {
         using var scope = NewDisposeScope();
         if (d.Relevant.dim() == 0) throw new ArgumentException("A 0-dim activation has no batch dimension to stack β and γ along; give the layer a batch dimension.");
+        if (Interpretation.Current is not null)
+        {
+            // Two activations (input's, reference's): only the input's needs a graph, so the reference runs on its own.
+            var input = op(d.Relevant);
+            Tensor reference;
+            using (no_grad()) reference = op(d.Irrelevant);
+            return new Decomposition(input, reference).MoveToOuterDisposeScope();
+        }
         var n = d.Relevant.shape[0];
         var both = op(cat([d.Relevant, d.Irrelevant], 0));
         var parts = both.split([n, n], 0);

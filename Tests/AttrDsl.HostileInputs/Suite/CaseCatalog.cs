@@ -4,7 +4,7 @@ namespace AttrDsl.HostileInputs;
 public static class CaseCatalog
 {
     public static readonly string[] Areas =
-        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, FaithfulnessCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area, ScaleOutCases.Area, SurrogateCases.Area];
+        [AttributionCases.Area, LayerCases.Area, DecompositionCases.Area, PriorCases.Area, MetricsCases.Area, FaithfulnessCases.Area, TrainerCases.Area, CheckpointCases.Area, VisualizationCases.Area, CliCases.Area, RuleCases.Area, DataCases.Area, ScaleOutCases.Area, SurrogateCases.Area, PropagationCases.Area];
 
     public static IReadOnlyList<Case> Area(string area)
     {
@@ -24,6 +24,7 @@ public static class CaseCatalog
             DataCases.Area => DataCases.All(),
             ScaleOutCases.Area => ScaleOutCases.All(),
             SurrogateCases.Area => SurrogateCases.All(),
+            PropagationCases.Area => PropagationCases.All(),
             _ => throw new ArgumentException($"unknown area '{area}'; areas: {string.Join(", ", Areas)}", nameof(area)),
         };
         return cases.Select((c, i) => c with { Index = i }).ToList();

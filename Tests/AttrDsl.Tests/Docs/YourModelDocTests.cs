@@ -85,4 +85,31 @@ public class YourModelDocTests
         }
         finally { DecompositionRules.Remove("TorchSharp.torchvision+Permute"); }
     }
+
+    [Fact]
+    public void PropagationMethodsOnATorchVisionModel()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        // docs:begin 4
+        var model = torchvision.models.resnet18(num_classes: 10);
+        model.eval();
+        var x = randn(2, 3, 64, 64);
+
+        // DeepLift against a black reference: the attributions add up to f(x) − f(x₀) exactly.
+        var (attributions, delta) = new DeepLift(model).AttributeWithDelta(x, Target.Class(3), baselines: zeros(1, 3, 64, 64));
+
+        // LRP: ε everywhere, γ on the convolutions (a rule map keyed by module path or type name).
+        var relevance = new Lrp(model, LrpRule.Epsilon(1e-6), new Dictionary<string, LrpRule> { ["Conv2d"] = LrpRule.Gamma(0.25) })
+            .Attribute(x, Target.Class(3));
+
+        var guided = new GuidedGradCam(model, "layer4").Attribute(x, Target.Class(3));   // [2, 3, 64, 64]
+        Console.WriteLine($"DeepLift |δ| ≤ {delta.abs().max().item<float>():E1}, LRP Σ = {relevance.sum().item<float>():F3}");
+        // docs:end
+        Tensor fx, f0;
+        using (no_grad()) { fx = model.forward(x)[.., 3]; f0 = model.forward(zeros(2, 3, 64, 64))[.., 3]; }
+        Assert.True((attributions.flatten(1).sum(1) - (fx - f0)).abs().max().item<float>() < 1e-3 * Math.Max(1, (fx - f0).abs().max().item<float>()));
+        Assert.Equal(x.shape, relevance.shape);
+        Assert.Equal(x.shape, guided.shape);
+    }
 }

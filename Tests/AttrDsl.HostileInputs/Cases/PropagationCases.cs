@@ -1,0 +1,85 @@
+using AttrDsl.Attribution;
+using AttrDsl.Decomposition;
+using TorchSharp.Modules;
+using Module = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace AttrDsl.HostileInputs;
+
+/// <summary>
+/// The methods that follow a model through its decomposition rules: DeepLift, DeepLiftShap, GuidedBackprop,
+/// Deconvolution, GuidedGradCam, Lrp and LrpRule.
+/// </summary>
+public static class PropagationCases
+{
+    public const string Area = "propagation";
+
+    private static Case C(string entry, string name, Func<object?> action, Expectation e) => new(Area, entry, name, action, e);
+
+    /// <summary>An entry point called as (model, inputs, target).</summary>
+    private static readonly (string Entry, Func<Module, Tensor, Target, Tensor> Call, bool Conv)[] Calls =
+    [
+        ("DeepLift.Attribute", (m, x, t) => new DeepLift(m).Attribute(x, t), false),
+        ("DeepLift.AttributeWithDelta", (m, x, t) => new DeepLift(m).AttributeWithDelta(x, t).Attributions, false),
+        ("DeepLiftShap.Attribute", (m, x, t) => new DeepLiftShap(m).Attribute(x, t, zeros(3, M.In)), false),
+        ("DeepLiftShap.AttributeWithDelta", (m, x, t) => new DeepLiftShap(m).AttributeWithDelta(x, t, zeros(3, M.In)).Attributions, false),
+        ("GuidedBackprop.Attribute", (m, x, t) => new GuidedBackprop(m).Attribute(x, t), false),
+        ("Deconvolution.Attribute", (m, x, t) => new Deconvolution(m).Attribute(x, t), false),
+        ("Lrp.Attribute", (m, x, t) => new Lrp(m).Attribute(x, t), false),
+        ("GuidedGradCam.Attribute", (m, x, t) => new GuidedGradCam(m, "conv").Attribute(x, t), true),
+    ];
+
+    public static IEnumerable<Case> All()
+    {
+        foreach (var (entry, call, conv) in Calls)
+        {
+            Func<Module> model = conv ? M.Conv : () => M.Mlp();
+            Func<Tensor> x = conv ? () => M.Img() : () => M.X();
+            var shape = conv ? new long[] { M.B, 1, 4, 4 } : [M.B, M.In];
+            yield return C(entry, "valid", () => call(model(), x(), 0), Expect.FiniteTensor(shape));
+            yield return C(entry, "inputs-null", () => call(model(), null!, 0), Expect.Null("inputs"));
+            yield return C(entry, "inputs-disposed", () => call(model(), M.Dead(x()), 0), Expect.Disposed("inputs"));
+            yield return C(entry, "inputs-NaN", () => call(model(), M.WithNaN(x()), 0), Expect.Error<ArgumentException>("inputs", "NaN"));
+            yield return C(entry, "inputs-int", () => call(model(), ones(shape, dtype: int64), 0), Expect.Error<ArgumentException>("inputs", "floating"));
+            yield return C(entry, "target-out-of-range", () => call(model(), x(), 99), Expect.Error<ArgumentOutOfRangeException>("99"));
+            yield return C(entry, "model-disposed", () => call(M.Disposed(), M.X(), 0), Expect.Disposed("model"));
+            if (!conv)
+            {
+                yield return C(entry, "unsupported-module", () => call(nn.Sequential(("fc", nn.Linear(M.In, 5)), ("odd", nn.Softmin(1)), ("out", nn.Linear(5, M.Out))), M.X(), 0),
+                    Expect.Error<UnsupportedModuleException>("odd", "Softmin"));
+                yield return C(entry, "layer-norm-refused", () => call(nn.Sequential(("fc", nn.Linear(M.In, 5)), ("norm", nn.LayerNorm(5)), ("out", nn.Linear(5, M.Out))), M.X(), 0),
+                    Expect.Error<NotSupportedException>("layer normalisation", "norm"));
+            }
+        }
+
+        yield return C("DeepLift.ctor", "model-null", () => new DeepLift(null!), Expect.Null("model"));
+        yield return C("DeepLiftShap.ctor", "model-null", () => new DeepLiftShap(null!), Expect.Null("model"));
+        yield return C("GuidedBackprop.ctor", "model-null", () => new GuidedBackprop(null!), Expect.Null("model"));
+        yield return C("Deconvolution.ctor", "model-null", () => new Deconvolution(null!), Expect.Null("model"));
+        yield return C("Lrp.ctor", "model-null", () => new Lrp(null!), Expect.Null("model"));
+        yield return C("Lrp.ctor", "rule-null", () => new Lrp(M.Mlp(), rules: new Dictionary<string, LrpRule> { ["fc1"] = null! }), Expect.Null("rules"));
+        yield return C("GuidedGradCam.ctor", "layer-missing", () => new GuidedGradCam(M.Conv(), "nope"), Expect.Error<ArgumentException>("nope"));
+        yield return C("GuidedGradCam.ctor", "model-null", () => new GuidedGradCam(null!, "conv"), Expect.Null("model"));
+
+        yield return C("DeepLift.Attribute", "baselines-wrong-shape", () => new DeepLift(M.Mlp()).Attribute(M.X(), 0, zeros(2, 9)), Expect.Error<ArgumentException>("baselines", "[2, 9]"));
+        yield return C("DeepLift.Attribute", "baselines-NaN", () => new DeepLift(M.Mlp()).Attribute(M.X(), 0, M.WithNaN(zeros(1, M.In))), Expect.Error<ArgumentException>("baselines", "NaN"));
+        yield return C("DeepLift.Attribute", "baselines-disposed", () => new DeepLift(M.Mlp()).Attribute(M.X(), 0, M.Dead(zeros(1, M.In))), Expect.Disposed("baselines"));
+        yield return C("DeepLift.AttributeWithDelta", "delta-zero", () => new DeepLift(M.Mlp(ScalarType.Float64)).AttributeWithDelta(M.X().to(float64), 1, randn(M.B, M.In, dtype: float64)).Delta,
+            Expect.Result("|delta| < 1e-10", r => r is Tensor d && d.abs().max().item<double>() < 1e-10 ? null : $"delta {Evaluator.Describe(r)}"));
+        yield return C("DeepLift.Attribute", "cancelled-token", () => new DeepLift(M.Mlp()).Attribute(M.X(), 0, cancellationToken: AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("DeepLiftShap.Attribute", "baselines-null", () => new DeepLiftShap(M.Mlp()).Attribute(M.X(), 0, null!), Expect.Null("baselines"));
+        yield return C("DeepLiftShap.Attribute", "baselines-wrong-shape", () => new DeepLiftShap(M.Mlp()).Attribute(M.X(), 0, zeros(3, 9)), Expect.Error<ArgumentException>("baselines", "[3, 9]"));
+        yield return C("DeepLiftShap.Attribute", "baselines-NaN", () => new DeepLiftShap(M.Mlp()).Attribute(M.X(), 0, M.WithNaN(zeros(3, M.In))), Expect.Error<ArgumentException>("baselines", "NaN"));
+        yield return C("DeepLiftShap.AttributeWithDelta", "cancelled-token", () => new DeepLiftShap(M.Mlp()).AttributeWithDelta(M.X(), 0, zeros(3, M.In), AttributionCases.CancelledToken()), Expect.Error<OperationCanceledException>("cancel"));
+        yield return C("GuidedGradCam.Attribute", "inputs-not-images", () => new GuidedGradCam(M.Conv(), "conv").Attribute(randn(M.B, 16), 0), Expect.Error<ArgumentException>("inputs", "[B, C, H, W]"));
+        yield return C("GuidedGradCam.Attribute", "interpolate-mode-unknown", () => new GuidedGradCam(M.Conv(), "conv").Attribute(M.Img(), 0, "cubic"), Expect.Error<ArgumentException>("interpolateMode", "cubic"));
+        yield return C("Lrp.Attribute", "zb-without-bounds", () => new Lrp(M.Mlp(), rules: new Dictionary<string, LrpRule> { ["fc1"] = LrpRule.ZB }).Attribute(M.X(), 0), Expect.Error<InvalidOperationException>("z^B", "low", "high"));
+        yield return C("Lrp.Attribute", "one-bound-only", () => new Lrp(M.Mlp()).Attribute(M.X(), 0, low: zeros(1, M.In)), Expect.Error<ArgumentException>("high"));
+        yield return C("Lrp.Attribute", "bounds-crossed", () => new Lrp(M.Mlp()).Attribute(M.X(), 0, ones(1, M.In), zeros(1, M.In)), Expect.Error<ArgumentException>("low", "high"));
+        yield return C("Lrp.Attribute", "bound-NaN", () => new Lrp(M.Mlp()).Attribute(M.X(), 0, M.WithNaN(zeros(1, M.In)), ones(1, M.In)), Expect.Error<ArgumentException>("low", "NaN"));
+        yield return C("LrpRule.Epsilon", "negative", () => LrpRule.Epsilon(-1), Expect.Error<ArgumentOutOfRangeException>("epsilon", "-1"));
+        yield return C("LrpRule.Epsilon", "NaN", () => LrpRule.Epsilon(double.NaN), Expect.Error<ArgumentOutOfRangeException>("epsilon", "NaN"));
+        yield return C("LrpRule.Epsilon", "valid", () => LrpRule.Epsilon(0.1).Parameter, Expect.Result("0.1", r => r is double d && d == 0.1 ? null : Evaluator.Describe(r)));
+        yield return C("LrpRule.Gamma", "infinite", () => LrpRule.Gamma(double.PositiveInfinity), Expect.Error<ArgumentOutOfRangeException>("gamma"));
+        yield return C("LrpRule.Gamma", "valid", () => LrpRule.Gamma(0.5).Kind, Expect.Result("Gamma", r => r is LrpRuleKind.Gamma ? null : Evaluator.Describe(r)));
+    }
+}

@@ -1,0 +1,99 @@
+using AttrDsl.Attribution;
+
+namespace AttrDsl.Tests.Attribution.Propagation;
+
+/// <summary>LRP's conservation per rule, guided backpropagation and deconvolution against their closed forms, guided Grad-CAM.</summary>
+public class LrpAndGuidedTests
+{
+    private static double Max(Tensor t) => t.abs().max().to(float64).item<double>();
+
+    [Fact]
+    public void CaptumLrpSimpleAttributionsBatch()
+    {
+        // Captum tests/attr/test_lrp.py, test_lrp_simple_attributions(_batch): linear(3→3, weights 2), ReLU (in place here,
+        // as test_lrp_simple_inplaceReLU), linear(3→1, weights 3), ε rule; x = (1, 2, 3) and 3x → (18, 36, 54), (54, 108, 162).
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(("linear", nn.Linear(3, 3, hasBias: false)), ("relu", nn.ReLU(inplace: true)), ("linear2", nn.Linear(3, 1, hasBias: false)));
+        using (no_grad())
+        {
+            ((TorchSharp.Modules.Linear)model[0]).weight!.fill_(2);
+            ((TorchSharp.Modules.Linear)model[2]).weight!.fill_(3);
+        }
+        var x = tensor(new float[,] { { 1, 2, 3 }, { 3, 6, 9 } });
+        var r = new Lrp(model).Attribute(x, 0);
+        Assert.True(Max(r - tensor(new float[,] { { 18, 36, 54 }, { 54, 108, 162 } })) < 1e-3, r.str());
+    }
+
+    [Fact]
+    public void EveryRuleConservesRelevanceOnBiasFreeReluNets()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(4, 6, dtype: float64);
+        var model = PropagationNets.Mlp(bias: false);
+        Tensor fx;
+        using (no_grad()) fx = model.forward(x)[.., 0];
+        foreach (var rule in new[] { LrpRule.Epsilon(0), LrpRule.Gamma(0.25), LrpRule.Alpha1Beta0 })
+        {
+            // α1β0 needs non-negative inputs: the first layer keeps ε = 0.
+            var rules = rule == LrpRule.Alpha1Beta0 ? new Dictionary<string, LrpRule> { ["fc1"] = LrpRule.Epsilon(0) } : null;
+            var r = new Lrp(model, rule, rules).Attribute(x, 0);
+            Assert.True(Max(r.sum(1) - fx) < 1e-9 * Math.Max(1, Max(fx)), $"{rule.Kind}: Σ R = {r.sum(1).str()}, f(x) = {fx.str()}");
+        }
+        // z^B at the first layer, inputs in [−3, 3]: conserved too (the bounds take their share).
+        var zb = new Lrp(model, LrpRule.Epsilon(0), new Dictionary<string, LrpRule> { ["fc1"] = LrpRule.ZB })
+            .Attribute(x.clamp(-3, 3), 0, full(1, 6, -3.0, dtype: float64), full(1, 6, 3.0, dtype: float64));
+        using (no_grad()) fx = model.forward(x.clamp(-3, 3))[.., 0];
+        Assert.True(Max(zb.sum(1) - fx) < 1e-9 * Math.Max(1, Max(fx)));
+        // ε = 0 on a ReLU net is gradient × input exactly (Ancona et al. 2018).
+        var eps0 = new Lrp(model, LrpRule.Epsilon(0)).Attribute(x, 0);
+        Assert.True(Max(eps0 - new InputXGradient(model).Attribute(x, 0)) < 1e-12);
+        // γ > 0 is not (the rule map changes the result).
+        Assert.True(Max(new Lrp(model, LrpRule.Gamma(1)).Attribute(x, 0) - eps0) > 1e-3);
+    }
+
+    [Fact]
+    public void LrpOnCnnConservesWithMaxPool()
+    {
+        using var scope = NewDisposeScope();
+        var model = PropagationNets.Cnn(bias: false);
+        var x = randn(2, 1, 8, 8, dtype: float64);
+        var r = new Lrp(model, LrpRule.Epsilon(0), new Dictionary<string, LrpRule> { ["Conv2d"] = LrpRule.Gamma(0.5) }).Attribute(x, 4);
+        Tensor fx;
+        using (no_grad()) fx = model.forward(x)[.., 4];
+        Assert.True(Max(r.flatten(1).sum(1) - fx) < 1e-9 * Math.Max(1, Max(fx)));
+    }
+
+    [Fact]
+    public void GuidedBackpropAndDeconvolutionMatchTheirClosedForms()
+    {
+        // y = w2·relu(W1 x): guided = W1ᵀ(relu(w2) ⊙ [W1 x > 0]), deconvolution = W1ᵀ relu(w2).
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        var model = nn.Sequential(("fc1", nn.Linear(5, 7, hasBias: false)), ("relu", nn.ReLU()), ("fc2", nn.Linear(7, 1, hasBias: false)));
+        model.to(float64);
+        var w1 = ((TorchSharp.Modules.Linear)model[0]).weight!.detach();
+        var w2 = ((TorchSharp.Modules.Linear)model[2]).weight!.detach();
+        var x = randn(3, 5, dtype: float64);
+        var open = (x.matmul(w1.t()) > 0).to(float64);
+        var guided = (w2.relu() * open).matmul(w1);
+        var deconv = w2.relu().matmul(w1).expand(3, 5);
+        Assert.True(Max(new GuidedBackprop(model).Attribute(x, 0) - guided) < 1e-12);
+        Assert.True(Max(new Deconvolution(model).Attribute(x, 0) - deconv) < 1e-12);
+        // Neither is the plain gradient here (w2 has negative entries).
+        Assert.True(Max(new GuidedBackprop(model).Attribute(x, 0) - new Saliency(model).Attribute(x, 0, abs: false)) > 1e-6);
+    }
+
+    [Fact]
+    public void GuidedGradCamIsGuidedBackpropTimesUpsampledGradCam()
+    {
+        using var scope = NewDisposeScope();
+        var model = PropagationNets.Cnn();
+        var x = randn(2, 1, 8, 8, dtype: float64);
+        var ggc = new GuidedGradCam(model, "conv2").Attribute(x, 3);
+        var cam = new GradCam(model, "conv2").Attribute(x, 3, relu: true, upsampleToInput: true, interpolateMode: "nearest");
+        var expected = new GuidedBackprop(model).Attribute(x, 3) * cam;
+        Assert.Equal(x.shape, ggc.shape);
+        Assert.True(Max(ggc - expected) < 1e-12);
+        Assert.True(Max(ggc) > 0);
+    }
+}
