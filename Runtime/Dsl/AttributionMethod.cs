@@ -27,4 +27,14 @@ public enum AttributionMethod
     Lime,
     /// <summary>Feature permutation (Breiman 2001; Captum's <c>FeaturePermutation</c>): each feature permuted across the batch (at least 2 samples), seed 0.</summary>
     FeaturePermutation,
+    /// <summary>DeepLift, Rescale rule (Shrikumar et al. 2017), from a zero baseline, through the model's decomposition rules (functional and in-place ReLUs included).</summary>
+    DeepLift,
+    /// <summary>DeepLift SHAP: DeepLift averaged over 16 references drawn (seed 0) from the background set.</summary>
+    DeepLiftShap,
+    /// <summary>Layer-wise relevance propagation (Bach et al. 2015) with the default rules per layer type (see <see cref="AttrDsl.Attribution.Lrp"/>).</summary>
+    Lrp,
+    /// <summary>Guided backpropagation (Springenberg et al. 2015): only positive gradients pass back through every ReLU.</summary>
+    GuidedBackprop,
+    /// <summary>Deconvolution (Zeiler and Fergus 2014): the gradient passes back through every ReLU as ReLU of itself.</summary>
+    Deconvolution,
 }

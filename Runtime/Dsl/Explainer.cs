@@ -34,6 +34,11 @@ public static class Explainer
             AttributionMethod.KernelShap => new KernelShap(model).Attribute(x, target, PatchMask(x), nSamples: SurrogateSamples, perturbationsPerEval: SurrogateSamples, seed: 0),
             AttributionMethod.Lime => new Lime(model).Attribute(x, target, PatchMask(x), nSamples: SurrogateSamples, perturbationsPerEval: SurrogateSamples, seed: 0),
             AttributionMethod.FeaturePermutation => new FeaturePermutation(model).Attribute(x, target, seed: 0),
+            AttributionMethod.DeepLift => new DeepLift(model).Attribute(x, target),
+            AttributionMethod.DeepLiftShap => new DeepLiftShap(model).Attribute(x, target, References(NeedBackground(background, method))),
+            AttributionMethod.Lrp => new Lrp(model).Attribute(x, target),
+            AttributionMethod.GuidedBackprop => new GuidedBackprop(model).Attribute(x, target),
+            AttributionMethod.Deconvolution => new Deconvolution(model).Attribute(x, target),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown attribution method {method}"),
         };
     }
@@ -86,6 +91,16 @@ public static class Explainer
     {
         var saliency = new Saliency(model);
         return new NoiseTunnel((inputs, target) => saliency.Attribute(inputs, target));
+    }
+
+    /// <summary>DeepLift SHAP's references: 16 samples of the background set (all of a smaller one), drawn with seed 0.</summary>
+    private static Tensor References(Tensor background)
+    {
+        const int count = 16;
+        var n = background.size(0);
+        if (n <= count) return background;
+        var generator = new Generator(0);
+        return background.index_select(0, randperm(n, generator: generator).narrow(0, 0, count).to(background.device));
     }
 
     // KernelSHAP's and LIME's coalitions per explanation, all evaluated in one forward pass of B·200 rows.

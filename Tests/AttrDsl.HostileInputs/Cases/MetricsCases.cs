@@ -82,12 +82,14 @@ public static class MetricsCases
         // Explainer.Explain: every method enum, hostile inputs.
         foreach (var method in Enum.GetValues<AttributionMethod>())
         {
-            var needsBg = method is AttributionMethod.ExpectedGradients or AttributionMethod.GradientShap;
+            var needsBg = method is AttributionMethod.ExpectedGradients or AttributionMethod.GradientShap or AttributionMethod.DeepLiftShap;
             Tensor? Bg() => needsBg ? randn(5, 4) : null;
             yield return C("Explainer.Explain", $"{method}-valid", () => Explainer.Explain(M.Mlp(), M.X(), 0, method, Bg()), Expect.FiniteTensor(M.B, M.In));
             yield return C("Explainer.Explain", $"{method}-NaN-inputs", () => Explainer.Explain(M.Mlp(), M.WithNaN(M.X()), 0, method, Bg()), Expect.Error("NaN"));
             yield return C("Explainer.Explain", $"{method}-disposed-model", () => Explainer.Explain(M.Disposed(), M.X(), 0, method, Bg()), Expect.Disposed("model"));
-            yield return C("Explainer.Explain", $"{method}-model-returns-NaN", () => Explainer.Explain(M.NanOut(), M.X(), 0, method, Bg()), Expect.Error("output", "NaN"));
+            // The propagation methods follow the model's forward through the decomposition rules: an opaque function-module has none.
+            var propagates = method is AttributionMethod.DeepLift or AttributionMethod.DeepLiftShap or AttributionMethod.Lrp or AttributionMethod.GuidedBackprop or AttributionMethod.Deconvolution;
+            yield return C("Explainer.Explain", $"{method}-model-returns-NaN", () => Explainer.Explain(M.NanOut(), M.X(), 0, method, Bg()), propagates ? Expect.Error("no rule", "model") : Expect.Error("output", "NaN"));
             if (needsBg) yield return C("Explainer.Explain", $"{method}-missing-background", () => Explainer.Explain(M.Mlp(), M.X(), 0, method), Expect.Error("background"));
         }
         yield return C("Explainer.Explain", "method-undefined", () => Explainer.Explain(M.Mlp(), M.X(), 0, (AttributionMethod)99), Expect.Error("method", "99"));

@@ -7,7 +7,8 @@ namespace AttrDsl.Tests.Generated;
 /// The methods the generated <c>Explain</c> reaches through <see cref="Explainer"/>, checked on the [Explainable] MNIST CNN
 /// against their defining properties: KernelSHAP's patch values sum to f(x) − f(0) for each digit (its efficiency, which
 /// it imposes exactly) and are constant on each 4×4 patch; LIME's are constant on each patch and finite; feature
-/// permutation equals the class itself with seed 0; layer GradientSHAP needs the background set.
+/// permutation equals the class itself with seed 0; DeepLift's attributions sum to f(x) − f(0) through the model's
+/// functional ReLUs and max pooling; layer GradientSHAP needs the background set.
 /// </summary>
 [Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public sealed class GeneratedExplainMethodsTests
@@ -47,6 +48,30 @@ public sealed class GeneratedExplainMethodsTests
         Assert.True(lime.abs().sum().item<float>() > 0, "LIME gave all zeros");
         var permutation = model.Explain(x, 1, AttributionMethod.FeaturePermutation);
         Assert.True(equal(new FeaturePermutation(model).Attribute(x, 1, seed: 0), permutation).all().item<bool>());
+    }
+
+    [Fact]
+    public void DeepLiftSumsToTheOutputDifferenceAndTheOtherPropagationMethodsRun()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        var model = new MnistNet();   // functional ReLUs and max pooling in its forward
+        model.eval();
+        var x = rand(2, 1, 28, 28);
+        var deepLift = model.Explain(x, 4, AttributionMethod.DeepLift).to(ScalarType.Float64).reshape(2, -1).sum(1);
+        using (no_grad())
+        {
+            var expected = (model.forward(x)[.., 4] - model.forward(zeros_like(x))[.., 4]).to(ScalarType.Float64);
+            Assert.True(deepLift.sub(expected).abs().max().item<double>() < 1e-4, "DeepLift's attributions do not sum to f(x) − f(0)");
+        }
+        Assert.Throws<ArgumentException>(() => model.Explain(x, 4, AttributionMethod.DeepLiftShap));   // no background yet
+        model.UseBackground(rand(20, 1, 28, 28));
+        foreach (var method in new[] { AttributionMethod.DeepLiftShap, AttributionMethod.Lrp, AttributionMethod.GuidedBackprop, AttributionMethod.Deconvolution })
+        {
+            var attributions = model.Explain(x, 4, method);
+            Assert.Equal(x.shape, attributions.shape);
+            Assert.True(attributions.isfinite().all().item<bool>() && attributions.abs().sum().item<float>() > 0, $"{method} gave non-finite or all-zero attributions");
+        }
     }
 
     [Fact]
