@@ -65,7 +65,7 @@ using var mnist = Mnist.Load();
 // Each rank initialises its model from its own seed: the trainer starts every rank from rank 0's weights (seed 1, as
 // one process), so the runs can only agree if that broadcast happens.
 torch.manual_seed(1 + 1000L * world.Rank);
-nn.Module<Tensor, Tensor> model = mode == "generated" ? new DeclaredMnistNet() : new MnistNet();
+nn.Module<Tensor, Tensor> model = mode == "generated" ? new AttrDsl.Tests.Models.MnistNet() : new MnistNet();
 var background = mnist.Images.narrow(0, 0, 200);
 var timed = new TimedAverager(world);
 // Adam with eps = 1e-6: with the default 1e-8 a gradient component that is zero up to rounding (1e-9) takes a ±lr step
@@ -87,7 +87,7 @@ if (mode == "generated")
 {
     // The generated Fit of an [Explainable] model (its declared TV prior, λ = 1e-3, summed schedule): every rank passes
     // the global batches and trains on its share.
-    var generated = (DeclaredMnistNet)model;
+    var generated = (AttrDsl.Tests.Models.MnistNet)model;
     generated.UseBackground(background);
     generated.UseGradientAverager(timed, referenceSeed: 7);
     var reports = generated.Fit(batches, optimizer, epochs: 1, new StepTimes(stepTimes, clock, r => last = r));
