@@ -186,6 +186,13 @@ public static class ContextualDecomposition
 
     private static Decomposition Visit(nn.Module module, string path, Decomposition d)
     {
+        var result = VisitModule(module, path, d);
+        // A layer method reads (or cuts) the walk at its layer's output.
+        return Interpretation.Current?.Tap is { } tap ? tap(module, result) : result;
+    }
+
+    private static Decomposition VisitModule(nn.Module module, string path, Decomposition d)
+    {
         var s = stack!;
         s.Add((module, path));
         try

@@ -41,6 +41,9 @@ internal sealed class NamedLayer
     /// <summary>The whole model the layer belongs to.</summary>
     internal nn.Module<Tensor, Tensor> Root => _model;
 
+    /// <summary>The layer's module itself.</summary>
+    internal nn.Module<Tensor, Tensor> Module => _layer;
+
     /// <summary>Finds the module at <paramref name="layerPath"/> in <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">The path is empty, names no module, or names one that does not map a tensor to a tensor.</exception>
     internal static NamedLayer Resolve(nn.Module<Tensor, Tensor> model, string layerPath)

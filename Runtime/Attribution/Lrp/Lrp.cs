@@ -69,7 +69,7 @@ public sealed class Lrp
         return relevance.MoveToOuterDisposeScope();
     }
 
-    private LrpRule RuleFor(string path, nn.Module module)
+    internal LrpRule RuleFor(string path, nn.Module module)
     {
         var type = module.GetType();
         return _rules.TryGetValue(path, out var r) || _rules.TryGetValue(type.Name, out r) || (type.FullName is { } n && _rules.TryGetValue(n, out r)) ? r : _default;

@@ -61,7 +61,7 @@ internal static class PairKit
         return (g, fx, f0);
     }
 
-    private static void Verify(nn.Module<Tensor, Tensor> model, Tensor x, Tensor walked, string method)
+    internal static void Verify(nn.Module<Tensor, Tensor> model, Tensor x, Tensor walked, string method)
     {
         if (Verified.TryGetValue(model, out _)) return;
         using var scope = NewDisposeScope();

@@ -31,6 +31,13 @@ internal abstract class Interpretation
         finally { current = saved; }
     }
 
+    /// <summary>
+    /// Called with every module and its output pair as the walk leaves the module, for the layer and neuron methods: it
+    /// returns the pair the walk continues with (the same one, or one whose input part is a fresh leaf that cuts the graph
+    /// at a layer). Null: the walk is not read.
+    /// </summary>
+    internal Func<nn.Module, Decomposition, Decomposition>? Tap { get; init; }
+
     /// <summary>A leaf module's own rule (LRP's linear layers), or null for the shared one.</summary>
     internal virtual Decomposition? Leaf(nn.Module module, Decomposition d) => null;
 
