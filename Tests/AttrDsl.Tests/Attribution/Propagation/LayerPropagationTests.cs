@@ -146,4 +146,44 @@ public class LayerPropagationTests
         Assert.Equal(new long[] { 2, 4, 4, 4 }, rc.shape);
         Assert.True(Max(rc.flatten(1).sum(1) - fx) < 1e-9 * Math.Max(1, Max(fx)));
     }
+
+    [Fact]
+    public void LayerMethodsFollowFunctionalAndReusedReluModulesAndRefuseALayerTheWalkComputesInline()
+    {
+        using var scope = NewDisposeScope();
+        var reference = PropagationNets.Mlp();
+        var hostile = new HookHostileMlp(reference);
+        var x = randn(3, 6, dtype: float64);
+        var x0 = randn(3, 6, dtype: float64);
+        // Same weights, ReLUs written as a functional call and one in-place module used twice: the same layer attributions.
+        var a = new LayerDeepLift(hostile, "fc2").Attribute(x, 1, x0);
+        var b = new LayerDeepLift(reference, "fc2").Attribute(x, 1, x0);
+        Assert.True(Max(a - b) < 1e-12);
+        var n = new NeuronDeepLift(hostile, "fc3", [2]).Attribute(x, x0);
+        Assert.True(Max(n - new NeuronDeepLift(reference, "fc3", [2]).Attribute(x, x0)) < 1e-12);
+        // The ReLU module runs twice: no single activation.
+        var e = Assert.Throws<InvalidOperationException>(() => new LayerDeepLift(hostile, "relu").Attribute(x, 1, x0));
+        Assert.Contains("more than once", e.Message);
+        // A rule that applies a Linear's weights inline never visits that Linear as a module.
+        var inline = new InlineLinear();
+        var e2 = Assert.Throws<InvalidOperationException>(() => new LayerLrp(inline, "fc").Attribute(randn(2, 3, dtype: float64), 0));
+        Assert.Contains("never reaches the layer \"fc\"", e2.Message);
+    }
+
+    /// <summary>relu(fc(x)) whose decomposition applies fc's weights with CdFunctional.linear, not through the module.</summary>
+    private sealed class InlineLinear : nn.Module<Tensor, Tensor>, AttrDsl.Decomposition.IDecomposable
+    {
+        private readonly TorchSharp.Modules.Linear fc = nn.Linear(3, 2);
+
+        public InlineLinear() : base(nameof(InlineLinear))
+        {
+            RegisterComponents();
+            this.to(float64);
+        }
+
+        public override Tensor forward(Tensor x) => nn.functional.relu(fc.call(x));
+
+        public AttrDsl.Decomposition.Decomposition Decompose(AttrDsl.Decomposition.Decomposition d) =>
+            AttrDsl.Decomposition.CdFunctional.relu(AttrDsl.Decomposition.CdFunctional.linear(d, fc.weight!, fc.bias));
+    }
 }
