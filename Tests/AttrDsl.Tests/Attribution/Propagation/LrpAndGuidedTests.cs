@@ -24,6 +24,46 @@ public class LrpAndGuidedTests
         Assert.True(Max(r - tensor(new float[,] { { 18, 36, 54 }, { 54, 108, 162 } })) < 1e-3, r.str());
     }
 
+    /// <summary>
+    /// Captum's BasicModel_ConvNet_One_Conv (tests/helpers/basic_models.py): conv 1→2 of 3×3 with weights 1 and biases
+    /// −50, −75, ReLU, flatten to 8, linear 8→4 with weights (1,1,1,1,1,−1,−1,−1) per row and no bias, ReLU.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> CaptumOneConvNet()
+    {
+        var conv = nn.Conv2d(1, 2, 3);
+        var fc = nn.Linear(8, 4);
+        using (no_grad())
+        {
+            conv.weight!.fill_(1);
+            conv.bias!.copy_(tensor(new float[] { -50, -75 }));
+            fc.weight!.copy_(cat([ones(4, 5), -ones(4, 3)], 1));
+            fc.bias!.zero_();
+        }
+        return nn.Sequential(("conv1", conv), ("relu1", nn.ReLU()), ("flat", nn.Flatten()), ("fc1", fc), ("relu2", nn.ReLU()));
+    }
+
+    [Fact]
+    public void CaptumGuidedBackpropAndNeuronGuidedBackpropValues()
+    {
+        // Captum tests/attr/test_guided_backprop_deconvolution.py: test_simple_input_conv_gb and
+        // test_simple_input_conv_neuron_gb (x = arange(16) as 1×1×4×4, target 0, neuron 0 of fc1), and
+        // test_simple_multi_input_conv_gb / _neuron_gb, whose model adds a second input of ones first: the same as
+        // x + 1 through one input (neuron 3 of fc1 there). Captum compares with delta 0.01.
+        using var scope = NewDisposeScope();
+        var model = CaptumOneConvNet();
+        var x = arange(16, dtype: float32).view(1, 1, 4, 4);
+        var expected = tensor(new float[] { 0, 1, 1, 1, 1, 3, 3, 2, 1, 3, 3, 2, 1, 2, 2, 1 }).view(1, 1, 4, 4);
+        var multi = tensor(new float[] { 1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1 }).view(1, 1, 4, 4);
+        var gb = new GuidedBackprop(model).Attribute(x, 0);
+        Assert.True(Max(gb - expected) < 0.01, gb.str());
+        var neuron = new NeuronGuidedBackprop(model, "fc1", [0]).Attribute(x);
+        Assert.True(Max(neuron - expected) < 0.01, neuron.str());
+        var gbMulti = new GuidedBackprop(model).Attribute(x + 1, 0);
+        Assert.True(Max(gbMulti - multi) < 0.01, gbMulti.str());
+        var neuronMulti = new NeuronGuidedBackprop(model, "fc1", [3]).Attribute(x + 1);
+        Assert.True(Max(neuronMulti - multi) < 0.01, neuronMulti.str());
+    }
+
     [Fact]
     public void EveryRuleConservesRelevanceOnBiasFreeReluNets()
     {
