@@ -65,6 +65,21 @@ public class LrpAndGuidedTests
     }
 
     [Fact]
+    public void CaptumDeconvolutionValues()
+    {
+        // Captum tests/attr/test_deconvolution.py: test_simple_input_conv_deconv (x = arange(16) as 1×1×4×4, target 0) and
+        // test_simple_multi_input_conv_deconv (a second input of ones added first: x + 1 through one input), delta 0.01.
+        using var scope = NewDisposeScope();
+        var model = CaptumOneConvNet();
+        var x = arange(16, dtype: float32).view(1, 1, 4, 4);
+        var expected = tensor(new float[] { 2, 3, 3, 1, 3, 5, 5, 2, 3, 5, 5, 2, 1, 2, 2, 1 }).view(1, 1, 4, 4);
+        var deconv = new Deconvolution(model).Attribute(x, 0);
+        Assert.True(Max(deconv - expected) < 0.01, deconv.str());
+        var multi = new Deconvolution(model).Attribute(x + 1, 0);
+        Assert.True(Max(multi - expected) < 0.01, multi.str());
+    }
+
+    [Fact]
     public void EveryRuleConservesRelevanceOnBiasFreeReluNets()
     {
         using var scope = NewDisposeScope();
