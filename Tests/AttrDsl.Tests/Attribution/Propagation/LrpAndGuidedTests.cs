@@ -80,6 +80,23 @@ public class LrpAndGuidedTests
     }
 
     [Fact]
+    public void CaptumGuidedGradCamValues()
+    {
+        // Captum tests/attr/test_guided_grad_cam.py: test_simple_input_conv (layer relu1, x = arange(16) as 1×1×4×4,
+        // target 0, nearest upsampling) and test_simple_multi_input_conv (layer conv1, a second input of ones added first:
+        // x + 1 through one input), delta 0.01.
+        using var scope = NewDisposeScope();
+        var model = CaptumOneConvNet();
+        var x = arange(16, dtype: float32).view(1, 1, 4, 4);
+        var atRelu = new GuidedGradCam(model, "relu1").Attribute(x, 0);
+        var expected = tensor(new float[] { 0, 0, 4, 4, 0, 0, 12, 8, 28, 84, 97.5f, 65, 28, 56, 65, 32.5f }).view(1, 1, 4, 4);
+        Assert.True(Max(atRelu - expected) < 0.01, atRelu.str());
+        var atConv = new GuidedGradCam(model, "conv1").Attribute(x + 1, 0);
+        var multi = tensor(new float[] { 14.5f, 29, 38, 19, 29, 58, 76, 38, 65, 130, 148, 74, 32.5f, 65, 74, 37 }).view(1, 1, 4, 4);
+        Assert.True(Max(atConv - multi) < 0.01, atConv.str());
+    }
+
+    [Fact]
     public void EveryRuleConservesRelevanceOnBiasFreeReluNets()
     {
         using var scope = NewDisposeScope();
