@@ -65,14 +65,7 @@ public sealed class DeepLift
 
     internal (Tensor Attributions, Tensor Output, Tensor ReferenceOutput) Compute(string method, Tensor inputs, Target target, Tensor? baselines, bool multiplyByInputs)
     {
-        PairKit.CheckBatch(inputs, target, method);
-        if (baselines is not null)
-        {
-            Checks.NotEmpty(baselines, method, nameof(baselines));
-            Checks.Finite(baselines, method, nameof(baselines));
-        }
-        var x = inputs.detach();
-        var x0 = PathKit.BroadcastBaselines(x, baselines, method);
+        var (x, x0) = PairKit.InputAndReference(inputs, target, baselines, method);
         var (g, fx, f0) = PairKit.Run(_model, new DeepLiftRules(method), x, x0, target, method);
         return (multiplyByInputs ? g[0] * (x - x0) : g[0], fx, f0);
     }

@@ -65,14 +65,7 @@ public sealed class LayerDeepLift
 
     private (Tensor Attributions, Tensor Output, Tensor ReferenceOutput) Compute(string method, Tensor inputs, Target target, Tensor? baselines, bool multiplyByInputs)
     {
-        PairKit.CheckBatch(inputs, target, method);
-        if (baselines is not null)
-        {
-            Checks.NotEmpty(baselines, method, nameof(baselines));
-            Checks.Finite(baselines, method, nameof(baselines));
-        }
-        var x = inputs.detach();
-        var x0 = PathKit.BroadcastBaselines(x, baselines, method);
+        var (x, x0) = PairKit.InputAndReference(inputs, target, baselines, method);
         using var tap = new LayerTap(_layer, cut: true, method);
         var (g, z, z0, fx, f0) = LayerWalk.AtLayer(_layer, new DeepLiftRules(method) { Tap = tap.Visit }, tap, x, x0, target, method);
         return (multiplyByInputs ? g * (z - z0) : g, fx, f0);

@@ -70,14 +70,7 @@ public sealed class NeuronDeepLift
 
     private (Tensor Attributions, Tensor Neuron, Tensor ReferenceNeuron) Compute(string method, Tensor inputs, Tensor? baselines, bool multiplyByInputs)
     {
-        PairKit.CheckBatch(inputs, Target.Output, method);
-        if (baselines is not null)
-        {
-            Checks.NotEmpty(baselines, method, nameof(baselines));
-            Checks.Finite(baselines, method, nameof(baselines));
-        }
-        var x = inputs.detach();
-        var x0 = PathKit.BroadcastBaselines(x, baselines, method);
+        var (x, x0) = PairKit.InputAndReference(inputs, Target.Output, baselines, method);
         using var tap = new LayerTap(_layer, cut: false, method);
         var (g, n, n0) = LayerWalk.OfNeuron(_layer, new DeepLiftRules(method) { Tap = tap.Visit }, tap, x, x0, _index, method);
         return (multiplyByInputs ? g * (x - x0) : g, n, n0);

@@ -82,4 +82,20 @@ internal static class PairKit
 
     /// <summary>The common checks: a live, finite floating batch; a target matching it.</summary>
     internal static void CheckBatch(Tensor inputs, Target target, string method) => PathKit.CheckBatch(inputs, target, method);
+
+    /// <summary>
+    /// The checked pair of a reference method (DeepLift at the input, a layer or a neuron): the batch and its target
+    /// checked, the baselines (null: zeros) non-empty, finite and broadcast to the inputs; returns (x, x₀), x detached.
+    /// </summary>
+    internal static (Tensor X, Tensor X0) InputAndReference(Tensor inputs, Target target, Tensor? baselines, string method)
+    {
+        CheckBatch(inputs, target, method);
+        if (baselines is not null)
+        {
+            Checks.NotEmpty(baselines, method, nameof(baselines));
+            Checks.Finite(baselines, method, nameof(baselines));
+        }
+        var x = inputs.detach();
+        return (x, PathKit.BroadcastBaselines(x, baselines, method));
+    }
 }
