@@ -25,7 +25,7 @@ public static class BiasShare
         }
         if (bias is null) return new Decomposition(relevant, irrelevant);
         // Under another interpretation the two parts are two activations (input's, reference's): each gets the bias.
-        if (Interpretation.Current is not null) return new Decomposition(relevant + bias, irrelevant + bias);
+        if (Interpretation.Current is not null) return new Decomposition(relevant + bias, Interpretation.OnReference(irrelevant, i => i + bias));
         using var scope = NewDisposeScope();
         var ar = relevant.abs();
         var denom = ar + irrelevant.abs();

@@ -11,6 +11,7 @@ public static class LinearRules
     {
         ArgumentNullException.ThrowIfNull(layer);
         using var scope = NewDisposeScope();
+        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!, layer.bias)).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, layer.bias).MoveToOuterDisposeScope();
     }
@@ -25,6 +26,7 @@ public static class LinearRules
         if (bias is not null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
             throw new ArgumentException($"linear: bias {CdGuard.Shape(bias)} does not fit weight {CdGuard.Shape(weight)}: it must be [{weight.size(0)}]", nameof(bias));
         using var scope = NewDisposeScope();
+        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.linear(x, weight, bias)).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.linear(x, weight));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias).MoveToOuterDisposeScope();
     }
@@ -34,6 +36,7 @@ public static class LinearRules
     {
         ArgumentNullException.ThrowIfNull(weight);
         using var scope = NewDisposeScope();
+        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups)).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.conv2d(x, weight, null, stride, padding, dilation, groups));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
     }
@@ -43,6 +46,7 @@ public static class LinearRules
     {
         ArgumentNullException.ThrowIfNull(weight);
         using var scope = NewDisposeScope();
+        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.conv1d(x, weight, bias, stride, padding, dilation, groups)).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.conv1d(x, weight, null, stride, padding, dilation, groups));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias is null ? null : ChannelBias(bias, ri.Relevant.dim())).MoveToOuterDisposeScope();
     }
@@ -61,6 +65,14 @@ public static class LinearRules
         var bias = layer.bias;
         if (layer.padding_mode == PaddingModes.Zeros && layer.padding_type is null && !layer.transposed)
         {
+            // Under another interpretation (DeepLift, guided backprop) both parts are activations and each gets the whole
+            // bias (BiasShare): the convolution with its bias does that in the same pass.
+            if (Interpretation.Current is not null)
+            {
+                return (spatialDims == 1
+                    ? StackedCall.Apply(d, x => nn.functional.conv1d(x, layer.weight!, bias, layer.stride[0], layer.padding![0], layer.dilation[0], layer.groups))
+                    : StackedCall.Apply(d, x => nn.functional.conv2d(x, layer.weight!, bias, layer.stride, layer.padding, layer.dilation, layer.groups))).MoveToOuterDisposeScope();
+            }
             // The functional convolution without the bias: r and i directly, no bias to add and take off again.
             ri = spatialDims == 1
                 ? StackedCall.Apply(d, x => nn.functional.conv1d(x, layer.weight!, null, layer.stride[0], layer.padding![0], layer.dilation[0], layer.groups))

@@ -16,7 +16,7 @@ internal static class StackedCall
             // Two activations (input's, reference's): only the input's needs a graph, so the reference runs on its own.
             var input = op(d.Relevant);
             Tensor reference;
-            using (no_grad()) reference = op(d.Irrelevant);
+            using (no_grad()) reference = Interpretation.OnReference(d.Irrelevant, op);
             return new Decomposition(input, reference).MoveToOuterDisposeScope();
         }
         var n = d.Relevant.shape[0];

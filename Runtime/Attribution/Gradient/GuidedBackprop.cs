@@ -53,7 +53,7 @@ internal static class Guided
         PairKit.CheckBatch(inputs, target, method);
         using var scope = NewDisposeScope();
         var x = inputs.detach();
-        var (g, _, _) = PairKit.Run(model, new GuidedRules(method, deconvolution), x, zeros_like(x), target, method);
+        var (g, _, _) = PairKit.Run(model, new GuidedRules(method, deconvolution), x, PairKit.ZeroReference(x), target, method);
         return g[0].MoveToOuterDisposeScope();
     }
 }

@@ -51,7 +51,7 @@ public sealed class LayerLrp
         using var scope = NewDisposeScope();
         var x = inputs.detach();
         using var tap = new LayerTap(_layer, cut: true, AttributeName);
-        var (g, z, _, _, _) = LayerWalk.AtLayer(_layer, new LrpRules(AttributeName, _lrp.RuleFor, null) { Tap = tap.Visit }, tap, x, zeros_like(x), target, AttributeName);
+        var (g, z, _, _, _) = LayerWalk.AtLayer(_layer, new LrpRules(AttributeName, _lrp.RuleFor, null) { Tap = tap.Visit }, tap, x, PairKit.ZeroReference(x), target, AttributeName);
         return (g * z).MoveToOuterDisposeScope();
     }
 }

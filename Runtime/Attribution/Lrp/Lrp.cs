@@ -62,8 +62,8 @@ public sealed class Lrp
         }
         var rules = new LrpRules(AttributeName, RuleFor, bounds);
         var (g, _, _) = bounds is null
-            ? PairKit.Run(_model, rules, x, zeros_like(x), target, AttributeName)
-            : PairKit.Run(_model, rules, x, zeros_like(x), target, AttributeName, bounds.Low, bounds.High);
+            ? PairKit.Run(_model, rules, x, PairKit.ZeroReference(x), target, AttributeName)
+            : PairKit.Run(_model, rules, x, PairKit.ZeroReference(x), target, AttributeName, bounds.Low, bounds.High);
         var relevance = g[0] * x;
         if (bounds is not null) relevance = relevance + g[1] * bounds.Low.detach() + g[2] * bounds.High.detach();
         return relevance.MoveToOuterDisposeScope();

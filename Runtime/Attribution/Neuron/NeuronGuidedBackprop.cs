@@ -45,7 +45,7 @@ public sealed class NeuronGuidedBackprop
         using var scope = NewDisposeScope();
         var x = inputs.detach();
         using var tap = new LayerTap(_layer, cut: false, AttributeName);
-        var (g, _, _) = LayerWalk.OfNeuron(_layer, new GuidedRules(AttributeName, deconvolution: false) { Tap = tap.Visit }, tap, x, zeros_like(x), _index, AttributeName);
+        var (g, _, _) = LayerWalk.OfNeuron(_layer, new GuidedRules(AttributeName, deconvolution: false) { Tap = tap.Visit }, tap, x, PairKit.ZeroReference(x), _index, AttributeName);
         return g.MoveToOuterDisposeScope();
     }
 }

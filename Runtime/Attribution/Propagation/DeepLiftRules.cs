@@ -22,7 +22,7 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         using var scope = NewDisposeScope();
         var a = d.Relevant;
         Tensor f0;
-        using (no_grad()) f0 = f(d.Irrelevant);
+        using (no_grad()) f0 = OnReference(d.Irrelevant, f);
         if (isRelu) return new Pair(Relu(a, f0, d.Irrelevant), f0).MoveToOuterDisposeScope();
         var fa = f(a);
         var delta = (a.detach() - d.Irrelevant).detach();
@@ -34,23 +34,41 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         return new Pair(where(small, fa, surrogate), f0).MoveToOuterDisposeScope();
     }
 
-    // ReLU's derivative is known, so the multiplier is built without a graph through f: one product carries it.
+    // ReLU's derivative is known, so the multiplier is computed without a graph through f and one autograd node carries it:
+    // forward relu(x), backward the incoming gradient times m.
     private static Tensor Relu(Tensor a, Tensor f0, Tensor a0)
     {
-        Tensor m, rest;
+        Tensor m, fa;
         using (no_grad())
         {
             var x = a.detach();
+            fa = x.relu();
             var delta = x - a0;
-            var fa = x.relu();
             // In place where the temporaries are this rule's own (a few passes fewer over the activation); the division
             // gives ±Inf/NaN only where |Δ| < ε, which the derivative then replaces.
             m = (fa - f0).div_(delta);
             var small = delta.abs_() < Epsilon;
-            m = where(small, x.gt(0).to(x.dtype), m);
-            rest = fa.sub_(x * m);
+            // relu(x)'s sign is ReLU's derivative (1 where x > 0, else 0), without a comparison and a cast.
+            m = where(small, fa.sign(), m);
         }
-        return a * m + rest;
+        return Multiplied.apply(a, fa, m);
+    }
+
+    /// <summary>An element-wise step whose value is given and whose derivative is the given multiplier: forward returns
+    /// the value, backward the incoming gradient times the multiplier.</summary>
+    private sealed class Multiplied : autograd.SingleTensorFunction<Multiplied>
+    {
+        public override string Name => "DeepLiftMultiplier";
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            ctx.save_for_backward([(Tensor)vars[2]]);
+            // A fresh tensor (not the value's own handle): the autograd function owns its output.
+            return ((Tensor)vars[1]).alias();
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
+            [grad_output * ctx.get_saved_variables()[0], null!, null!];
     }
 
     /// <summary>
@@ -63,27 +81,28 @@ internal sealed class DeepLiftRules(string method) : Interpretation
     {
         using var scope = NewDisposeScope();
         var a = d.Relevant;
-        Tensor o, ix, o0, i0;
+        Tensor o, ix, o0, i0, k;
         using (no_grad())
         {
             (o, ix) = pool(a.detach());
-            (o0, i0) = pool(d.Irrelevant);
-        }
-        Tensor k1, k2;
-        using (no_grad())
-        {
-            var delta = a.detach() - d.Irrelevant;
-            var small = delta.abs() < Epsilon;
-            var inverse = delta.reciprocal_().masked_fill_(small, 0);
+            (o0, i0) = OnReference(d.Irrelevant, pool);
+            // The differences are needed at the two maxima only: gathered there, every step below runs on the pooled size.
+            var delta1 = o - Gather(d.Irrelevant, ix);
+            var delta2 = Gather(a.detach(), i0) - o0;
             var top = maximum(o, o0);
             // Credits per output, moved onto the input's and the reference's maxima and divided by their differences;
             // where the input's maximum has no difference its plain gradient (1) passes instead.
-            k1 = Gather(inverse, ix) * (top - o0) + Gather(small, ix).to(a.dtype);
-            k2 = Gather(inverse, i0) * (o - top);
+            var small1 = delta1.abs() < Epsilon;
+            var k1 = delta1.reciprocal_().masked_fill_(small1, 0).mul_(top - o0).add_(small1.to(a.dtype));
+            var small2 = delta2.abs() < Epsilon;
+            var k2 = delta2.reciprocal_().masked_fill_(small2, 0).mul_(o - top);
+            k = cat([k1.flatten(2), k2.flatten(2)], 2);
         }
-        // pool(a) is a gathered at the input's maxima, with that gather's gradient.
-        var t = pool(a).Values * k1 + Gather(a, i0) * k2;
-        return new Pair(o + (t - t.detach()), o0).MoveToOuterDisposeScope();
+        // a at both maxima, in one gather (its backward one scatter into the input), weighted by the credits.
+        var shape = o.shape;
+        var both = a.flatten(2).gather(2, cat([ix.flatten(2), i0.flatten(2)], 2)) * k;
+        var t = both.narrow(2, 0, both.size(2) / 2) + both.narrow(2, both.size(2) / 2, both.size(2) / 2);
+        return new Pair(o + (t - t.detach()).view(shape), o0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Δ(ab) = (b + b₀)/2 · Δa + (a + a₀)/2 · Δb: exact, and symmetric in the two factors.</summary>

@@ -17,7 +17,7 @@ internal sealed class GuidedRules(string method, bool deconvolution) : Interpret
     {
         using var scope = NewDisposeScope();
         Tensor reference;
-        using (no_grad()) reference = f(d.Irrelevant);
+        using (no_grad()) reference = OnReference(d.Irrelevant, f);
         var y = !isRelu ? f(d.Relevant) : deconvolution ? DeconvolutionRelu.apply(d.Relevant) : GuidedRelu.apply(d.Relevant);
         return new Pair(y, reference).MoveToOuterDisposeScope();
     }

@@ -18,7 +18,7 @@ internal sealed class LrpRules(string method, Func<string, nn.Module, LrpRule> r
     internal override Pair Elementwise(Pair d, Func<Tensor, Tensor> f, bool isRelu)
     {
         Tensor reference;
-        using (no_grad()) reference = f(d.Irrelevant);
+        using (no_grad()) reference = OnReference(d.Irrelevant, f);
         return new Pair(f(d.Relevant), reference);
     }
 
@@ -32,7 +32,7 @@ internal sealed class LrpRules(string method, Func<string, nn.Module, LrpRule> r
         using (no_grad())
         {
             z = Apply(module, x.detach(), w => w, b => b);
-            reference = Apply(module, d.Irrelevant, w => w, b => b);
+            reference = OnReference(d.Irrelevant, r => Apply(module, r, w => w, b => b));
         }
         Tensor zr;
         switch (rule.Kind)

@@ -96,6 +96,18 @@ internal static class PairKit
             Checks.Finite(baselines, method, nameof(baselines));
         }
         var x = inputs.detach();
-        return (x, PathKit.BroadcastBaselines(x, baselines, method));
+        return (x, baselines is null ? ZeroReference(x) : PathKit.BroadcastBaselines(x, baselines, method));
+    }
+
+    /// <summary>
+    /// The zero reference for <paramref name="x"/>: one zero row broadcast over the batch, so the walk runs the reference
+    /// through the model once, not once per sample (see <see cref="Interpretation.OnReference(Tensor, Func{Tensor, Tensor})"/>).
+    /// </summary>
+    internal static Tensor ZeroReference(Tensor x)
+    {
+        var row = x.shape;
+        row[0] = 1;
+        using var zero = zeros(row, x.dtype, x.device);
+        return zero.expand(x.shape);
     }
 }

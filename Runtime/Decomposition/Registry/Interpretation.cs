@@ -32,6 +32,40 @@ internal abstract class Interpretation
     }
 
     /// <summary>
+    /// <paramref name="f"/> of the reference part. A reference that is one row broadcast over the batch (stride 0 along
+    /// it: the default zero reference, a baseline shaped like one sample) gives the same row for every sample all the way
+    /// through the model, so <paramref name="f"/> runs on that one row and its result is broadcast again (a view, no copy):
+    /// the reference then costs one row's forward, not the batch's. Any other reference runs whole.
+    /// </summary>
+    internal static Tensor OnReference(Tensor reference, Func<Tensor, Tensor> f)
+    {
+        if (!IsBroadcastRow(reference)) return f(reference);
+        using var row = reference.narrow(0, 0, 1);
+        return Broadcast(f(row), reference.size(0)) ?? f(reference);
+    }
+
+    /// <summary><see cref="OnReference(Tensor, Func{Tensor, Tensor})"/> for an operation with two results (max pooling's values and indices).</summary>
+    internal static (Tensor, Tensor) OnReference(Tensor reference, Func<Tensor, (Tensor, Tensor)> f)
+    {
+        if (!IsBroadcastRow(reference)) return f(reference);
+        using var row = reference.narrow(0, 0, 1);
+        var (a, b) = f(row);
+        var n = reference.size(0);
+        return Broadcast(a, n) is { } a2 && Broadcast(b, n) is { } b2 ? (a2, b2) : f(reference);
+    }
+
+    private static bool IsBroadcastRow(Tensor t) => t.dim() > 0 && t.size(0) > 1 && t.stride(0) == 0;
+
+    // A one-row result viewed as n rows; null when the operation did not keep the batch dimension first.
+    private static Tensor? Broadcast(Tensor row, long n)
+    {
+        if (row.dim() == 0 || row.size(0) != 1) return null;
+        var shape = row.shape;
+        shape[0] = n;
+        return row.expand(shape);
+    }
+
+    /// <summary>
     /// Called with every module and its output pair as the walk leaves the module, for the layer and neuron methods: it
     /// returns the pair the walk continues with (the same one, or one whose input part is a fresh leaf that cuts the graph
     /// at a layer). Null: the walk is not read.
@@ -51,7 +85,7 @@ internal abstract class Interpretation
         using var scope = NewDisposeScope();
         var (o, _) = pool(d.Relevant);
         Tensor o0;
-        using (no_grad()) (o0, _) = pool(d.Irrelevant);
+        using (no_grad()) (o0, _) = OnReference(d.Irrelevant, pool);
         return new Decomposition(o, o0).MoveToOuterDisposeScope();
     }
 
