@@ -25,23 +25,7 @@ public class LrpAndGuidedTests
         Assert.True(Max(r - tensor(new float[,] { { 18, 36, 54 }, { 54, 108, 162 } })) < 1e-3, r.str());
     }
 
-    /// <summary>
-    /// Captum's BasicModel_ConvNet_One_Conv (tests/helpers/basic_models.py): conv 1→2 of 3×3 with weights 1 and biases
-    /// −50, −75, ReLU, flatten to 8, linear 8→4 with weights (1,1,1,1,1,−1,−1,−1) per row and no bias, ReLU.
-    /// </summary>
-    private static nn.Module<Tensor, Tensor> CaptumOneConvNet()
-    {
-        var conv = nn.Conv2d(1, 2, 3);
-        var fc = nn.Linear(8, 4);
-        using (no_grad())
-        {
-            conv.weight!.fill_(1);
-            conv.bias!.copy_(tensor(new float[] { -50, -75 }));
-            fc.weight!.copy_(cat([ones(4, 5), -ones(4, 3)], 1));
-            fc.bias!.zero_();
-        }
-        return nn.Sequential(("conv1", conv), ("relu1", nn.ReLU()), ("flat", nn.Flatten()), ("fc1", fc), ("relu2", nn.ReLU()));
-    }
+    private static nn.Module<Tensor, Tensor> CaptumOneConvNet() => Captum.CaptumBasicModels.OneConvNet();
 
     [Fact]
     public void CaptumGuidedBackpropAndNeuronGuidedBackpropValues()
