@@ -16,6 +16,11 @@ namespace AttrDsl.Attribution;
 /// element-wise products (squeeze-and-excitation) use Δ(ab) = ā·Δb + b̄·Δa with ā = (a + a₀)/2. A model whose rules
 /// need softmax, attention, layer normalisation or an LSTM is refused with the module's path. On the first call per model
 /// the followed forward is checked against the model's own output.
+/// <para>
+/// Cost: one forward with a graph and one backward, plus the multipliers' element-wise passes. A reference that is the
+/// same for every sample (none, a scalar, or one shaped like a single sample) goes through the model once, as one row;
+/// pass it that way rather than as a [B, ...] copy, which goes through whole.
+/// </para>
 /// </remarks>
 public sealed class DeepLift
 {

@@ -6,7 +6,8 @@ namespace AttrDsl.Attribution;
 /// <summary>
 /// DeepLift's Rescale rule (Shrikumar et al. 2017) as an interpretation of the decomposition rules: each non-linearity
 /// y = f(x) passes f(x) forward with the multiplier m = (f(x) − f(x₀)) / (x − x₀) as its derivative (f′(x) where
-/// |x − x₀| &lt; <see cref="Epsilon"/>, as Captum), so the chain rule through the model's linear parts gives DeepLift's
+/// |x − x₀| &lt; <see cref="Epsilon"/>, as Captum; for ReLU and max pooling, whose quotients stay in [0, 1], where x = x₀
+/// exactly), so the chain rule through the model's linear parts gives DeepLift's
 /// multipliers and Σ (x − x₀)·∂f/∂x = f(x) − f(x₀) exactly. Max pooling takes Captum's rule; products the symmetric
 /// (Shapley) rule Δ(ab) = ā·Δb + b̄·Δa with ā the mean of a and a₀.
 /// </summary>
@@ -43,16 +44,33 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         {
             var x = a.detach();
             fa = x.relu();
-            var delta = x - a0;
-            // In place where the temporaries are this rule's own (a few passes fewer over the activation); the division
-            // gives ±Inf/NaN only where |Δ| < ε, which the derivative then replaces.
-            m = (fa - f0).div_(delta);
-            var small = delta.abs_() < Epsilon;
-            // relu(x)'s sign is ReLU's derivative (1 where x > 0, else 0), without a comparison and a cast.
-            m = where(small, fa.sign(), m);
+            var tiny = Tiny(x.dtype);
+            if (tiny > 0)
+            {
+                // m = (relu(x) − relu(x₀) + ε·s₀) / (x − x₀ + ε), with ε the dtype's smallest normal number and s₀ = sign(relu(x₀)),
+                // ReLU's derivative at x = x₀: wherever x ≠ x₀ (by more than ~1e-30) adding ε changes neither difference, so m
+                // is the Rescale quotient exactly; where x = x₀ it is ε·s₀/ε = s₀, the gradient. Six passes of plain
+                // arithmetic, without the comparisons and the select a threshold costs (each slower than two of them).
+                var slope = OnReference(f0, r => r.sign().mul_(tiny));
+                m = (fa - f0).add_(slope).div_((x - a0).add_(tiny));
+            }
+            else
+            {
+                // float16's normal range is too narrow for that: the quotient, with the derivative where it is 0/0.
+                m = (fa - f0).div_(x - a0);
+                m = where(m.isnan(), OnReference(f0, r => r.sign()), m);
+            }
         }
         return Multiplied.apply(a, fa, m);
     }
+
+    // The smallest positive normal number of a floating dtype; 0 for float16 (and any other), where the ReLU rule selects instead.
+    private static double Tiny(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 or ScalarType.BFloat16 => 1.1754943508222875e-38,   // 2^-126
+        ScalarType.Float64 => 2.2250738585072014e-308,                          // 2^-1022
+        _ => 0,
+    };
 
     /// <summary>An element-wise step whose value is given and whose derivative is the given multiplier: forward returns
     /// the value, backward the incoming gradient times the multiplier.</summary>
@@ -74,14 +92,14 @@ internal sealed class DeepLiftRules(string method) : Interpretation
     /// <summary>
     /// Captum's max-pool rule: the output difference max(x) − max(x₀) is split into max(o, o₀) − o₀, credited at the
     /// input's maximum, and o − max(o, o₀), credited at the reference's maximum; each input position's multiplier is
-    /// its credit over its own difference (the plain gradient where that difference vanishes). Overlapping windows add
+    /// its credit over its own difference (the plain gradient where that difference is zero). Overlapping windows add
     /// their credits (Captum's unpooling keeps one), so the sum stays exact for ResNet's 3×3/2 pooling too.
     /// </summary>
     internal override Pair MaxPool(Pair d, Func<Tensor, (Tensor Values, Tensor Indices)> pool)
     {
         using var scope = NewDisposeScope();
         var a = d.Relevant;
-        Tensor o, ix, o0, i0, k;
+        Tensor o, ix, o0, i0, k1, k2;
         using (no_grad())
         {
             (o, ix) = pool(a.detach());
@@ -90,19 +108,49 @@ internal sealed class DeepLiftRules(string method) : Interpretation
             var delta1 = o - Gather(d.Irrelevant, ix);
             var delta2 = Gather(a.detach(), i0) - o0;
             var top = maximum(o, o0);
-            // Credits per output, moved onto the input's and the reference's maxima and divided by their differences;
-            // where the input's maximum has no difference its plain gradient (1) passes instead.
-            var small1 = delta1.abs() < Epsilon;
-            var k1 = delta1.reciprocal_().masked_fill_(small1, 0).mul_(top - o0).add_(small1.to(a.dtype));
-            var small2 = delta2.abs() < Epsilon;
-            var k2 = delta2.reciprocal_().masked_fill_(small2, 0).mul_(o - top);
-            k = cat([k1.flatten(2), k2.flatten(2)], 2);
+            // Each credit is at most its difference in size (o₀ ≥ x₀ at the input's maximum, o ≥ x at the reference's), so
+            // the quotients lie in [0, 1] and are 0/0 = NaN exactly where a difference is zero: there the input's maximum
+            // passes the plain gradient (1) and the reference's maximum nothing.
+            k1 = (top - o0).div_(delta1).nan_to_num_(1.0);
+            k2 = (o - top).div_(delta2).nan_to_num_(0.0);
         }
-        // a at both maxima, in one gather (its backward one scatter into the input), weighted by the credits.
-        var shape = o.shape;
-        var both = a.flatten(2).gather(2, cat([ix.flatten(2), i0.flatten(2)], 2)) * k;
-        var t = both.narrow(2, 0, both.size(2) / 2) + both.narrow(2, both.size(2) / 2, both.size(2) / 2);
-        return new Pair(o + (t - t.detach()).view(shape), o0).MoveToOuterDisposeScope();
+        return new Pair(PoolCredit.apply(a, o, ix, i0, k1, k2), o0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Max pooling with the rule's credits as its derivative: forward returns the pooled values, backward sends the
+    /// incoming gradient times k₁ to the input's maxima and times k₂ to the reference's (added where windows overlap).
+    /// </summary>
+    private sealed class PoolCredit : autograd.SingleTensorFunction<PoolCredit>
+    {
+        public override string Name => "DeepLiftMaxPool";
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            var input = (Tensor)vars[0];
+            var ix = ((Tensor)vars[2]).flatten(2);
+            var i0 = ((Tensor)vars[3]).flatten(2);
+            ctx.save_for_backward([cat([ix, i0], 2), cat([((Tensor)vars[4]).flatten(2), ((Tensor)vars[5]).flatten(2)], 2)]);
+            ctx.save_data("shape", input.shape);
+            return ((Tensor)vars[1]).alias();
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            var saved = ctx.get_saved_variables();
+            var shape = (long[])ctx.get_data("shape");
+            var g = grad_output.flatten(2);
+            var credited = cat([g, g], 2).mul_(saved[1]);
+            var input = zeros(shape[0], shape[1], Spatial(shape), dtype: grad_output.dtype, device: grad_output.device);
+            return [input.scatter_add_(2, saved[0], credited).view(shape), null!, null!, null!, null!, null!];
+        }
+
+        private static long Spatial(long[] shape)
+        {
+            long n = 1;
+            for (var i = 2; i < shape.Length; i++) n *= shape[i];
+            return n;
+        }
     }
 
     /// <summary>Δ(ab) = (b + b₀)/2 · Δa + (a + a₀)/2 · Δb: exact, and symmetric in the two factors.</summary>

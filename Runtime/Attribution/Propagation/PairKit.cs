@@ -52,6 +52,11 @@ internal static class PairKit
         var leaves = new[] { leaf }.Concat(extraLeaves).ToArray();
         var grads = GuardedAutograd.GradOrNull([selected.sum()], leaves, createGraph: false);
         var g = grads.Select((t, i) => (t ?? zeros_like(leaves[i])).MoveToOuterDisposeScope()).ToArray();
+        // Finite activations give finite multipliers; a NaN or infinity here is an overflow inside the rules, not a result.
+        if (!g.All(Checks.AllFinite))
+            throw new InvalidOperationException(
+                $"{method}: the propagated multipliers are not finite although the model's activations are (an overflow in a rule's quotient); " +
+                "explain the model in float64 (model.to(ScalarType.Float64) and float64 inputs) or with a path method (IntegratedGradients).");
         Tensor fx, f0;
         using (no_grad())
         {
