@@ -235,7 +235,7 @@ public sealed class TranslationTests
             """);
         Assert.Equal(["seq", "fc", "fc2", "Prop", "named", "local", "fc_call2"], f.Layers.Select(l => l.Name).ToArray());
         // RegisterComponents names a field's module by its [ComponentName] when it has one.
-        Assert.Equal(["seq", null, null, "Prop", "renamed", null, null], f.Layers.Select(l => l.ModulePath).ToArray());
+        Assert.Equal(["seq", "(none)", "(none)", "Prop", "renamed", "(none)", "(none)"], f.Layers.Select(l => l.ModulePath ?? "(none)").ToArray());
         Assert.All(f.Layers, l => Assert.True(l.ModulePath is null != (l.NoModulePath is null), $"{l.Name}: a path or a reason, not both"));
         Assert.Contains("called at 2 places", f.Layers[1].NoModulePath);
         Assert.Contains("in a loop", f.Layers[2].NoModulePath);
