@@ -127,13 +127,16 @@ public sealed partial class ExplainableGenerator
 
         private const char VerbatimMark = '\u0001';
 
-        private sealed record LayerMember(string Name, string Member, int Site, bool InLoop, string Type);
+        // Path and NoPath are C# literals (a string or null): the module path for layer DeepLift/LRP, or why there is none.
+        private sealed record LayerMember(string Name, string Member, int Site, bool InLoop, string Type, string Path, string NoPath);
 
         private static readonly HashSet<string> LayerReserved = ["Site", "Iteration", "Name", "Fixed", "At", "Equals", "GetHashCode", "ToString", "Layer", "GetType", "MemberwiseClone"];
 
         private static List<LayerMember> LayerMembers(ForwardSpec forward) =>
             forward.Layers.Select(l => new LayerMember(l.Name, Literals.Identifier(LayerReserved.Contains(l.Name) ? l.Name + "_" : l.Name), l.Site, l.InLoop,
-                System.Security.SecurityElement.Escape(l.Type) ?? l.Type)).ToList();
+                System.Security.SecurityElement.Escape(l.Type) ?? l.Type, Literal(l.ModulePath), Literal(l.NoModulePath))).ToList();
+
+        private static string Literal(string? text) => text is null ? "null" : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
         private static string Pad(int level) => new(' ', 4 * level);
 

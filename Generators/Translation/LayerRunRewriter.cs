@@ -61,6 +61,7 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
     private void FindSites(SyntaxNode body, Liveness? liveness)
     {
         var names = new Dictionary<string, int>();
+        var calls = ModuleCallCounts(body);
         foreach (var invocation in body.DescendantNodes(n => n is not (LocalFunctionStatementSyntax or LambdaExpressionSyntax or AnonymousMethodExpressionSyntax)).OfType<InvocationExpressionSyntax>())
         {
             if (_scope.Operation(invocation) is not IInvocationOperation call || ModuleCalls.Receiver(call) is not { } module) continue;
@@ -72,8 +73,48 @@ internal sealed class LayerRunRewriter : CSharpSyntaxRewriter
             _sites[invocation] = site;
             if (!_statements.TryGetValue(statement, out var list)) _statements[statement] = list = [];
             list.Add(site);
-            _layers.Add(new LayerSpec(name, site, InLoop(statement), module.Type!.ToDisplayString()));
+            var inLoop = InLoop(statement);
+            var (path, noPath) = ModulePath(module, inLoop, calls);
+            _layers.Add(new LayerSpec(name, site, inLoop, module.Type!.ToDisplayString(), path, noPath));
         }
+    }
+
+    /// <summary>How many module calls in forward (lambdas included: they may run too) have each member of the model as their module.</summary>
+    private Dictionary<ISymbol, int> ModuleCallCounts(SyntaxNode body)
+    {
+        var counts = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+        foreach (var invocation in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (_scope.Operation(invocation) is not IInvocationOperation call || ModuleCalls.Receiver(call) is not { } module || MemberOfModel(module) is not { } member) continue;
+            counts[member] = counts.TryGetValue(member, out var n) ? n + 1 : 1;
+        }
+        return counts;
+    }
+
+    /// <summary>The field or (non-indexer) property of the model itself that <paramref name="module"/> reads, or null.</summary>
+    private static ISymbol? MemberOfModel(IOperation module) => module switch
+    {
+        IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
+        IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property: { IsIndexer: false } p } => p,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The module path of a split point's module, for the layer methods that read the layer at its module (layer
+    /// DeepLift, layer LRP), or why it has none. TorchSharp's RegisterComponents names a field's module by the field's
+    /// name or its [ComponentName] attribute; a property is taken by its name (registered with register_module).
+    /// A module forward calls at several sites or in a loop runs more than once, so its path names no single activation.
+    /// </summary>
+    private static (string? Path, string? NoPath) ModulePath(IOperation module, bool inLoop, Dictionary<ISymbol, int> calls)
+    {
+        if (inLoop) return (null, "its module is called in a loop, once per iteration");
+        if (MemberOfModel(module) is not { } member)
+            return (null, "its module is not a field or property of the model (a local, a list element or a method's result), so it has no module path known before forward runs");
+        if (calls.TryGetValue(member, out var n) && n > 1) return (null, $"its module {member.Name} is called at {n} places in forward");
+        var named = member.GetAttributes().FirstOrDefault(a => a.AttributeClass is { Name: "ComponentNameAttribute" });
+        var path = named?.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string
+            ?? (named?.ConstructorArguments.Length == 1 ? named.ConstructorArguments[0].Value as string : null);
+        return (string.IsNullOrEmpty(path) ? member.Name : path, null);
     }
 
     private bool IsSplitPoint(IInvocationOperation call, Liveness? liveness, out SyntaxNode statement)

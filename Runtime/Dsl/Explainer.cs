@@ -50,6 +50,11 @@ public static class Explainer
     /// <param name="method">The method.</param>
     /// <param name="background">The background set for layer GradientSHAP (its samples' layer activations are the baselines); the other methods ignore it.</param>
     /// <exception cref="ArgumentException">The method needs a background set and none was given, or the method's own argument checks failed.</exception>
+    /// <exception cref="NotSupportedException">
+    /// <see cref="LayerAttributionMethod.DeepLift"/> or <see cref="LayerAttributionMethod.Lrp"/> on a split made by hand
+    /// from two functions or modules: these methods follow the model's forward through its rules, so they need the model
+    /// and the layer's module path (a split made by <see cref="LayerSplit.At"/>, or the overload taking the model and the path).
+    /// </exception>
     public static Tensor ExplainLayer(LayerSplit split, Tensor x, Target target, LayerAttributionMethod method, Tensor? background = null)
     {
         ArgumentNullException.ThrowIfNull(split);
@@ -65,6 +70,7 @@ public static class Explainer
             LayerAttributionMethod.GradientXActivation => new LayerGradientXActivation(split).Attribute(x, target),
             LayerAttributionMethod.FeatureAblation => new LayerFeatureAblation(split).Attribute(x, target),
             LayerAttributionMethod.GradientShap => new LayerGradientShap(split).Attribute(x, target, NeedBackground(background, method.ToString()), nSamples: 16),
+            LayerAttributionMethod.DeepLift or LayerAttributionMethod.Lrp => Propagated(Named(split, method), x, target, method),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown layer attribution method {method}"),
         };
     }
@@ -84,8 +90,28 @@ public static class Explainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layerPath);
-        return ExplainLayer(LayerSplit.At(model, layerPath), x, target, method, background);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(target);
+        // DeepLift and LRP walk the model's rules and read the layer at its module: no hooks, so no split is made.
+        return method is LayerAttributionMethod.DeepLift or LayerAttributionMethod.Lrp
+            ? Propagated((model, layerPath), x, target, method)
+            : ExplainLayer(LayerSplit.At(model, layerPath), x, target, method, background);
     }
+
+    /// <summary>Layer DeepLift (zero reference) or layer LRP (default rules) at the layer with module path <paramref name="layer"/>.Path.</summary>
+    private static Tensor Propagated((nn.Module<Tensor, Tensor> Model, string Path) layer, Tensor x, Target target, LayerAttributionMethod method) =>
+        method == LayerAttributionMethod.DeepLift
+            ? new LayerDeepLift(layer.Model, layer.Path).Attribute(x, target)
+            : new LayerLrp(layer.Model, layer.Path).Attribute(x, target);
+
+    /// <summary>The model and module path behind a split made by <see cref="LayerSplit.At"/>.</summary>
+    /// <exception cref="NotSupportedException">A split of two functions or modules: it knows neither.</exception>
+    private static (nn.Module<Tensor, Tensor> Model, string Path) Named(LayerSplit split, LayerAttributionMethod method) =>
+        split.Named is { } named ? (named.Root, named.Path) : throw new NotSupportedException(
+            $"Explainer.ExplainLayer: layer {method} follows the model's forward through its decomposition rules and reads the layer at its module, " +
+            "so it needs the model and the layer's module path, which a split made from two functions or modules does not know. " +
+            $"Call Explainer.ExplainLayer(model, layerPath, x, target, LayerAttributionMethod.{method}) (or new Layer{method}(model, layerPath)); " +
+            "for a split that cannot be named by a module path, use a method that works on the split itself (IntegratedGradients, Conductance, GradientXActivation).");
 
     private static NoiseTunnel SmoothGrad(nn.Module<Tensor, Tensor> model)
     {

@@ -51,6 +51,29 @@ public sealed class LayerRun : IDisposable
         return new(Mode.From, site, iteration, name, activation);
     }
 
+    /// <summary>
+    /// The module path of generated layer <paramref name="name"/> for the layer methods that follow the model's forward
+    /// through its rules and read the layer at its module (<see cref="LayerAttributionMethod.DeepLift"/>,
+    /// <see cref="LayerAttributionMethod.Lrp"/>): <paramref name="modulePath"/>, which the generator found when forward
+    /// calls the layer's module once, outside loops, as a field or property of the model.
+    /// </summary>
+    /// <param name="name">The layer's name; null for a default Layer value.</param>
+    /// <param name="modulePath">The module path the generator found; null when it found none.</param>
+    /// <param name="noModulePath">Why the generator found none (a clause: "its module is called in a loop"), for the message.</param>
+    /// <param name="method">The method asked for.</param>
+    /// <param name="argument">The layer argument's name, for the exception.</param>
+    /// <exception cref="ArgumentException">The layer is a default value, or the generator found no module path for it.</exception>
+    public static string ModulePath(string? name, string? modulePath, string? noModulePath, LayerAttributionMethod method, string argument)
+    {
+        if (name is null) throw NotALayer(argument);
+        return modulePath ?? throw new ArgumentException(
+            $"layer {method} cannot run at layer {name}: it follows the model's forward through its decomposition rules and reads the layer " +
+            "at its module, so the layer's module must be a field or property of the model that forward calls exactly once, outside loops, " +
+            $"but {noModulePath ?? "the layer has no such module"}. Choose a layer whose module runs once (the model's Layer.Fixed lists the " +
+            "layers outside loops), or explain this layer with a method that splits forward at this very call " +
+            "(LayerAttributionMethod.IntegratedGradients, Conductance or GradientXActivation).", argument);
+    }
+
     /// <summary>A run of the whole forward that lists the split points it reaches.</summary>
     public static LayerRun Record() => new(Mode.Record, -1, -1, "", null);
 

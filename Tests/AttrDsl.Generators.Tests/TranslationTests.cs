@@ -39,6 +39,7 @@ public sealed class TranslationTests
             private readonly GoodBlock good = new();
             private readonly LSTM lstm = nn.LSTM(4, 4);
             private readonly long window = 2;
+            [TorchSharp.Utils.ComponentName(Name = "renamed")] private readonly Linear named = nn.Linear(4, 4);
             private Linear Prop => fc;
             public M() : base("m") => RegisterComponents();
             public override Tensor forward(Tensor x)
@@ -217,6 +218,29 @@ public sealed class TranslationTests
         // iteration; a call under a branch taken on the input is none.
         Assert.Equal(["fc2", "fc", "seq"], f.Layers.Select(l => l.Name).ToArray());
         Assert.Equal([false, true, false], f.Layers.Select(l => l.InLoop).ToArray());
+    }
+
+    [Fact]
+    public void A_split_point_has_a_module_path_only_when_its_module_is_a_member_of_the_model_called_once_outside_loops()
+    {
+        var f = Ok("""
+            x = seq.forward(x);
+            x = fc.forward(x);
+            for (var i = 0; i < 3; i++) x = fc2.call(x);
+            x = Prop.forward(x);
+            x = named.forward(x);
+            nn.Module<Tensor, Tensor> local = conv;
+            x = local.forward(x);
+            return fc.forward(x);
+            """);
+        Assert.Equal(["seq", "fc", "fc2", "Prop", "named", "local", "fc_call2"], f.Layers.Select(l => l.Name).ToArray());
+        // RegisterComponents names a field's module by its [ComponentName] when it has one.
+        Assert.Equal(["seq", "(none)", "(none)", "Prop", "renamed", "(none)", "(none)"], f.Layers.Select(l => l.ModulePath ?? "(none)").ToArray());
+        Assert.All(f.Layers, l => Assert.True(l.ModulePath is null != (l.NoModulePath is null), $"{l.Name}: a path or a reason, not both"));
+        Assert.Contains("called at 2 places", f.Layers[1].NoModulePath);
+        Assert.Contains("in a loop", f.Layers[2].NoModulePath);
+        Assert.Contains("not a field or property", f.Layers[5].NoModulePath);
+        Assert.Equal(f.Layers[1].NoModulePath, f.Layers[6].NoModulePath);
     }
 
     [Fact]

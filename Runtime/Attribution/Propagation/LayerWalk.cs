@@ -28,7 +28,9 @@ internal sealed class LayerTap(NamedLayer layer, bool cut, string method) : IDis
         if (Activation is not null)
             throw new InvalidOperationException(
                 $"{method}: the layer \"{layer.Path}\" runs more than once in the model's forward (a module used at several places), " +
-                "so it has no single activation to attribute to; choose a layer that runs once.");
+                "so it has no single activation to attribute to. Choose a layer whose module runs once per forward, or give each use its own module; " +
+                "to explain one of the calls, use a method that splits the forward at that call (layer integrated gradients, conductance or " +
+                "gradient × activation on a LayerSplit, or a generated model's Explain(layer, ...) with one of them).");
         // Copies, kept out of the walk's dispose scopes (the rules' scopes would free them on the way out) and safe from
         // in-place ReLUs after the layer.
         Reference = output.Irrelevant.detach().clone().DetachFromDisposeScope();

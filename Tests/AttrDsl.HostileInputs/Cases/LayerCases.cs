@@ -193,6 +193,15 @@ public static class LayerCases
         yield return C("Explainer.ExplainLayer", "method-undefined", () => Explainer.ExplainLayer(M.Mlp(), "relu", M.X(), 0, (LayerAttributionMethod)17), Expect.Error("method", "17"));
         yield return C("Explainer.ExplainLayer", "null-split", () => Explainer.ExplainLayer((LayerSplit)null!, M.X(), 0, LayerAttributionMethod.GradCam), Expect.Null("split"));
         yield return C("Explainer.ExplainLayer", "null-model", () => Explainer.ExplainLayer((Module)null!, "relu", M.X(), 0, LayerAttributionMethod.GradCam), Expect.Null("model"));
+        // Layer DeepLift and LRP walk the model's rules and read the layer at its module: a split of two functions knows neither.
+        foreach (var method in new[] { LayerAttributionMethod.DeepLift, LayerAttributionMethod.Lrp })
+        {
+            yield return C("Explainer.ExplainLayer", $"{method}-hand-made-split", () => { var m = M.Mlp(); return Explainer.ExplainLayer(new LayerSplit(x => m.call(x), z => z), M.X(), 0, method); },
+                Expect.Error<NotSupportedException>("module path", "ExplainLayer(model, layerPath"));
+            yield return C("Explainer.ExplainLayer", $"{method}-path-split", () => { var m = M.Mlp(); var x = M.X(); return (Explainer.ExplainLayer(LayerSplit.At(m, "relu"), x, 0, method), Explainer.ExplainLayer(m, "relu", x, 0, method)); },
+                Expect.Result("= by path", r => { var (a, b) = ((Tensor, Tensor))r!; return Verify.Close(a, b, 1e-6); }));
+            yield return C("Explainer.ExplainLayer", $"{method}-unknown-path", () => Explainer.ExplainLayer(M.Mlp(), "relu9", M.X(), 0, method), Expect.Error("layerPath", "relu9"));
+        }
         foreach (var method in Enum.GetValues<LayerAttributionMethod>())
         {
             var conv = method == LayerAttributionMethod.GradCam;
