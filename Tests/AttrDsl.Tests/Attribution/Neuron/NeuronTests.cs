@@ -4,8 +4,12 @@ using static AttrDsl.Tests.Attribution.Lpm;
 
 namespace AttrDsl.Tests.Attribution.Neuron;
 
+// Draws from the global generator: seeded per test and run with the other global-generator tests, so every run draws the same data.
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public class NeuronTests
 {
+    public NeuronTests() => manual_seed(20261207);
+
     /// <summary>lin1 (3 → 4), tanh ("act"), lin2 (4 → 2), float64, seeded weights.</summary>
     private static Sequential Model()
     {

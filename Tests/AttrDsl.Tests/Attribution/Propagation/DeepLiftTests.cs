@@ -10,8 +10,18 @@ namespace AttrDsl.Tests.Attribution.Propagation;
 /// overlapping max pooling and every TorchVision model, and the same attributions whether a ReLU is a module, functional,
 /// reused or in place.
 /// </summary>
-public class DeepLiftTests(ITestOutputHelper output)
+// Draws from the global generator: seeded per test and run with the other global-generator tests, so every run draws the same data.
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
+public class DeepLiftTests
 {
+    private readonly ITestOutputHelper output;
+
+    public DeepLiftTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        manual_seed(20261207);
+    }
+
     private static double Max(Tensor t) => t.abs().max().to(float64).item<double>();
 
     [Fact]

@@ -9,8 +9,12 @@ namespace AttrDsl.Tests.Attribution.Propagation;
 /// (DeepLift's summation to f(x) − f(0), LRP-ε's equality with gradient × activation on a bias-free ReLU net), by path
 /// and through a split made by <see cref="LayerSplit.At"/>; a split of two functions is refused.
 /// </summary>
+// Draws from the global generator: seeded per test and run with the other global-generator tests, so every run draws the same data.
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public class ExplainLayerPropagationTests
 {
+    public ExplainLayerPropagationTests() => manual_seed(20261207);
+
     private static double Max(Tensor t) => t.abs().max().to(float64).item<double>();
 
     [Fact]

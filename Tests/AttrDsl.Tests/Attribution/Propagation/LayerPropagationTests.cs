@@ -6,8 +6,12 @@ namespace AttrDsl.Tests.Attribution.Propagation;
 /// LayerDeepLift, NeuronDeepLift, NeuronGuidedBackprop and LayerLrp: summation to delta and conservation, and closed
 /// forms on small ReLU nets.
 /// </summary>
+// Draws from the global generator: seeded per test and run with the other global-generator tests, so every run draws the same data.
+[Collection(AttrDsl.Tests.Infrastructure.GlobalRngCollection.Name)]
 public class LayerPropagationTests
 {
+    public LayerPropagationTests() => manual_seed(20261207);
+
     private static double Max(Tensor t) => t.abs().max().to(float64).item<double>();
 
     private static TorchSharp.Modules.Linear Lin(TorchSharp.Modules.Sequential m, int i) => (TorchSharp.Modules.Linear)m[i];
