@@ -11,7 +11,8 @@ public static class LinearRules
     {
         ArgumentNullException.ThrowIfNull(layer);
         using var scope = NewDisposeScope();
-        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!, layer.bias)).MoveToOuterDisposeScope();
+        if (Interpretation.Current is { } i)
+            return (i.Affine(d, layer.weight!, layer.bias) ?? StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!, layer.bias))).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.linear(x, layer.weight!));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, layer.bias).MoveToOuterDisposeScope();
     }
@@ -26,7 +27,8 @@ public static class LinearRules
         if (bias is not null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
             throw new ArgumentException($"linear: bias {CdGuard.Shape(bias)} does not fit weight {CdGuard.Shape(weight)}: it must be [{weight.size(0)}]", nameof(bias));
         using var scope = NewDisposeScope();
-        if (Interpretation.Current is not null) return StackedCall.Apply(d, x => nn.functional.linear(x, weight, bias)).MoveToOuterDisposeScope();
+        if (Interpretation.Current is { } i)
+            return (i.Affine(d, weight, bias) ?? StackedCall.Apply(d, x => nn.functional.linear(x, weight, bias))).MoveToOuterDisposeScope();
         var ri = StackedCall.Apply(d, x => nn.functional.linear(x, weight));
         return BiasShare.Split(ri.Relevant, ri.Irrelevant, bias).MoveToOuterDisposeScope();
     }

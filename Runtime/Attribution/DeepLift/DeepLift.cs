@@ -27,11 +27,26 @@ public sealed class DeepLift
     private const string AttributeName = "DeepLift.Attribute";
     private const string WithDeltaName = "DeepLift.AttributeWithDelta";
     private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly DeepLiftRule _rule;
 
-    /// <summary>Explains <paramref name="model"/> (in eval mode: batch normalisation must use running statistics).</summary>
+    /// <summary>Explains <paramref name="model"/> (in eval mode: batch normalisation must use running statistics) with the Rescale rule.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="model"/> was disposed.</exception>
-    public DeepLift(nn.Module<Tensor, Tensor> model) => _model = PairKit.Model(model, nameof(DeepLift));
+    public DeepLift(nn.Module<Tensor, Tensor> model) : this(model, DeepLiftRule.Rescale) { }
+
+    /// <summary>Explains <paramref name="model"/> (in eval mode) with <paramref name="rule"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="rule">Rescale (Captum's rule), or RevealCancel for the non-linearities that follow dense layers.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rule"/> is not a defined rule.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> was disposed.</exception>
+    public DeepLift(nn.Module<Tensor, Tensor> model, DeepLiftRule rule)
+    {
+        _model = PairKit.Model(model, nameof(DeepLift));
+        if (!Enum.IsDefined(rule))
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, $"{nameof(DeepLift)}: unknown rule {(int)rule}; use DeepLiftRule.Rescale or DeepLiftRule.RevealCancel");
+        _rule = rule;
+    }
 
     /// <summary>DeepLift attributions of <paramref name="target"/> for every sample of <paramref name="inputs"/>, shaped like the inputs.</summary>
     /// <param name="inputs">The batch to explain [B, ...], floating point, finite.</param>
@@ -71,7 +86,7 @@ public sealed class DeepLift
     internal (Tensor Attributions, Tensor Output, Tensor ReferenceOutput) Compute(string method, Tensor inputs, Target target, Tensor? baselines, bool multiplyByInputs)
     {
         var (x, x0) = PairKit.InputAndReference(inputs, target, baselines, method);
-        var (g, fx, f0) = PairKit.Run(_model, new DeepLiftRules(method), x, x0, target, method);
+        var (g, fx, f0) = PairKit.Run(_model, new DeepLiftRules(method, _rule == DeepLiftRule.RevealCancel), x, x0, target, method);
         return (multiplyByInputs ? g[0] * (x - x0) : g[0], fx, f0);
     }
 }

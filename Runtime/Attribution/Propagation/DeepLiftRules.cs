@@ -11,8 +11,12 @@ namespace AttrDsl.Attribution;
 /// multipliers and Σ (x − x₀)·∂f/∂x = f(x) − f(x₀) exactly. Max pooling takes Captum's rule; products the symmetric
 /// (Shapley) rule Δ(ab) = ā·Δb + b̄·Δa with ā the mean of a and a₀.
 /// </summary>
-internal sealed class DeepLiftRules(string method) : Interpretation
+internal sealed class DeepLiftRules(string method, bool revealCancel = false) : Interpretation
 {
+    // RevealCancel: the positive and negative parts (Δz⁺, Δz⁻, with their graphs) of each dense layer's output
+    // difference, keyed by the output tensor the walk carries to the next step.
+    private readonly Dictionary<Tensor, (Tensor Positive, Tensor Negative)> _parts = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Captum's threshold below which a difference counts as zero and the plain gradient is used.</summary>
     internal const double Epsilon = 1e-10;
 
@@ -21,6 +25,13 @@ internal sealed class DeepLiftRules(string method) : Interpretation
     internal override Pair Elementwise(Pair d, Func<Tensor, Tensor> f, bool isRelu)
     {
         using var scope = NewDisposeScope();
+        if (revealCancel && _parts.Remove(d.Relevant, out var parts))
+        {
+            // The parts' handles were kept out of the dispose scopes until this step; the graph built here holds them now.
+            using (parts.Positive)
+            using (parts.Negative)
+                return RevealCancel(d, parts.Positive, parts.Negative, f).MoveToOuterDisposeScope();
+        }
         var a = d.Relevant;
         Tensor f0;
         using (no_grad()) f0 = OnReference(d.Irrelevant, f);
@@ -33,6 +44,88 @@ internal sealed class DeepLiftRules(string method) : Interpretation
         // Value f(x), derivative m; where the difference vanishes, f itself (its own derivative).
         var surrogate = am + (fa.detach() - am.detach());
         return new Pair(where(small, fa, surrogate), f0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// RevealCancel's dense layer: Δz = W·Δa split into Δz⁺ = W⁺Δa⁺ + W⁻Δa⁻ (the inputs' positive contributions) and
+    /// Δz⁻ = W⁺Δa⁻ + W⁻Δa⁺, each input on the side of the sign of its difference, so that ∂Δz^±/∂a_j is w_j where
+    /// w_j·Δa_j has that sign and 0 otherwise (Shrikumar et al. 2017, §3.5.1). The parts are kept for the non-linearity
+    /// that follows; the output is z₀ + Δz⁺ + Δz⁻ = W·a + b.
+    /// </summary>
+    internal override Pair? Affine(Pair d, Tensor weight, Tensor? bias)
+    {
+        if (!revealCancel) return null;
+        using var scope = NewDisposeScope();
+        var a = d.Relevant;
+        Tensor z0, up, w, wp, wn;
+        using (no_grad())
+        {
+            z0 = OnReference(d.Irrelevant, r => nn.functional.linear(r, weight, bias));
+            // Which side each input difference is on, without a graph (at Δ = 0 the input goes to the negative side only,
+            // so its derivative is w_j once, not twice).
+            up = (a.detach() - d.Irrelevant).gt(0).to(a.dtype);
+            w = weight.detach();
+            wp = w.clamp_min(0);
+            wn = w.clamp_max(0);
+        }
+        var delta = a - d.Irrelevant;
+        var dp = delta * up;
+        var dn = delta - dp;
+        var positive = nn.functional.linear(dp, wp) + nn.functional.linear(dn, wn);
+        var negative = nn.functional.linear(dp, wn) + nn.functional.linear(dn, wp);
+        var z = z0 + (positive + negative);
+        // Kept past this rule's (and the layer's) dispose scopes for the non-linearity that reads them (Finish frees the rest).
+        _parts[z] = (positive.DetachFromDisposeScope(), negative.DetachFromDisposeScope());
+        return new Pair(z, z0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// RevealCancel's non-linearity y = f(x) after a dense layer: Δy⁺ = ½(f(x₀ + Δx⁺) − f(x₀)) + ½(f(x) − f(x₀ + Δx⁻)) and
+    /// Δy⁻ = ½(f(x₀ + Δx⁻) − f(x₀)) + ½(f(x) − f(x₀ + Δx⁺)), which add up to f(x) − f(x₀) exactly, with the multipliers
+    /// Δy^±/Δx^± on the two parts (f′(x) where a part is below <see cref="Epsilon"/>), so positive and negative
+    /// contributions that cancel in x are not both silenced or both passed as Rescale would.
+    /// </summary>
+    private static Pair RevealCancel(Pair d, Tensor positive, Tensor negative, Func<Tensor, Tensor> f)
+    {
+        Tensor fx, f0, mp, mn;
+        using (no_grad())
+        {
+            var x0 = d.Irrelevant;
+            var p = positive.detach();
+            var n = negative.detach();
+            fx = f(d.Relevant.detach());
+            f0 = OnReference(x0, f);
+            var fp = f(x0 + p);
+            var fn = f(x0 + n);
+            var dyp = (fp - f0 + fx - fn) / 2;
+            var dyn = (fn - f0 + fx - fp) / 2;
+            var slope = Derivative(f, d.Relevant.detach());
+            mp = where(p.abs() < Epsilon, slope, dyp / p);
+            mn = where(n.abs() < Epsilon, slope, dyn / n);
+        }
+        var t = mp * positive + mn * negative;
+        // Value f(x), derivative through the two parts with their multipliers.
+        return new Pair(fx + (t - t.detach()), f0);
+    }
+
+    /// <summary>Frees the parts no non-linearity read (a dense layer followed by another dense layer or the output).</summary>
+    internal override void Finish()
+    {
+        foreach (var (positive, negative) in _parts.Values)
+        {
+            positive.Dispose();
+            negative.Dispose();
+        }
+        _parts.Clear();
+    }
+
+    // f′ of an element-wise f at x, by autograd (an element-wise map's Jacobian is diagonal: the gradient of Σ f is f′).
+    private static Tensor Derivative(Func<Tensor, Tensor> f, Tensor x)
+    {
+        using var grad = enable_grad();
+        var leaf = x.detach().requires_grad_();
+        var y = f(leaf);
+        return y.requires_grad ? autograd.grad([y.sum()], [leaf])[0].detach() : zeros_like(x);
     }
 
     // ReLU's derivative is known, so the multiplier is computed without a graph through f and one autograd node carries it:

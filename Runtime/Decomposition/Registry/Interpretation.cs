@@ -28,7 +28,11 @@ internal abstract class Interpretation
         var saved = current;
         current = this;
         try { return ContextualDecomposition.RunPair(model, new Decomposition(input, reference)); }
-        finally { current = saved; }
+        finally
+        {
+            current = saved;
+            Finish();
+        }
     }
 
     /// <summary>
@@ -65,12 +69,21 @@ internal abstract class Interpretation
         return row.expand(shape);
     }
 
+    /// <summary>Called when the walk ends (also after an error): frees what the interpretation kept across steps.</summary>
+    internal virtual void Finish() { }
+
     /// <summary>
     /// Called with every module and its output pair as the walk leaves the module, for the layer and neuron methods: it
     /// returns the pair the walk continues with (the same one, or one whose input part is a fresh leaf that cuts the graph
     /// at a layer). Null: the walk is not read.
     /// </summary>
     internal Func<nn.Module, Decomposition, Decomposition>? Tap { get; init; }
+
+    /// <summary>
+    /// A dense affine map x·Wᵀ + b (a <see cref="Linear"/> module or the functional linear) read by this interpretation
+    /// (DeepLift's RevealCancel keeps the positive and negative parts of its output difference), or null for the shared rule.
+    /// </summary>
+    internal virtual Decomposition? Affine(Decomposition d, Tensor weight, Tensor? bias) => null;
 
     /// <summary>A leaf module's own rule (LRP's linear layers), or null for the shared one.</summary>
     internal virtual Decomposition? Leaf(nn.Module module, Decomposition d) => null;

@@ -20,6 +20,7 @@ public static class PropagationCases
     [
         ("DeepLift.Attribute", (m, x, t) => new DeepLift(m).Attribute(x, t), false),
         ("DeepLift.AttributeWithDelta", (m, x, t) => new DeepLift(m).AttributeWithDelta(x, t).Attributions, false),
+        ("DeepLift.ctor", (m, x, t) => new DeepLift(m, DeepLiftRule.RevealCancel).Attribute(x, t), false),
         ("DeepLiftShap.Attribute", (m, x, t) => new DeepLiftShap(m).Attribute(x, t, zeros(3, M.In)), false),
         ("DeepLiftShap.AttributeWithDelta", (m, x, t) => new DeepLiftShap(m).AttributeWithDelta(x, t, zeros(3, M.In)).Attributions, false),
         ("GuidedBackprop.Attribute", (m, x, t) => new GuidedBackprop(m).Attribute(x, t), false),
@@ -85,6 +86,10 @@ public static class PropagationCases
             yield return C(entry, "inputs-int", () => call(M.Mlp(), ones([M.B, M.In], dtype: int64)), Expect.Error<ArgumentException>("inputs", "floating"));
             yield return C(entry, "model-disposed", () => call(M.Disposed(), M.X()), Expect.Disposed("model"));
         }
+        yield return C("DeepLift.ctor", "rule-undefined", () => new DeepLift(M.Mlp(), (DeepLiftRule)7), Expect.Error<ArgumentOutOfRangeException>("rule", "7"));
+        yield return C("DeepLift.ctor", "rule-null-model", () => new DeepLift(null!, DeepLiftRule.RevealCancel), Expect.Null("model"));
+        yield return C("DeepLift.AttributeWithDelta", "reveal-cancel-sums-to-delta", () => new DeepLift(M.Mlp(), DeepLiftRule.RevealCancel).AttributeWithDelta(M.X(), 0).Delta,
+            Expect.Result("|delta| < 1e-4", r => r is Tensor d && d.abs().max().item<float>() < 1e-4f ? null : $"delta {Evaluator.Describe(r)}"));
         yield return C("NeuronDeepLift.Attribute", "index-out-of-range", () => new NeuronDeepLift(M.Mlp(), "fc1", [9]).Attribute(M.X()), Expect.Error<ArgumentOutOfRangeException>("neuronIndex", "9"));
         yield return C("NeuronGuidedBackprop.Attribute", "index-too-many-dims", () => new NeuronGuidedBackprop(M.Mlp(), "fc1", [1, 0]).Attribute(M.X()), Expect.Error<ArgumentException>("neuronIndex", "2 indices"));
         yield return C("NeuronDeepLift.AttributeWithDelta", "delta-zero", () => new NeuronDeepLift(M.Mlp(ScalarType.Float64), "relu", [2]).AttributeWithDelta(M.X().to(float64), randn(M.B, M.In, dtype: float64)).Delta,
