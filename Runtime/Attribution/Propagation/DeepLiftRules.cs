@@ -9,7 +9,9 @@ namespace AttrDsl.Attribution;
 /// |x − x₀| &lt; <see cref="Epsilon"/>, as Captum; for ReLU and max pooling, whose quotients stay in [0, 1], where x = x₀
 /// exactly), so the chain rule through the model's linear parts gives DeepLift's
 /// multipliers and Σ (x − x₀)·∂f/∂x = f(x) − f(x₀) exactly. Max pooling takes Captum's rule; products the symmetric
-/// (Shapley) rule Δ(ab) = ā·Δb + b̄·Δa with ā the mean of a and a₀.
+/// (Shapley) rule Δ(ab) = ā·Δb + b̄·Δa with ā the mean of a and a₀. With <c>revealCancel</c>, a non-linearity that
+/// directly follows a dense layer takes the RevealCancel rule instead (<see cref="Affine"/> keeps that layer's positive
+/// and negative parts for it).
 /// </summary>
 internal sealed class DeepLiftRules(string method, bool revealCancel = false) : Interpretation
 {
