@@ -21,6 +21,15 @@ internal static class Checks
             throw new ArgumentException($"{method}: {name} is an empty batch (shape {Format.Shape(inputs)}); pass at least one sample", name);
     }
 
+    /// <summary>Attributions that must be shaped like the inputs they explain (the metrics that read them feature by feature).</summary>
+    public static void ShapedLikeInputs(Tensor attributions, Tensor inputs, string method)
+    {
+        if (!attributions.shape.SequenceEqual(inputs.shape))
+            throw new ArgumentException(
+                $"{method}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}; pass the attributions of these inputs",
+                nameof(attributions));
+    }
+
     /// <summary>
     /// The one disposed-tensor rule: a tensor whose native memory was freed (its <c>Dispose()</c> ran, or the dispose
     /// scope it was made in ended) is refused up front with <see cref="ObjectDisposedException"/> naming the argument —

@@ -23,8 +23,7 @@ internal static class CurveEngine
         forward = ModelCall.Guard(forward, name);
         ArgumentNullException.ThrowIfNull(target);
         Checks.TargetCount(target, inputs.size(0), name);
-        if (!attributions.shape.SequenceEqual(inputs.shape))
-            throw new ArgumentException($"{name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}; pass the attributions of these inputs", nameof(attributions));
+        Checks.ShapedLikeInputs(attributions, inputs, name);
         if (steps < 1 || steps > MaxSteps)
             throw new ArgumentOutOfRangeException(nameof(steps), steps, $"{name}: steps must be from 1 to 1,000,000 (the curve has steps + 1 points, each a forward pass per sample; more steps than features only repeats points)");
         Checks.Defined(score, nameof(score), name);

@@ -64,8 +64,7 @@ public static class Infidelity
         Checks.Live(attributions, Name, nameof(attributions));
         forward = ModelCall.Guard(forward, Name);
         ArgumentNullException.ThrowIfNull(target);
-        if (!attributions.shape.SequenceEqual(inputs.shape))
-            throw new ArgumentException($"{Name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}", nameof(attributions));
+        Checks.ShapedLikeInputs(attributions, inputs, Name);
         if (nPerturbSamples < 1)
             throw new ArgumentOutOfRangeException(nameof(nPerturbSamples), nPerturbSamples, $"{Name}: nPerturbSamples must be at least 1");
         // A NaN in either would make the score NaN, which reads as "no information" rather than as bad data.

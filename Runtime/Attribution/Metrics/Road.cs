@@ -47,8 +47,7 @@ public static class Road
         forward = ModelCall.Guard(forward, Name);
         ArgumentNullException.ThrowIfNull(target);
         Checks.TargetCount(target, inputs.size(0), Name);
-        if (!attributions.shape.SequenceEqual(inputs.shape))
-            throw new ArgumentException($"{Name}: attributions of shape {AttributionArgs.Str(attributions.shape)} do not match the inputs' shape {AttributionArgs.Str(inputs.shape)}; pass the attributions of these inputs", nameof(attributions));
+        Checks.ShapedLikeInputs(attributions, inputs, Name);
         var shares = CheckPercentages(percentages ?? DefaultPercentages);
         CheckNoise(noise);
         Checks.Defined(score, nameof(score), Name);

@@ -53,10 +53,7 @@ public sealed class KernelShap
         cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
-        if (nSamples < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"{Name}: nSamples must be at least 1");
-        if (perturbationsPerEval < 1)
-            throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{Name}: perturbationsPerEval must be at least 1");
+        SurrogateEngine.CheckCounts(nSamples, perturbationsPerEval, Name);
 
         Checks.Finite(inputs, Name, nameof(inputs));
         baselines.CheckFinite(Name);
@@ -64,17 +61,12 @@ public sealed class KernelShap
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = inputs.detach();
-        var shape = x.shape;
         var mask = AblationEngine.ExpandFeatureMask(featureMask, x, Name);
         var replacement = baselines.Materialize(x, $"{Name}: baselines");
         var rng = SurrogateEngine.Rng(seed);
-        Tensor result;
-        if (SurrogateEngine.SameGroupsInEveryRow(mask))
-            result = Rows(x, target, mask, replacement, nSamples, perturbationsPerEval, rng, cancellationToken);
-        else
-            result = cat(Enumerable.Range(0, (int)shape[0]).Select(r =>
-                Rows(x[r..(r + 1)], target.Slice(r, 1), mask[r..(r + 1)], replacement[r..(r + 1)], nSamples, perturbationsPerEval, rng, cancellationToken)).ToArray(), 0);
-        return result.reshape(shape).MoveToOuterDisposeScope();
+        var result = SurrogateEngine.ByGroups(x, target, mask, replacement,
+            (rx, rt, rm, rr) => Rows(rx, rt, rm, rr, nSamples, perturbationsPerEval, rng, cancellationToken));
+        return result.reshape(x.shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>Shapley values [B, D] of rows that share their groups.</summary>

@@ -63,10 +63,7 @@ public sealed class Lime
         cancellationToken.ThrowIfCancellationRequested();
         AttributionArgs.CheckBatch(inputs, Name);
         ArgumentNullException.ThrowIfNull(target);
-        if (nSamples < 1)
-            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"{Name}: nSamples must be at least 1");
-        if (perturbationsPerEval < 1)
-            throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{Name}: perturbationsPerEval must be at least 1");
+        SurrogateEngine.CheckCounts(nSamples, perturbationsPerEval, Name);
         Checks.Defined(distance, nameof(distance), Name);
         if (!double.IsFinite(kernelWidth) || kernelWidth <= 0)
             throw new ArgumentOutOfRangeException(nameof(kernelWidth), kernelWidth, $"{Name}: kernelWidth must be a positive finite number (Captum's default is 1)");
@@ -79,21 +76,13 @@ public sealed class Lime
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = inputs.detach();
-        var shape = x.shape;
         var mask = AblationEngine.ExpandFeatureMask(featureMask, x, Name);
         var replacement = baselines.Materialize(x, $"{Name}: baselines");
         var rng = SurrogateEngine.Rng(seed);
         var options = new Options(perturbationsPerEval, distance, kernelWidth, ridge);
-        Tensor result;
-        if (SurrogateEngine.SameGroupsInEveryRow(mask))
-            result = Rows(x, target, mask, replacement, Samples(GroupCount(mask), nSamples, rng), options, cancellationToken).Attributions;
-        else
-            result = cat(Enumerable.Range(0, (int)shape[0]).Select(r =>
-            {
-                var rowMask = mask[r..(r + 1)];
-                return Rows(x[r..(r + 1)], target.Slice(r, 1), rowMask, replacement[r..(r + 1)], Samples(GroupCount(rowMask), nSamples, rng), options, cancellationToken).Attributions;
-            }).ToArray(), 0);
-        return result.reshape(shape).MoveToOuterDisposeScope();
+        var result = SurrogateEngine.ByGroups(x, target, mask, replacement,
+            (rx, rt, rm, rr) => Rows(rx, rt, rm, rr, Samples(GroupCount(rm), nSamples, rng), options, cancellationToken).Attributions);
+        return result.reshape(x.shape).MoveToOuterDisposeScope();
     }
 
     internal readonly record struct Options(int PerturbationsPerEval, LimeDistance Distance, double KernelWidth, double Ridge);

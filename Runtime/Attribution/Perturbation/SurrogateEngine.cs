@@ -73,6 +73,26 @@ internal static class SurrogateEngine
         return 1 - dot / (nx * np);
     }
 
+    /// <summary>The sampling counts both surrogate methods take, checked: each at least 1.</summary>
+    internal static void CheckCounts(int nSamples, int perturbationsPerEval, string method)
+    {
+        if (nSamples < 1)
+            throw new ArgumentOutOfRangeException(nameof(nSamples), nSamples, $"{method}: nSamples must be at least 1");
+        if (perturbationsPerEval < 1)
+            throw new ArgumentOutOfRangeException(nameof(perturbationsPerEval), perturbationsPerEval, $"{method}: perturbationsPerEval must be at least 1");
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/>(inputs, target, mask, replacement) over the whole batch when every row has the same groups
+    /// (the rows then share one set of samples), else over each row alone, in order, concatenated [B, D].
+    /// </summary>
+    internal static Tensor ByGroups(Tensor x, Target target, Tensor mask, Tensor replacement, Func<Tensor, Target, Tensor, Tensor, Tensor> rows)
+    {
+        if (SameGroupsInEveryRow(mask)) return rows(x, target, mask, replacement);
+        return cat(Enumerable.Range(0, (int)x.size(0)).Select(r =>
+            rows(x[r..(r + 1)], target.Slice(r, 1), mask[r..(r + 1)], replacement[r..(r + 1)])).ToArray(), 0);
+    }
+
     /// <summary>
     /// Whether every row of the batch has the same set of group ids (a broadcast mask always does). Only then can the
     /// rows share one set of coalitions; otherwise each row is explained on its own.
